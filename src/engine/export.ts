@@ -1,0 +1,167 @@
+/**
+ * Writing a profile to disk: JSON (2-space), YAML (block style, no aliases,
+ * same key order) and the assignments CSV. Every file is written under a
+ * temporary name in the target folder and then hard-linked to its final
+ * name, which fails rather than replaces when that name exists, so a user's
+ * file is never overwritten and no reader ever sees half a file. Where the
+ * file system has no hard links, an exclusive create-and-copy stands in.
+ */
+import { promises as fs, constants as fsConstants } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { dump } from 'js-yaml';
+import { SegmentError } from './errors';
+import type { MethodKey, Profile } from './profile';
+import { fileStamp } from './profile';
+
+export interface ExportPaths {
+  json: string;
+  yaml: string;
+  assignments: string;
+}
+
+export interface ExportResult extends ExportPaths {
+  profile: Profile;
+}
+
+/** The assignments table, produced lazily in chunks of CSV text (header first). */
+export type CsvChunks = Iterable<string>;
+
+export function profileToJson(profile: Profile): string {
+  return `${JSON.stringify(profile, null, 2)}\n`;
+}
+
+export function profileToYaml(profile: Profile): string {
+  // noRefs: never anchors/aliases; lineWidth -1: no folding of long strings;
+  // js-yaml's compat mode quotes YAML 1.1 look-alikes such as yes, no, on, 1e3.
+  return dump(profile, { noRefs: true, lineWidth: -1, sortKeys: false, indent: 2 });
+}
+
+/** RFC 4180 field: quoted when it holds a comma, quote, CR or LF. */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+export interface WriteProfileOptions {
+  method: MethodKey;
+  outputDir: string;
+  profile: Profile;
+  assignments: CsvChunks;
+  now: Date;
+}
+
+export async function writeProfileFiles(options: WriteProfileOptions): Promise<ExportResult> {
+  const dir = resolve(options.outputDir);
+  await ensureDirectory(dir);
+  const stamp = fileStamp(options.now);
+  const temporary: string[] = [];
+  let placed: string[] = [];
+  try {
+    const jsonTmp = await writeTemporary(dir, profileToJson(options.profile), temporary);
+    const yamlTmp = await writeTemporary(dir, profileToYaml(options.profile), temporary);
+    const csvTmp = await writeTemporary(dir, options.assignments, temporary);
+    for (let attempt = 1; ; attempt++) {
+      const suffix = attempt === 1 ? '' : `_${attempt}`;
+      const paths: ExportPaths = {
+        json: join(dir, `${options.method}_cluster_profile_${stamp}${suffix}.json`),
+        yaml: join(dir, `${options.method}_cluster_profile_${stamp}${suffix}.yaml`),
+        assignments: join(dir, `${options.method}_assignments_${stamp}${suffix}.csv`),
+      };
+      if (await anyExists(Object.values(paths))) continue;
+      placed = [];
+      const ok =
+        (await place(jsonTmp, paths.json, placed)) &&
+        (await place(yamlTmp, paths.yaml, placed)) &&
+        (await place(csvTmp, paths.assignments, placed));
+      if (ok) return { ...paths, profile: options.profile };
+      // Someone created one of the names meanwhile: undo ours and take the next suffix.
+      await Promise.all(placed.map((p) => fs.rm(p, { force: true })));
+    }
+  } catch (error) {
+    await Promise.all(placed.map((p) => fs.rm(p, { force: true })));
+    throw asWriteError(error, dir);
+  } finally {
+    await Promise.all(temporary.map((p) => fs.rm(p, { force: true })));
+  }
+}
+
+async function ensureDirectory(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw asWriteError(error, dir);
+  }
+}
+
+async function writeTemporary(dir: string, content: string | CsvChunks, temporary: string[]): Promise<string> {
+  const path = join(dir, `.segment-${process.pid}-${Date.now()}-${temporary.length}.tmp`);
+  temporary.push(path);
+  const handle = await fs.open(path, 'wx');
+  try {
+    if (typeof content === 'string') {
+      await handle.writeFile(content, 'utf8');
+    } else {
+      let buffer = '';
+      for (const chunk of content) {
+        buffer += chunk;
+        if (buffer.length >= 1 << 20) {
+          await handle.write(buffer);
+          buffer = '';
+        }
+      }
+      if (buffer.length > 0) await handle.write(buffer);
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return path;
+}
+
+/** Links tmp to target; false when target exists. */
+async function place(tmp: string, target: string, placed: string[]): Promise<boolean> {
+  try {
+    await fs.link(tmp, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw error;
+    // No hard links here (FAT, some network shares): exclusive copy instead.
+    try {
+      await fs.copyFile(tmp, target, fsConstants.COPYFILE_EXCL);
+    } catch (copyError) {
+      if ((copyError as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw copyError;
+    }
+  }
+  placed.push(target);
+  return true;
+}
+
+async function anyExists(paths: string[]): Promise<boolean> {
+  const found = await Promise.all(
+    paths.map((p) =>
+      fs.access(p).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  return found.some(Boolean);
+}
+
+function asWriteError(error: unknown, dir: string): Error {
+  if (error instanceof SegmentError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason =
+    code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+      ? 'permission denied'
+      : code === 'ENOSPC'
+        ? 'the disk is full'
+        : code === 'ENOTDIR' || code === 'EEXIST'
+          ? 'a file stands where the folder should be'
+          : (error as Error).message;
+  return new SegmentError(
+    'OUTPUT_NOT_WRITABLE',
+    `Cannot write the profile files to ${dir}: ${reason}. Choose another output folder; nothing was written.`,
+  );
+}

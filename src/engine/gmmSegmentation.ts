@@ -1,0 +1,380 @@
+/**
+ * The Gaussian Mixture method: validated options, EM restarts through the
+ * fit driver, the ill-defined-covariance retry ladder, cluster numbering,
+ * and the GMM part of the profile (PROFILE.md "Gaussian Mixture Model").
+ */
+import { SegmentError, throwIfAborted } from './errors';
+import { runRestarts } from './fitDriver';
+import {
+  COVARIANCE_TYPES,
+  IllDefinedCovarianceError,
+  expectationMaximization,
+  gramMatrix,
+  kmeansInitialParameters,
+  nParameters,
+  type CovarianceType,
+  type EmResult,
+  type GmmModel,
+} from './gmm';
+import type { PreparedData } from './prepare';
+import {
+  clusterBase,
+  clusterOrder,
+  commonMetadata,
+  commonMetrics,
+  featureMap,
+  isoLocal,
+  membersOf,
+  num,
+  permuteColumns,
+  permuteRows,
+  renumberLabels,
+  round,
+  toOriginalUnits,
+  type JsonObject,
+  type Profile,
+} from './profile';
+import type { RunControl } from './progress';
+import { assignmentsCsv } from './assignments';
+import { writeProfileFiles, type ExportResult } from './export';
+import { std } from './stats';
+import { requireClusterCount, requireInteger, requirePositive } from './validate';
+
+export interface GmmOptions {
+  nClusters: number;
+  covarianceType: CovarianceType;
+  /** Convergence threshold on the change of the mean per-sample lower bound. */
+  tol: number;
+  /** Added to the covariance diagonals; raised ×10 up to 1e-3 when a covariance is ill-defined. */
+  regCovar: number;
+  maxIter: number;
+  nInit: number;
+  randomSeed: number;
+  /** Exact silhouette up to this many samples, a seeded sample of this size above. */
+  silhouetteSampleSize: number;
+}
+
+export const GMM_DEFAULTS: Readonly<GmmOptions> = {
+  nClusters: 4,
+  covarianceType: 'full',
+  tol: 1e-3,
+  regCovar: 1e-6,
+  maxIter: 100,
+  nInit: 1,
+  randomSeed: 42,
+  silhouetteSampleSize: 20000,
+};
+
+export const HIGH_CONFIDENCE = 0.9;
+export const LOW_CONFIDENCE = 0.6;
+const REG_COVAR_LADDER = [1e-6, 1e-5, 1e-4, 1e-3];
+
+export interface GmmFit {
+  /** Hard labels in profile numbering (descending size). */
+  labels: Int32Array;
+  /** Posterior n×k, columns in profile numbering. */
+  resp: Float64Array;
+  /** Parameters in profile numbering, standardised units. */
+  model: GmmModel;
+  em: Omit<EmResult, 'model' | 'resp'>;
+  regCovarUsed: number;
+  warnings: string[];
+}
+
+export function validateGmmOptions(options: GmmOptions): GmmOptions {
+  requireClusterCount(options.nClusters);
+  if (!COVARIANCE_TYPES.includes(options.covarianceType)) {
+    throw new SegmentError(
+      'INVALID_OPTION',
+      `Unknown covariance type "${options.covarianceType}": use full, tied, diag or spherical.`,
+    );
+  }
+  requirePositive('tol', options.tol);
+  if (!(options.regCovar >= 0) || !Number.isFinite(options.regCovar)) {
+    throw new SegmentError('INVALID_OPTION', `reg_covar must be a number of at least 0 (got ${options.regCovar}).`);
+  }
+  requireInteger('max_iter', options.maxIter, 1);
+  requireInteger('n_init', options.nInit, 1);
+  requireInteger('seed', options.randomSeed, 0);
+  requireInteger('silhouette sample size', options.silhouetteSampleSize, 2);
+  return options;
+}
+
+export class GaussianMixtureSegmentation {
+  readonly options: Readonly<GmmOptions>;
+  private fitted: { data: PreparedData; fit: GmmFit } | undefined;
+
+  constructor(options: Partial<GmmOptions> = {}) {
+    this.options = Object.freeze(validateGmmOptions({ ...GMM_DEFAULTS, ...options }));
+  }
+
+  fit(data: PreparedData, control: RunControl = {}): GmmFit {
+    const cached = this.fitted;
+    if (cached && cached.data === data) return cached.fit;
+    const fit = fitGmm(data, this.options, control);
+    this.fitted = { data, fit };
+    return fit;
+  }
+
+  /** Hard labels, numbered by descending cluster size. */
+  fitPredict(data: PreparedData, control: RunControl = {}): Int32Array {
+    return this.fit(data, control).labels;
+  }
+
+  generateClusterProfile(data: PreparedData, control: RunControl = {}, now: Date = new Date()): Profile {
+    const fit = this.fit(data, control);
+    throwIfAborted(control.signal);
+    control.onProgress?.({ phase: 'metrics', message: 'computing silhouette and cluster statistics' });
+    return gmmProfile(data, fit, this.options, now);
+  }
+
+  async exportClusterProfile(
+    data: PreparedData,
+    target: { outputDir: string; now?: Date },
+    control: RunControl = {},
+  ): Promise<ExportResult> {
+    const now = target.now ?? new Date();
+    const profile = this.generateClusterProfile(data, control, now);
+    const fit = this.fit(data, control);
+    throwIfAborted(control.signal);
+    control.onProgress?.({ phase: 'write', message: 'writing profile files' });
+    const columns = Array.from({ length: this.options.nClusters }, (_, c) => `prob_cluster_${c}`);
+    return writeProfileFiles({
+      method: 'gmm',
+      outputDir: target.outputDir,
+      profile,
+      assignments: assignmentsCsv(data, fit.labels, { columns, values: fit.resp }),
+      now,
+    });
+  }
+}
+
+export function fitGmm(data: PreparedData, options: GmmOptions, control: RunControl = {}): GmmFit {
+  const { n, d, z } = data;
+  const k = options.nClusters;
+  requireEnoughRows(data, k);
+  const gram = options.covarianceType === 'tied' ? gramMatrix(z, n, d) : undefined;
+  const warnings: string[] = [];
+  const ladder = [options.regCovar, ...REG_COVAR_LADDER.filter((r) => r > options.regCovar)];
+  for (const [attempt, regCovar] of ladder.entries()) {
+    try {
+      const { best } = runRestarts(
+        {
+          seed: options.randomSeed,
+          nInit: options.nInit,
+          phase: 'EM iteration',
+          signal: control.signal,
+          onProgress: (p) => control.onProgress?.({ phase: 'fit', message: p.message, fraction: p.fraction }),
+        },
+        function* (rng) {
+          const init = kmeansInitialParameters(z, n, d, k, options.covarianceType, regCovar, rng, gram);
+          const em = yield* expectationMaximization(z, n, d, k, options.covarianceType, init, {
+            tol: options.tol,
+            maxIter: options.maxIter,
+            regCovar,
+          }, gram);
+          return { ...em, score: em.lowerBound, finalScore: em.score };
+        },
+      );
+      if (attempt > 0) {
+        warnings.push(
+          `A cluster's covariance was ill-defined with reg_covar=${options.regCovar}, so the model was refitted with reg_covar=${regCovar}. ` +
+            'A cluster may have collapsed onto near-identical customers, or some columns may be (nearly) collinear.',
+        );
+      }
+      if (!best.converged) {
+        const last = best.lowerBounds.length;
+        const change = last > 1 ? Math.abs(best.lowerBounds[last - 1] - best.lowerBounds[last - 2]) : NaN;
+        warnings.push(
+          `EM did not converge in ${options.maxIter} iterations (last change of the lower bound ${change.toPrecision(3)}, tol ${options.tol}). ` +
+            'Raise max_iter or tol, or try fewer clusters.',
+        );
+      }
+      return orderFit(best, { ...best, score: best.finalScore }, n, d, k, regCovar, warnings);
+    } catch (error) {
+      if (!(error instanceof IllDefinedCovarianceError)) throw error;
+    }
+  }
+  throw new SegmentError(
+    'ILL_CONDITIONED',
+    `The Gaussian mixture could not be fitted: a cluster's covariance stayed singular even with reg_covar raised to ${REG_COVAR_LADDER[REG_COVAR_LADDER.length - 1]}. ` +
+      'Ask for fewer clusters, remove columns that copy or combine others, or use covariance "diag".',
+  );
+}
+
+function requireEnoughRows(data: PreparedData, k: number): void {
+  if (data.n >= k) return;
+  const dropped = data.nRowsDropped > 0 ? ` (${data.nRowsDropped} rows with missing values were dropped)` : '';
+  throw new SegmentError(
+    'TOO_FEW_ROWS',
+    `There ${data.n === 1 ? 'is 1 row' : `are ${data.n} rows`} to cluster${dropped} but ${k} clusters were asked for. ` +
+      `Ask for at most ${data.n} clusters, or use a file with more rows.`,
+  );
+}
+
+/** Renumbers the components by descending size (PROFILE.md) and permutes every per-component array alike. */
+function orderFit(
+  best: EmResult,
+  em: EmResult,
+  n: number,
+  d: number,
+  k: number,
+  regCovarUsed: number,
+  warnings: string[],
+): GmmFit {
+  const raw = hardLabels(best.resp, n, k);
+  const order = clusterOrder(raw, k, best.model.means, d);
+  const m = best.model;
+  const covWidth = m.covarianceType === 'full' ? d * d : m.covarianceType === 'diag' ? d : 1;
+  const permuteCov = (a: Float64Array) => (m.covarianceType === 'tied' ? a : permuteRows(a, covWidth, order));
+  const model: GmmModel = {
+    ...m,
+    weights: permuteRows(m.weights, 1, order),
+    means: permuteRows(m.means, d, order),
+    covariances: permuteCov(m.covariances),
+    precisionFactors: permuteCov(m.precisionFactors),
+    logDets: permuteRows(m.logDets, 1, order),
+  };
+  const { lowerBound, lowerBounds, nIterations, converged, score } = em;
+  return {
+    labels: renumberLabels(raw, order),
+    resp: permuteColumns(best.resp, n, k, order),
+    model,
+    em: { lowerBound, lowerBounds, nIterations, converged, score },
+    regCovarUsed,
+    warnings,
+  };
+}
+
+/** argmax per row, first maximum on ties (numpy's argmax). */
+export function hardLabels(resp: Float64Array, n: number, k: number): Int32Array {
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (resp[i * k + c] > resp[i * k + best]) best = c;
+    labels[i] = best;
+  }
+  return labels;
+}
+
+function componentVariances(model: GmmModel, c: number): Float64Array {
+  const { d, covariances: cov } = model;
+  const out = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    switch (model.covarianceType) {
+      case 'full':
+        out[j] = cov[c * d * d + j * d + j];
+        break;
+      case 'tied':
+        out[j] = cov[j * d + j];
+        break;
+      case 'diag':
+        out[j] = cov[c * d + j];
+        break;
+      case 'spherical':
+        out[j] = cov[c];
+        break;
+    }
+  }
+  return out;
+}
+
+function uncertaintyMetrics(resp: Float64Array, n: number, k: number): JsonObject {
+  let sumMax = 0;
+  let high = 0;
+  let low = 0;
+  let entropy = 0;
+  for (let i = 0; i < n; i++) {
+    let max = 0;
+    for (let c = 0; c < k; c++) {
+      const p = resp[i * k + c];
+      if (p > max) max = p;
+      if (p > 0) entropy -= p * Math.log(p);
+    }
+    sumMax += max;
+    if (max >= HIGH_CONFIDENCE) high++;
+    if (max < LOW_CONFIDENCE) low++;
+  }
+  return {
+    avg_max_probability: num(sumMax / n),
+    high_confidence_count: high,
+    high_confidence_pct: round((100 * high) / n, 2),
+    low_confidence_count: low,
+    avg_entropy: num(entropy / n),
+    high_confidence_threshold: HIGH_CONFIDENCE,
+    low_confidence_threshold: LOW_CONFIDENCE,
+  };
+}
+
+function probabilityStats(resp: Float64Array, k: number, c: number, members: Int32Array): JsonObject {
+  if (members.length === 0) return { mean: null, std: null, min: null, max: null, median: null };
+  const p = Float64Array.from(members, (i) => resp[i * k + c]);
+  const sorted = Float64Array.from(p).sort();
+  const mid = sorted.length >> 1;
+  let total = 0;
+  for (const v of p) total += v;
+  return {
+    mean: num(total / p.length),
+    std: num(std(p, 0)),
+    min: num(sorted[0]),
+    max: num(sorted[sorted.length - 1]),
+    median: num(sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2),
+  };
+}
+
+export function gmmProfile(data: PreparedData, fit: GmmFit, options: GmmOptions, now: Date): Profile {
+  const { n, d, features } = data;
+  const k = options.nClusters;
+  const { model, resp, labels, em } = fit;
+  const common = commonMetrics(data, labels, options.silhouetteSampleSize, options.randomSeed);
+  const p = nParameters(options.covarianceType, k, d);
+  const logLikelihood = em.score;
+  const members = membersOf(labels, k);
+  const clusters: Record<string, JsonObject> = {};
+  for (let c = 0; c < k; c++) {
+    const center = toOriginalUnits(data, model.means.subarray(c * d, c * d + d));
+    const variances = componentVariances(model, c).map((v, j) => v * data.scale[j] * data.scale[j]);
+    clusters[`cluster_${c}`] = {
+      ...clusterBase(data, c, members[c], center),
+      mixture_weight: num(model.weights[c]),
+      probability_stats: probabilityStats(resp, k, c, members[c]),
+      covariance_info: { type: options.covarianceType, feature_variances: featureMap(features, variances) },
+    };
+  }
+  return {
+    metadata: {
+      ...commonMetadata({
+        method: 'gmm',
+        data,
+        k,
+        seed: options.randomSeed,
+        timestamp: isoLocal(now),
+        silhouetteSampleSize: common.silhouetteSampleSize,
+      }),
+      covariance_type: options.covarianceType,
+      converged: em.converged,
+      n_iterations: em.nIterations,
+      n_init: options.nInit,
+      tol: options.tol,
+      max_iter: options.maxIter,
+      reg_covar: options.regCovar,
+      reg_covar_used: fit.regCovarUsed,
+      init_params: 'kmeans',
+      lower_bound: num(em.lowerBound),
+      warnings: fit.warnings,
+    },
+    metrics: {
+      silhouette_score: common.silhouette_score,
+      davies_bouldin_index: common.davies_bouldin_index,
+      calinski_harabasz_score: common.calinski_harabasz_score,
+      log_likelihood: num(logLikelihood),
+      bic: num(-2 * logLikelihood * n + p * Math.log(n)),
+      aic: num(-2 * logLikelihood * n + 2 * p),
+      n_parameters: p,
+    },
+    features_used: [...features],
+    mixture_weights: Array.from(model.weights, (w) => num(w)),
+    uncertainty_metrics: uncertaintyMetrics(resp, n, k),
+    clusters,
+  };
+}

@@ -1,0 +1,191 @@
+/**
+ * Cluster-validity metrics with scikit-learn's definitions
+ * (sklearn/metrics/cluster/_unsupervised.py), on row-major n×d data and hard
+ * labels 0..k−1. Clusters with no members are ignored, as sklearn only sees
+ * the labels present. A metric that is undefined (fewer than 2 or more than
+ * n−1 clusters present) is null.
+ */
+import { Random } from './random';
+
+/** Cluster ids present, relabelled 0..m−1 in increasing order of the original id. */
+function compactLabels(labels: Int32Array): { labels: Int32Array; m: number } {
+  let max = -1;
+  for (let i = 0; i < labels.length; i++) if (labels[i] > max) max = labels[i];
+  const map = new Int32Array(max + 1).fill(-1);
+  for (let i = 0; i < labels.length; i++) map[labels[i]] = 1;
+  let m = 0;
+  for (let c = 0; c <= max; c++) if (map[c] === 1) map[c] = m++;
+  return { labels: labels.map((l) => map[l]), m };
+}
+
+function definedFor(m: number, n: number): boolean {
+  return m >= 2 && m <= n - 1;
+}
+
+const TILE = 128;
+
+/**
+ * Per-sample silhouette values. Distances are computed once per pair, tile
+ * by tile for cache locality; memory is O(n·k), never O(n²).
+ */
+export function silhouetteSamples(x: Float64Array, n: number, d: number, rawLabels: Int32Array): Float64Array {
+  const { labels, m } = compactLabels(rawLabels);
+  const counts = new Float64Array(m);
+  for (let i = 0; i < n; i++) counts[labels[i]]++;
+  const sums = new Float64Array(n * m);
+  for (let i0 = 0; i0 < n; i0 += TILE) {
+    const i1 = Math.min(i0 + TILE, n);
+    for (let j0 = i0; j0 < n; j0 += TILE) {
+      const j1 = Math.min(j0 + TILE, n);
+      for (let i = i0; i < i1; i++) {
+        const xi = i * d;
+        const li = labels[i];
+        for (let j = j0 === i0 ? i + 1 : j0; j < j1; j++) {
+          const xj = j * d;
+          let s = 0;
+          for (let t = 0; t < d; t++) {
+            const diff = x[xi + t] - x[xj + t];
+            s += diff * diff;
+          }
+          const dist = Math.sqrt(s);
+          sums[i * m + labels[j]] += dist;
+          sums[j * m + li] += dist;
+        }
+      }
+    }
+  }
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const own = labels[i];
+    if (counts[own] <= 1) continue; // sklearn: a singleton's silhouette is 0
+    const a = sums[i * m + own] / (counts[own] - 1);
+    let b = Infinity;
+    for (let c = 0; c < m; c++) {
+      if (c === own) continue;
+      const mean = sums[i * m + c] / counts[c];
+      if (mean < b) b = mean;
+    }
+    const denominator = Math.max(a, b);
+    out[i] = denominator > 0 ? (b - a) / denominator : 0;
+  }
+  return out;
+}
+
+export interface SilhouetteOptions {
+  /** Exact up to this many samples; above it, a seeded random sample of this size. */
+  sampleSize: number;
+  seed: number;
+}
+
+export interface SilhouetteResult {
+  score: number | null;
+  /** null when exact. */
+  sampleSize: number | null;
+}
+
+export function silhouetteScore(
+  x: Float64Array,
+  n: number,
+  d: number,
+  labels: Int32Array,
+  options: SilhouetteOptions,
+): SilhouetteResult {
+  let data = x;
+  let lab = labels;
+  let size = n;
+  let sampleSize: number | null = null;
+  if (n > options.sampleSize) {
+    const indices = new Random(options.seed).sampleIndices(n, options.sampleSize);
+    size = options.sampleSize;
+    sampleSize = size;
+    data = new Float64Array(size * d);
+    lab = new Int32Array(size);
+    indices.forEach((row, t) => {
+      data.set(x.subarray(row * d, row * d + d), t * d);
+      lab[t] = labels[row];
+    });
+  }
+  if (!definedFor(compactLabels(lab).m, size)) return { score: null, sampleSize };
+  const values = silhouetteSamples(data, size, d, lab);
+  let total = 0;
+  for (let i = 0; i < size; i++) total += values[i];
+  return { score: total / size, sampleSize };
+}
+
+function centroidsOf(x: Float64Array, n: number, d: number, labels: Int32Array, m: number) {
+  const counts = new Float64Array(m);
+  const centroids = new Float64Array(m * d);
+  for (let i = 0; i < n; i++) {
+    const c = labels[i];
+    counts[c]++;
+    for (let t = 0; t < d; t++) centroids[c * d + t] += x[i * d + t];
+  }
+  for (let c = 0; c < m; c++) for (let t = 0; t < d; t++) centroids[c * d + t] /= counts[c];
+  return { counts, centroids };
+}
+
+function distance(a: Float64Array, i: number, b: Float64Array, j: number, d: number): number {
+  let s = 0;
+  for (let t = 0; t < d; t++) {
+    const diff = a[i * d + t] - b[j * d + t];
+    s += diff * diff;
+  }
+  return Math.sqrt(s);
+}
+
+export function daviesBouldinScore(x: Float64Array, n: number, d: number, rawLabels: Int32Array): number | null {
+  const { labels, m } = compactLabels(rawLabels);
+  if (!definedFor(m, n)) return null;
+  const { counts, centroids } = centroidsOf(x, n, d, labels, m);
+  const intra = new Float64Array(m);
+  for (let i = 0; i < n; i++) intra[labels[i]] += distance(x, i, centroids, labels[i], d);
+  for (let c = 0; c < m; c++) intra[c] /= counts[c];
+  const between = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) between[a * m + b] = distance(centroids, a, centroids, b, d);
+  // sklearn returns 0 when all spreads or all centroid distances are (close to) zero.
+  if (allClose(intra, 0) || allClose(between, 0)) return 0;
+  let total = 0;
+  for (let a = 0; a < m; a++) {
+    let worst = -Infinity;
+    for (let b = 0; b < m; b++) {
+      if (a === b) continue; // sklearn's 0/inf on the diagonal is 0
+      const dist = between[a * m + b];
+      const ratio = dist === 0 ? 0 : (intra[a] + intra[b]) / dist;
+      if (ratio > worst) worst = ratio;
+    }
+    total += Math.max(worst, 0);
+  }
+  return total / m;
+}
+
+/** numpy.allclose(values, target) with its default tolerances. */
+function allClose(values: Float64Array, target: number): boolean {
+  return values.every((v) => Math.abs(v - target) <= 1e-8 + 1e-5 * Math.abs(target));
+}
+
+export function calinskiHarabaszScore(x: Float64Array, n: number, d: number, rawLabels: Int32Array): number | null {
+  const { labels, m } = compactLabels(rawLabels);
+  if (!definedFor(m, n)) return null;
+  const { counts, centroids } = centroidsOf(x, n, d, labels, m);
+  const grand = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) grand[t] += x[i * d + t];
+  for (let t = 0; t < d; t++) grand[t] /= n;
+  let extra = 0;
+  for (let c = 0; c < m; c++) {
+    let s = 0;
+    for (let t = 0; t < d; t++) {
+      const diff = centroids[c * d + t] - grand[t];
+      s += diff * diff;
+    }
+    extra += counts[c] * s;
+  }
+  let intra = 0;
+  for (let i = 0; i < n; i++) {
+    const c = labels[i];
+    for (let t = 0; t < d; t++) {
+      const diff = x[i * d + t] - centroids[c * d + t];
+      intra += diff * diff;
+    }
+  }
+  return intra === 0 ? 1 : (extra * (n - m)) / (intra * (m - 1));
+}

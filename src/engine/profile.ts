@@ -1,0 +1,192 @@
+/**
+ * The parts of a cluster profile every method shares (PROFILE.md): cluster
+ * numbering by size, metadata, the three validity metrics, and per-cluster
+ * size, share, center and feature statistics in original units.
+ */
+import type { PreparedData } from './prepare';
+import { silhouetteScore, daviesBouldinScore, calinskiHarabaszScore } from './metrics';
+import { describe, type FeatureStatistics } from './stats';
+import { TOOL_NAME, TOOL_VERSION } from './version';
+
+export type MethodKey = 'gmm' | 'fuzzy' | 'neural';
+
+export const METHOD_NAMES: Record<MethodKey, string> = {
+  gmm: 'Gaussian Mixture Model (GMM)',
+  fuzzy: 'Fuzzy C-Means (FCM)',
+  neural: 'Neural Network (Autoencoder + K-Means)',
+};
+
+/** A JSON value: what a profile is made of (no typed arrays, NaN or −0). */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface Profile extends JsonObject {
+  metadata: JsonObject;
+  metrics: JsonObject;
+  features_used: string[];
+  clusters: { [key: string]: JsonObject };
+}
+
+/**
+ * Cluster numbering: by descending size, ties by the first coordinate of the
+ * center, ascending, then by the method's own index. Returns order[newId] = oldId.
+ */
+export function clusterOrder(labels: Int32Array, k: number, centers: Float64Array, d: number): Int32Array {
+  const sizes = new Float64Array(k);
+  for (let i = 0; i < labels.length; i++) sizes[labels[i]]++;
+  const ids = Array.from({ length: k }, (_, c) => c);
+  ids.sort((a, b) => sizes[b] - sizes[a] || centers[a * d] - centers[b * d] || a - b);
+  return Int32Array.from(ids);
+}
+
+/** Applies an order to labels: the returned labels use the new numbering. */
+export function renumberLabels(labels: Int32Array, order: Int32Array): Int32Array {
+  const newId = new Int32Array(order.length);
+  order.forEach((old, c) => (newId[old] = c));
+  return labels.map((l) => newId[l]);
+}
+
+/** Rows of an n×k (or k×w) matrix taken in `order`, per row's columns permuted likewise when `columns`. */
+export function permuteColumns(values: Float64Array, rows: number, k: number, order: Int32Array): Float64Array {
+  const out = new Float64Array(rows * k);
+  for (let i = 0; i < rows; i++) for (let c = 0; c < k; c++) out[i * k + c] = values[i * k + order[c]];
+  return out;
+}
+
+export function permuteRows(values: Float64Array, width: number, order: Int32Array): Float64Array {
+  const out = new Float64Array(order.length * width);
+  order.forEach((old, c) => out.set(values.subarray(old * width, old * width + width), c * width));
+  return out;
+}
+
+/** Rounds to `digits` decimals, as Python's round() does for these magnitudes. */
+export function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** A finite number, or null: NaN and ±Infinity have no JSON form. −0 becomes 0. */
+export function num(value: number | null | undefined): number | null {
+  if (value == null || !Number.isFinite(value)) return null;
+  return value === 0 ? 0 : value;
+}
+
+export function featureMap(features: string[], values: ArrayLike<number>): JsonObject {
+  const out: JsonObject = {};
+  features.forEach((f, j) => (out[f] = num(values[j])));
+  return out;
+}
+
+/** Converts standardised values (one row of d) to original units. */
+export function toOriginalUnits(data: PreparedData, z: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(data.d);
+  for (let j = 0; j < data.d; j++) out[j] = z[j] * data.scale[j] + data.mean[j];
+  return out;
+}
+
+export interface CommonMetrics {
+  silhouette_score: number | null;
+  davies_bouldin_index: number | null;
+  calinski_harabasz_score: number | null;
+  silhouetteSampleSize: number | null;
+}
+
+export function commonMetrics(data: PreparedData, labels: Int32Array, silhouetteSampleSize: number, seed: number): CommonMetrics {
+  const { z, n, d } = data;
+  const silhouette = silhouetteScore(z, n, d, labels, { sampleSize: silhouetteSampleSize, seed });
+  return {
+    silhouette_score: num(silhouette.score),
+    davies_bouldin_index: num(daviesBouldinScore(z, n, d, labels)),
+    calinski_harabasz_score: num(calinskiHarabaszScore(z, n, d, labels)),
+    silhouetteSampleSize: silhouette.sampleSize,
+  };
+}
+
+export interface CommonMetadataInput {
+  method: MethodKey;
+  data: PreparedData;
+  k: number;
+  seed: number;
+  timestamp: string;
+  silhouetteSampleSize: number | null;
+}
+
+export function commonMetadata(input: CommonMetadataInput): JsonObject {
+  const { data } = input;
+  return {
+    method: METHOD_NAMES[input.method],
+    timestamp: input.timestamp,
+    n_clusters: input.k,
+    n_samples: data.n,
+    random_seed: input.seed,
+    source_file: data.fileName,
+    n_rows_read: data.nRowsRead,
+    n_rows_dropped: data.nRowsDropped,
+    missing_values: data.missing,
+    n_values_imputed: data.nValuesImputed,
+    id_column: data.idColumn,
+    excluded_columns: data.excluded.map((e) => ({ column: e.column, reason: e.reason })),
+    scaling: 'standard',
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    silhouette_sample_size: input.silhouetteSampleSize,
+  };
+}
+
+function statisticsJson(s: FeatureStatistics): JsonObject {
+  return {
+    mean: num(s.mean),
+    median: num(s.median),
+    std: num(s.std),
+    min: num(s.min),
+    max: num(s.max),
+    q25: num(s.q25),
+    q75: num(s.q75),
+  };
+}
+
+/** Members (row indices) of each cluster, in input order. */
+export function membersOf(labels: Int32Array, k: number): Int32Array[] {
+  const sizes = new Int32Array(k);
+  for (let i = 0; i < labels.length; i++) sizes[labels[i]]++;
+  const members = Array.from({ length: k }, (_, c) => new Int32Array(sizes[c]));
+  const fill = new Int32Array(k);
+  for (let i = 0; i < labels.length; i++) members[labels[i]][fill[labels[i]]++] = i;
+  return members;
+}
+
+/** cluster_id, size, percentage, cluster_center, feature_statistics: the shared head of a cluster entry. */
+export function clusterBase(data: PreparedData, c: number, members: Int32Array, centerOriginal: ArrayLike<number>): JsonObject {
+  const { raw, d, features } = data;
+  const statistics: JsonObject = {};
+  const column = new Float64Array(members.length);
+  for (let j = 0; j < d; j++) {
+    for (let t = 0; t < members.length; t++) column[t] = raw[members[t] * d + j];
+    statistics[features[j]] = statisticsJson(describe(column));
+  }
+  return {
+    cluster_id: c,
+    size: members.length,
+    percentage: round((100 * members.length) / data.n, 2),
+    cluster_center: featureMap(features, centerOriginal),
+    feature_statistics: statistics,
+  };
+}
+
+/** Local time as ISO 8601 with the UTC offset, e.g. 2026-11-24T09:16:32+01:00. */
+export function isoLocal(date: Date): string {
+  const offset = -date.getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  const abs = Math.abs(offset);
+  return `${fileStamp(date, '-', 'T', ':')}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+/** YYYYMMDD_HHMMSS in local time (the file-name convention), or other separators. */
+export function fileStamp(date: Date, dateSep = '', mid = '_', timeSep = ''): string {
+  const day = [date.getFullYear(), pad(date.getMonth() + 1), pad(date.getDate())].join(dateSep);
+  const time = [pad(date.getHours()), pad(date.getMinutes()), pad(date.getSeconds())].join(timeSep);
+  return `${day}${mid}${time}`;
+}
+
+function pad(v: number): string {
+  return String(v).padStart(2, '0');
+}

@@ -1,0 +1,157 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { inverse, Matrix } from 'ml-matrix';
+import {
+  expectationMaximization,
+  nParameters,
+  type CovarianceType,
+  type EmResult,
+  type GmmParameters,
+} from '../../src/engine/gmm';
+import { fitGmm, GMM_DEFAULTS } from '../../src/engine/gmmSegmentation';
+import { assertAllClose, assertClose, loadGolden, samePartition } from '../helpers/golden';
+import type { PreparedData } from '../../src/engine/prepare';
+
+interface EmRun {
+  covariance_type: CovarianceType;
+  tol: number;
+  max_iter: number;
+  reg_covar: number;
+  weights_init: number[];
+  means_init: number[];
+  precisions_init: number[];
+  lower_bounds: number[];
+  n_iter: number;
+  converged: boolean;
+  weights: number[];
+  means: number[];
+  covariances: number[];
+  precisions_cholesky: number[];
+  score: number;
+  bic: number;
+  aic: number;
+  n_parameters: number;
+  labels: number[];
+  proba: number[];
+}
+
+const em = loadGolden<{ n: number; d: number; k: number; X: number[]; runs: EmRun[] }>('gmm_em.json');
+
+/** sklearn takes precisions_init; our EM starts from covariances, their inverses. */
+function covariancesFromPrecisions(type: CovarianceType, p: number[], k: number, d: number): Float64Array {
+  if (type === 'diag' || type === 'spherical') return Float64Array.from(p, (v) => 1 / v);
+  const blocks = type === 'full' ? k : 1;
+  const out = new Float64Array(blocks * d * d);
+  for (let b = 0; b < blocks; b++) {
+    const m = new Matrix(d, d);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) m.set(i, j, p[b * d * d + i * d + j]);
+    out.set(inverse(m).to1DArray(), b * d * d);
+  }
+  return out;
+}
+
+function runToEnd<T>(gen: Generator<unknown, T>): T {
+  for (;;) {
+    const step = gen.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** sklearn's precisions_cholesky_ is the transpose of our L⁻¹ for full and tied. */
+function sklearnPrecisionCholesky(result: EmResult): Float64Array {
+  const { covarianceType: type, d, precisionFactors: f } = result.model;
+  if (type === 'diag' || type === 'spherical') return f;
+  const out = new Float64Array(f.length);
+  for (let b = 0; b < f.length / (d * d); b++) {
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out[b * d * d + j * d + i] = f[b * d * d + i * d + j];
+  }
+  return out;
+}
+
+for (const run of em.runs) {
+  test(`EM matches scikit-learn step for step: ${run.covariance_type}, tol ${run.tol}`, () => {
+    const { n, d, k } = em;
+    const init: GmmParameters = {
+      weights: Float64Array.from(run.weights_init),
+      means: Float64Array.from(run.means_init),
+      covariances: covariancesFromPrecisions(run.covariance_type, run.precisions_init, k, d),
+    };
+    const result = runToEnd(
+      expectationMaximization(Float64Array.from(em.X), n, d, k, run.covariance_type, init, {
+        tol: run.tol,
+        maxIter: run.max_iter,
+        regCovar: run.reg_covar,
+      }),
+    );
+    assert.equal(result.nIterations, run.n_iter, 'n_iter');
+    assert.equal(result.converged, run.converged, 'converged');
+    assertAllClose(result.lowerBounds, run.lower_bounds, 1e-9, 'lower bound per iteration');
+    assertAllClose(result.model.weights, run.weights, 1e-9, 'weights');
+    assertAllClose(result.model.means, run.means, 1e-9, 'means');
+    assertAllClose(result.model.covariances, run.covariances, 1e-9, 'covariances');
+    assertAllClose(sklearnPrecisionCholesky(result), run.precisions_cholesky, 1e-9, 'precisions_cholesky');
+    assertAllClose(result.resp, run.proba, 1e-9, 'predict_proba');
+    assertClose(result.score, run.score, 1e-9, 'score');
+    const p = nParameters(run.covariance_type, k, d);
+    assert.equal(p, run.n_parameters);
+    assertClose(-2 * result.score * n + p * Math.log(n), run.bic, 1e-9, 'bic');
+    assertClose(-2 * result.score * n + 2 * p, run.aic, 1e-9, 'aic');
+  });
+}
+
+interface InitCase {
+  name: string;
+  n: number;
+  d: number;
+  k: number;
+  X: number[];
+  fits: {
+    covariance_type: CovarianceType;
+    labels: number[];
+    score: number;
+    bic: number;
+    aic: number;
+    weights_sorted_desc: number[];
+    means_sorted_by_first_coord: number[];
+  }[];
+}
+
+/** A PreparedData over data that is already the model's input (the z block is what EM sees). */
+function preparedFrom(x: number[], n: number, d: number): PreparedData {
+  const z = Float64Array.from(x);
+  return {
+    fileName: 'golden.csv',
+    features: Array.from({ length: d }, (_, j) => `x${j}`),
+    n,
+    d,
+    raw: z,
+    z,
+    mean: new Float64Array(d),
+    scale: new Float64Array(d).fill(1),
+    rowNumbers: Int32Array.from({ length: n }, (_, i) => i + 1),
+    idColumn: null,
+    ids: null,
+    excluded: [],
+    nRowsRead: n,
+    nRowsDropped: 0,
+    nValuesImputed: 0,
+    missing: 'drop',
+  };
+}
+
+const kmeansInit = loadGolden<{ cases: InitCase[] }>('gmm_kmeans_init.json');
+for (const c of kmeansInit.cases) {
+  for (const expected of c.fits) {
+    test(`from its own k-means init, the same model as scikit-learn: ${c.name}, ${expected.covariance_type}`, () => {
+      const data = preparedFrom(c.X, c.n, c.d);
+      const fit = fitGmm(data, { ...GMM_DEFAULTS, nClusters: c.k, covarianceType: expected.covariance_type });
+      assert.ok(samePartition(fit.labels, expected.labels), 'same partition as sklearn');
+      const weights = Array.from(fit.model.weights).sort((a, b) => b - a);
+      assertAllClose(weights, expected.weights_sorted_desc, 1e-9, 'weights');
+      const rows = Array.from({ length: c.k }, (_, r) => Array.from(fit.model.means.subarray(r * c.d, (r + 1) * c.d)));
+      rows.sort((a, b) => a[0] - b[0]);
+      assertAllClose(rows.flat(), expected.means_sorted_by_first_coord, 1e-9, 'means');
+      assertClose(fit.em.score, expected.score, 1e-9, 'score');
+    });
+  }
+}
