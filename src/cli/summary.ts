@@ -1,0 +1,37 @@
+/** The human-readable report of an export: what was clustered, how well, and where the files are. */
+import type { ExportResult } from '../engine';
+
+type Obj = Record<string, unknown>;
+
+function fixed(value: unknown, digits: number): string {
+  return typeof value === 'number' ? value.toFixed(digits) : 'n/a';
+}
+
+export function summarize(result: ExportResult): string {
+  const { metadata, metrics, clusters } = result.profile;
+  const lines: string[] = [];
+  const dropped = metadata.n_rows_dropped as number;
+  const imputed = metadata.n_values_imputed as number;
+  const rows = `${metadata.n_samples} of ${metadata.n_rows_read} rows clustered`;
+  const note = dropped > 0 ? ` (${dropped} dropped for missing values)` : imputed > 0 ? ` (${imputed} missing values filled with the median)` : '';
+  lines.push(`${metadata.method}: ${metadata.source_file}`);
+  lines.push(`  ${rows}${note}; ${result.profile.features_used.length} features; ${metadata.n_clusters} clusters; seed ${metadata.random_seed}`);
+  const excluded = metadata.excluded_columns as { column: string; reason: string }[];
+  if (excluded.length > 0) lines.push(`  not used: ${excluded.map((e) => `${e.column} (${e.reason})`).join('; ')}`);
+  lines.push(
+    `  silhouette ${fixed(metrics.silhouette_score, 4)} (−1..1, higher is better) · ` +
+      `Davies–Bouldin ${fixed(metrics.davies_bouldin_index, 4)} (lower is better) · ` +
+      `Calinski–Harabasz ${fixed(metrics.calinski_harabasz_score, 1)} (higher is better)`,
+  );
+  if (metrics.bic !== undefined) {
+    const converged = metadata.converged ? `converged in ${metadata.n_iterations} iterations` : `did not converge in ${metadata.n_iterations} iterations`;
+    lines.push(`  BIC ${fixed(metrics.bic, 1)} · AIC ${fixed(metrics.aic, 1)} · log-likelihood ${fixed(metrics.log_likelihood, 4)} per row · ${converged}`);
+  }
+  for (const [name, cluster] of Object.entries(clusters)) {
+    const c = cluster as Obj;
+    lines.push(`  ${name}: ${String(c.size).padStart(6)} customers (${fixed(c.percentage, 2)}%)`);
+  }
+  lines.push('Wrote:', `  ${result.json}`, `  ${result.yaml}`, `  ${result.assignments}`);
+  for (const warning of (metadata.warnings as string[] | undefined) ?? []) lines.push(`warning: ${warning}`);
+  return `${lines.join('\n')}\n`;
+}

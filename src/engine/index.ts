@@ -1,0 +1,11 @@
+/** The engine's public surface: what the CLI, the worker and scripts import. */
+export { SegmentError, isSegmentError, type SegmentErrorCode } from './errors';
+export { loadDataset, loadDatasetFromText } from './dataset';
+export type { PreparedData, PrepareOptions, MissingPolicy } from './prepare';
+export type { Progress, RunControl, Phase } from './progress';
+export { GaussianMixtureSegmentation, GMM_DEFAULTS, type GmmOptions, type GmmFit } from './gmmSegmentation';
+export { COVARIANCE_TYPES, type CovarianceType } from './gmm';
+export type { ExportResult } from './export';
+export type { Profile, MethodKey } from './profile';
+export { METHOD_NAMES } from './profile';
+export { TOOL_NAME, TOOL_VERSION } from './version';
