@@ -26,7 +26,10 @@ export type FlagValues = Record<string, string | number | boolean | string[] | u
 
 export function parseFlags(argv: string[], specs: FlagSpec[]): { positionals: string[]; flags: FlagValues } {
   const options = Object.fromEntries(
-    specs.map((s) => [s.name, { type: s.kind === 'boolean' ? ('boolean' as const) : ('string' as const), short: s.short }]),
+    specs.map((s) => [
+      s.name,
+      { type: s.kind === 'boolean' ? ('boolean' as const) : ('string' as const), ...(s.short ? { short: s.short } : {}) },
+    ]),
   );
   let parsed;
   try {

@@ -5,19 +5,17 @@
  */
 import { dirname, resolve } from 'node:path';
 import {
-  COVARIANCE_TYPES,
   GMM_DEFAULTS,
-  GaussianMixtureSegmentation,
   TOOL_NAME,
   TOOL_VERSION,
   isSegmentError,
   loadDataset,
-  type CovarianceType,
   type ExportResult,
   type MissingPolicy,
   type Progress,
 } from '../engine';
 import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './args';
+import { METHOD_COMMANDS, type MethodCommand } from './methods';
 import { ProgressBar } from './progressBar';
 import { summarize } from './summary';
 
@@ -45,26 +43,21 @@ const COMMON_FLAGS: FlagSpec[] = [
   { name: 'help', short: 'h', kind: 'boolean', help: 'show this help' },
 ];
 
-const GMM_FLAGS: FlagSpec[] = [
-  { name: 'covariance', kind: 'string', value: 'TYPE', choices: COVARIANCE_TYPES, help: 'covariance type: full (default), tied, diag or spherical' },
-  { name: 'n-init', kind: 'int', value: 'N', help: `restarts; the best lower bound is kept (default ${GMM_DEFAULTS.nInit})` },
-  { name: 'max-iter', kind: 'int', value: 'N', help: `EM iterations at most (default ${GMM_DEFAULTS.maxIter})` },
-  { name: 'tol', kind: 'number', value: 'X', help: `stop when the mean log-likelihood changes by less (default ${GMM_DEFAULTS.tol})` },
-  { name: 'reg-covar', kind: 'number', value: 'X', help: `added to covariance diagonals (default ${GMM_DEFAULTS.regCovar})` },
-];
+const METHOD_NAMES = METHOD_COMMANDS.map((m) => m.name);
 
 const USAGE = `${TOOL_NAME} ${TOOL_VERSION}: customer segments from a CSV, as JSON and YAML cluster profiles
 
 Usage:
-  segment gmm <file.csv> [options]    Gaussian Mixture Model (EM, as scikit-learn)
+${METHOD_COMMANDS.map((m) => `  segment ${m.name} <file.csv> [options]`.padEnd(40) + m.summary).join('\n')}
   segment --help | --version
 
 Writes beside the CSV (or into --out), never overwriting a file:
-  gmm_cluster_profile_YYYYMMDD_HHMMSS.json and .yaml   the cluster profile
-  gmm_assignments_YYYYMMDD_HHMMSS.csv                  each customer's cluster and probabilities
+  {method}_cluster_profile_YYYYMMDD_HHMMSS.json and .yaml   the cluster profile
+  {method}_assignments_YYYYMMDD_HHMMSS.csv                  each customer's cluster and soft scores
 
-Options:
-${flagHelp([...COMMON_FLAGS, ...GMM_FLAGS])}
+Options for every method:
+${flagHelp(COMMON_FLAGS)}
+${METHOD_COMMANDS.map((m) => `\nOptions for ${m.name}:\n${flagHelp(m.flags)}`).join('\n')}
 
 Exit status: 0 done, 1 the input cannot be clustered (the message says why), 2 wrong usage, 130 cancelled.
 Example:
@@ -82,8 +75,9 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal): Pro
       io.stdout.write(`${TOOL_VERSION}\n`);
       return 0;
     }
-    if (command !== 'gmm') throw new UsageError(`unknown command "${command}" (available: gmm)`);
-    const { positionals, flags } = parseFlags(rest, [...COMMON_FLAGS, ...GMM_FLAGS]);
+    const method = METHOD_COMMANDS.find((m) => m.name === command);
+    if (!method) throw new UsageError(`unknown command "${command}" (available: ${METHOD_NAMES.join(', ')})`);
+    const { positionals, flags } = parseFlags(rest, [...COMMON_FLAGS, ...method.flags]);
     if (flags.help) {
       io.stdout.write(USAGE);
       return 0;
@@ -91,29 +85,24 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal): Pro
     if (positionals.length !== 1) {
       throw new UsageError(positionals.length === 0 ? 'give the CSV file to cluster' : `one CSV file at a time (got ${positionals.length})`);
     }
-    const result = await runGmm(positionals[0], flags, io, signal);
-    report(result, flags, io);
+    const result = await runMethod(method, positionals[0], flags, io, signal);
+    report(method, result, flags, io);
     return 0;
   } catch (error) {
     return failure(error, io);
   }
 }
 
-async function runGmm(file: string, flags: FlagValues, io: CliIo, signal?: AbortSignal): Promise<ExportResult> {
+async function runMethod(method: MethodCommand, file: string, flags: FlagValues, io: CliIo, signal?: AbortSignal): Promise<ExportResult> {
   const csvPath = resolve(file);
   const bar = new ProgressBar(io.stderr, !flags.quiet && !flags.json && io.stderr.isTTY === true);
   const control = { signal, onProgress: (p: Progress) => bar.update(p) };
   try {
-    const model = new GaussianMixtureSegmentation({
-      nClusters: (flags.clusters as number | undefined) ?? GMM_DEFAULTS.nClusters,
-      covarianceType: (flags.covariance as CovarianceType | undefined) ?? GMM_DEFAULTS.covarianceType,
-      randomSeed: (flags.seed as number | undefined) ?? GMM_DEFAULTS.randomSeed,
-      nInit: (flags['n-init'] as number | undefined) ?? GMM_DEFAULTS.nInit,
-      maxIter: (flags['max-iter'] as number | undefined) ?? GMM_DEFAULTS.maxIter,
-      tol: (flags.tol as number | undefined) ?? GMM_DEFAULTS.tol,
-      regCovar: (flags['reg-covar'] as number | undefined) ?? GMM_DEFAULTS.regCovar,
-      silhouetteSampleSize: (flags['silhouette-sample'] as number | undefined) ?? GMM_DEFAULTS.silhouetteSampleSize,
-    });
+    const common = {
+      nClusters: (flags.clusters as number | undefined) ?? method.defaults.nClusters,
+      randomSeed: (flags.seed as number | undefined) ?? method.defaults.randomSeed,
+      silhouetteSampleSize: (flags['silhouette-sample'] as number | undefined) ?? method.defaults.silhouetteSampleSize,
+    };
     const data = await loadDataset(
       csvPath,
       {
@@ -124,17 +113,17 @@ async function runGmm(file: string, flags: FlagValues, io: CliIo, signal?: Abort
       control,
     );
     const outputDir = flags.out ? resolve(flags.out as string) : dirname(csvPath);
-    return await model.exportClusterProfile(data, { outputDir }, control);
+    return await method.run(data, flags, common, outputDir, control);
   } finally {
     bar.clear();
   }
 }
 
-function report(result: ExportResult, flags: FlagValues, io: CliIo): void {
+function report(method: MethodCommand, result: ExportResult, flags: FlagValues, io: CliIo): void {
   const metadata = result.profile.metadata;
   if (flags.json) {
     const out = {
-      method: 'gmm',
+      method: method.name,
       json: result.json,
       yaml: result.yaml,
       assignments: result.assignments,

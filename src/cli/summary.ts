@@ -7,6 +7,19 @@ function fixed(value: unknown, digits: number): string {
   return typeof value === 'number' ? value.toFixed(digits) : 'n/a';
 }
 
+const LISTED = 8;
+const BY_CHOICE = new Set(['not in the requested columns', 'excluded by request']);
+
+/** Columns left out for a reason worth reading; those the user chose not to use only counted. */
+function notUsed(excluded: { column: string; reason: string }[]): string[] {
+  const reasoned = excluded.filter((e) => !BY_CHOICE.has(e.reason));
+  const chosen = excluded.length - reasoned.length;
+  const lines = reasoned.slice(0, LISTED).map((e) => `    ${e.column}: ${e.reason}`);
+  if (reasoned.length > LISTED) lines.push(`    … and ${reasoned.length - LISTED} more (see excluded_columns in the profile)`);
+  if (chosen > 0) lines.push(`    ${chosen} more column${chosen === 1 ? '' : 's'} left out by choice`);
+  return lines.length > 0 ? ['  not used:', ...lines] : [];
+}
+
 export function summarize(result: ExportResult): string {
   const { metadata, metrics, clusters } = result.profile;
   const lines: string[] = [];
@@ -16,8 +29,7 @@ export function summarize(result: ExportResult): string {
   const note = dropped > 0 ? ` (${dropped} dropped for missing values)` : imputed > 0 ? ` (${imputed} missing values filled with the median)` : '';
   lines.push(`${metadata.method}: ${metadata.source_file}`);
   lines.push(`  ${rows}${note}; ${result.profile.features_used.length} features; ${metadata.n_clusters} clusters; seed ${metadata.random_seed}`);
-  const excluded = metadata.excluded_columns as { column: string; reason: string }[];
-  if (excluded.length > 0) lines.push(`  not used: ${excluded.map((e) => `${e.column} (${e.reason})`).join('; ')}`);
+  lines.push(...notUsed(metadata.excluded_columns as { column: string; reason: string }[]));
   lines.push(
     `  silhouette ${fixed(metrics.silhouette_score, 4)} (−1..1, higher is better) · ` +
       `Davies–Bouldin ${fixed(metrics.davies_bouldin_index, 4)} (lower is better) · ` +

@@ -1,0 +1,128 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { main, type CliIo } from '../../src/cli/main';
+import { METHOD_COMMANDS } from '../../src/cli/methods';
+
+const ROOT = resolve(__dirname, '..', '..');
+const EXAMPLE = join(ROOT, 'examples', 'customers.csv');
+const BUNDLE = join(ROOT, 'dist', 'cli.js');
+
+function capture(): CliIo & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: (t: string) => (err += t), isTTY: false },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+function freshDir(): string {
+  return mkdtempSync(join(tmpdir(), 'segment-cli-'));
+}
+
+test('--help documents every flag', async () => {
+  const io = capture();
+  assert.equal(await main(['--help'], io), 0);
+  for (const flag of ['--clusters', '--seed', '--columns', '--exclude', '--missing', '--out', '--silhouette-sample', '--quiet', '--json', '--covariance', '--n-init', '--max-iter', '--tol', '--reg-covar']) {
+    assert.ok(io.out().includes(flag), `help mentions ${flag}`);
+  }
+});
+
+test('wrong usage exits 2 with one line and a pointer to --help', async () => {
+  const cases: [string[], string][] = [
+    [['kmeans', 'a.csv'], `segment: unknown command "kmeans" (available: ${METHOD_COMMANDS.map((m) => m.name).join(', ')})`],
+    [['gmm'], 'segment: give the CSV file to cluster'],
+    [['gmm', 'a.csv', '--clusters', 'four'], 'segment: --clusters expects a whole number, got "four"'],
+    [['gmm', 'a.csv', '--covariance', 'round'], 'segment: --covariance must be one of full, tied, diag, spherical, got "round"'],
+    [['gmm', 'a.csv', '--bogus'], 'segment: unknown option --bogus'],
+    [['gmm', 'a.csv', '--tol', 'x'], 'segment: --tol expects a number, got "x"'],
+  ];
+  for (const [argv, first] of cases) {
+    const io = capture();
+    assert.equal(await main(argv, io), 2, argv.join(' '));
+    assert.equal(io.err(), `${first}\nRun "segment --help" for the options.\n`);
+  }
+});
+
+test('bad input exits 1 with the engine\'s message, no stack trace, nothing written', async () => {
+  const dir = freshDir();
+  const empty = join(dir, 'empty.csv');
+  writeFileSync(empty, '');
+  const io = capture();
+  assert.equal(await main(['gmm', empty, '--out', join(dir, 'out')], io), 1);
+  assert.match(io.err(), /^segment: .+\n$/);
+  assert.doesNotMatch(io.err(), /\n\s+at /);
+  assert.equal(existsSync(join(dir, 'out')), false);
+
+  const io2 = capture();
+  assert.equal(await main(['gmm', EXAMPLE, '--clusters', '1', '--out', join(dir, 'out')], io2), 1);
+  assert.equal(io2.err(), 'segment: The number of clusters must be a whole number of at least 2 (got 1).\n');
+});
+
+test('a cancelled run exits 130 and writes nothing', async () => {
+  const dir = freshDir();
+  const io = capture();
+  const controller = new AbortController();
+  controller.abort();
+  assert.equal(await main(['gmm', EXAMPLE, '--out', dir], io, controller.signal), 130);
+  assert.equal(io.err(), 'segment: Cancelled: no files were written.\n');
+  assert.deepEqual(readdirSync(dir), []);
+});
+
+test('gmm on the example CSV writes the three files and reports them (--json)', async () => {
+  const dir = freshDir();
+  const io = capture();
+  assert.equal(await main(['gmm', EXAMPLE, '--clusters', '5', '--covariance', 'diag', '--out', dir, '--json'], io), 0);
+  const report = JSON.parse(io.out());
+  assert.equal(report.method, 'gmm');
+  assert.equal(report.n_clusters, 5);
+  assert.equal(report.n_samples, 497);
+  for (const key of ['json', 'yaml', 'assignments']) assert.ok(existsSync(report[key]), key);
+  const profile = JSON.parse(readFileSync(report.json, 'utf8'));
+  assert.equal(profile.metadata.covariance_type, 'diag');
+  assert.equal(profile.metadata.source_file, 'customers.csv');
+  assert.equal(profile.metadata.n_rows_dropped, 3);
+  assert.equal(profile.metadata.id_column, 'customer_id');
+  assert.deepEqual(report.metrics, profile.metrics);
+  assert.match(readFileSync(report.assignments, 'utf8'), /^customer_id,cluster,prob_cluster_0,/);
+  assert.equal(readdirSync(dir).length, 3);
+});
+
+test('--quiet prints only the paths; a human summary otherwise', async () => {
+  const quiet = capture();
+  assert.equal(await main(['gmm', EXAMPLE, '--out', freshDir(), '--quiet'], quiet), 0);
+  const lines = quiet.out().trim().split('\n');
+  assert.equal(lines.length, 3);
+  assert.ok(lines.every((p) => existsSync(p)));
+
+  const human = capture();
+  assert.equal(await main(['gmm', EXAMPLE, '--out', freshDir(), '--columns', 'total_revenue,recency_days,frequency_per_month', '-k', '3'], human), 0);
+  const text = human.out();
+  assert.match(text, /^Gaussian Mixture Model \(GMM\): customers\.csv\n/);
+  // These three columns have no missing values, so no row is dropped.
+  assert.match(text, /\n {2}500 of 500 rows clustered; 3 features; 3 clusters; seed 42\n/);
+  assert.match(text, /\n {4}customer_id: id-like \(named like an identifier\)\n/);
+  assert.match(text, /\n {4}21 more columns left out by choice\n/);
+  assert.match(text, /silhouette -?\d\.\d{4} \(−1\.\.1, higher is better\)/);
+  assert.match(text, /cluster_0: +\d+ customers \(\d+\.\d\d%\)/);
+});
+
+test('the built bundle runs as a program: exit codes and stderr', () => {
+  assert.ok(existsSync(BUNDLE), 'dist/cli.js exists (npm test builds it first; or run npm run build)');
+  const ok = spawnSync(process.execPath, [BUNDLE, 'gmm', EXAMPLE, '--out', freshDir(), '--quiet'], { encoding: 'utf8' });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(ok.stdout.trim().split('\n').length, 3);
+  const missing = spawnSync(process.execPath, [BUNDLE, 'gmm', join(freshDir(), 'nope.csv')], { encoding: 'utf8' });
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /^segment: .*nope\.csv.*\n$/);
+  const usage = spawnSync(process.execPath, [BUNDLE], { encoding: 'utf8' });
+  assert.equal(usage.status, 2);
+  const version = spawnSync(process.execPath, [BUNDLE, '--version'], { encoding: 'utf8' });
+  assert.equal(version.stdout.trim(), JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+});
