@@ -1,0 +1,726 @@
+/**
+ * Reads a customer CSV into columns of numbers. The file is streamed through
+ * csv-parse and every cell is decoded on the spot into a per-column
+ * Float64Array, so memory is the numbers themselves (plus the texts of
+ * id-like and non-numeric columns), even for a million rows.
+ *
+ * Messy but common traits are accepted (a delimiter other than a comma, a
+ * byte order mark, CRLF, quoted delimiters, blank lines, NA-style markers,
+ * decimal commas); anything that cannot be read reliably stops with a
+ * SegmentError saying what to fix.
+ */
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { isUtf8 } from 'node:buffer';
+import { Readable, Transform, Writable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse, type InfoRecord } from 'csv-parse';
+import { SegmentError, cancelledError, throwIfAborted } from './errors';
+import { NumberShape, isInfinityToken, isMissingToken, numberShape, numberValue } from './numeric';
+
+export type Delimiter = ',' | ';' | '\t' | '|';
+export type LineEnding = 'LF' | 'CRLF' | 'CR';
+
+export interface CsvProgress {
+  rowsRead: number;
+  bytesRead: number;
+  totalBytes: number;
+}
+
+export interface CsvReadOptions {
+  /** Default: sniffed from the start of the file. */
+  delimiter?: Delimiter;
+  /** When it fires, reading stops with a CANCELLED SegmentError. */
+  signal?: AbortSignal;
+  /** Called every 10,000 data rows and once at the end. */
+  onProgress?: (progress: CsvProgress) => void;
+}
+
+export interface CsvColumn {
+  name: string;
+  /** One entry per data row: the number, NaN where missing or non-numeric. */
+  values: Float64Array;
+  /** Cells that are empty or a missing-value marker (NA, N/A, NaN, null). */
+  missing: number;
+  /** Non-missing cells that are not numbers. */
+  nonNumeric: number;
+  firstNonNumeric: { value: string; line: number } | null;
+  /**
+   * The trimmed cell texts ('' where missing), kept only for columns named
+   * like an identifier and for columns with any non-numeric value. Rows read
+   * before a column's first non-numeric value hold String(number).
+   */
+  text: string[] | null;
+}
+
+export interface CsvTable {
+  fileName: string;
+  delimiter: string;
+  hadBom: boolean;
+  lineEnding: LineEnding;
+  /** True when at least one column was read with a decimal comma ("1,5"). */
+  decimalComma: boolean;
+  /** Data rows; blank lines are skipped and not counted. */
+  nRows: number;
+  columns: CsvColumn[];
+  /** 1-based physical line on which each data row starts. */
+  lineOfRow: Int32Array;
+}
+
+/** Bytes read to guess the delimiter and line ending. */
+const SNIFF_BYTES = 64 * 1024;
+const CHUNK_BYTES = 64 * 1024;
+const ROWS_PER_PROGRESS = 10_000;
+/** Guards against an unclosed quote swallowing the rest of a large file. */
+const MAX_RECORD_CHARS = 1_000_000;
+const INITIAL_CAPACITY = 1024;
+const CANDIDATE_DELIMITERS: readonly Delimiter[] = [',', ';', '\t', '|'];
+const EXCEL_UTF8_HINT = 'Re-save the file as UTF-8 (in Excel: Save As → "CSV UTF-8 (Comma delimited)") and try again.';
+
+// ---------------------------------------------------------------------------
+// Public API
+
+/** Reads a CSV file from disk, streamed. */
+export async function readCsv(path: string, options: CsvReadOptions = {}): Promise<CsvTable> {
+  throwIfAborted(options.signal);
+  const { sample, totalBytes } = await readSample(path);
+  const source = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  return parseSource(source, sample, {
+    fileName: basename(path),
+    path,
+    totalBytes,
+    options,
+  });
+}
+
+/** Reads CSV text that is already in memory, e.g. an unsaved editor document. */
+export async function readCsvText(text: string, fileName: string, options: CsvReadOptions = {}): Promise<CsvTable> {
+  throwIfAborted(options.signal);
+  const bytes = Buffer.from(text, 'utf8');
+  const source = Readable.from(chunksOf(bytes), { objectMode: false });
+  return parseSource(source, bytes.subarray(0, SNIFF_BYTES), {
+    fileName,
+    path: fileName,
+    totalBytes: bytes.length,
+    options,
+  });
+}
+
+/** `id`, `*_id`, `*Id`, `*ID`, `Customer ID`, `customer-id`: named like an identifier. */
+export function isIdLikeName(name: string): boolean {
+  const trimmed = name.trim();
+  return /(^|[_\s-])id$/i.test(trimmed) || /[a-z0-9](Id|ID)$/.test(trimmed);
+}
+
+// ---------------------------------------------------------------------------
+// Dialect sniffing
+
+export interface Dialect {
+  delimiter: Delimiter;
+  lineEnding: LineEnding;
+}
+
+/**
+ * Guesses the delimiter and line ending from the start of the file. A
+ * delimiter wins when it splits every sampled line (outside quotes) into the
+ * same number of fields, more than one; among several winners the one giving
+ * the most fields, then the comma. `complete` says the sample is the whole
+ * file, so its last line is not cut off.
+ */
+export function sniffDialect(sample: string, complete: boolean): Dialect {
+  const { lines, lineEnding } = countDelimitersPerLine(sample.replace(/^\uFEFF/, ''), complete);
+  return { delimiter: chooseDelimiter(lines), lineEnding };
+}
+
+type DelimiterCounts = number[]; // indexed like CANDIDATE_DELIMITERS
+
+function countDelimitersPerLine(sample: string, complete: boolean): { lines: DelimiterCounts[]; lineEnding: LineEnding } {
+  const lines: DelimiterCounts[] = [];
+  let lineEnding: LineEnding | null = null;
+  let counts = [0, 0, 0, 0];
+  let blank = true;
+  let inQuotes = false;
+  const endLine = () => {
+    if (!blank) lines.push(counts);
+    counts = [0, 0, 0, 0];
+    blank = true;
+  };
+  for (let i = 0; i < sample.length; i++) {
+    const ch = sample[i];
+    if (ch === '"') inQuotes = !inQuotes;
+    if (inQuotes) {
+      blank = false;
+      continue;
+    }
+    if (ch === '\n' || ch === '\r') {
+      const crlf = ch === '\r' && sample[i + 1] === '\n';
+      lineEnding ??= crlf ? 'CRLF' : ch === '\r' ? 'CR' : 'LF';
+      if (crlf) i++;
+      endLine();
+      continue;
+    }
+    const which = CANDIDATE_DELIMITERS.indexOf(ch as Delimiter);
+    if (which >= 0) counts[which]++;
+    // Only spaces and tabs: a blank line, which csv-parse skips too.
+    if (ch !== ' ' && ch !== '\t') blank = false;
+  }
+  // The last line is only whole when the sample is the whole file.
+  if (complete && !inQuotes) endLine();
+  return { lines, lineEnding: lineEnding ?? 'LF' };
+}
+
+function chooseDelimiter(lines: DelimiterCounts[]): Delimiter {
+  if (lines.length === 0) return ',';
+  let best = -1;
+  for (let c = 0; c < CANDIDATE_DELIMITERS.length; c++) {
+    const count = lines[0][c];
+    const consistent = count > 0 && lines.every((line) => line[c] === count);
+    if (consistent && (best < 0 || count > lines[0][best])) best = c;
+  }
+  if (best >= 0) return CANDIDATE_DELIMITERS[best];
+  // No delimiter is consistent (a ragged line in the sample): go by the
+  // header, and let the parser report the ragged line precisely.
+  for (let c = 0; c < CANDIDATE_DELIMITERS.length; c++) {
+    if (lines[0][c] > (best < 0 ? 0 : lines[0][best])) best = c;
+  }
+  return best >= 0 ? CANDIDATE_DELIMITERS[best] : ',';
+}
+
+// ---------------------------------------------------------------------------
+// Parsing pipeline
+
+interface ReadContext {
+  fileName: string;
+  /** The path as given, for file-system messages. */
+  path: string;
+  totalBytes: number;
+  options: CsvReadOptions;
+}
+
+async function parseSource(source: Readable, sample: Buffer, context: ReadContext): Promise<CsvTable> {
+  const { options, fileName } = context;
+  rejectNonText(sample, fileName);
+  const sniffed = sniffDialect(sample.toString('utf8'), context.totalBytes <= sample.length);
+  const delimiter = options.delimiter ?? sniffed.delimiter;
+  const table = new TableBuilder(fileName, delimiter);
+  const lines = new LineTracker();
+  const guard = new Utf8Guard(fileName, sniffed.lineEnding === 'CR' ? 0x0d : 0x0a);
+  const report = () => options.onProgress?.({ rowsRead: table.nRows, bytesRead: guard.bytesRead, totalBytes: context.totalBytes });
+
+  const parser = parse({
+    delimiter,
+    record_delimiter: ['\r\n', '\n', '\r'],
+    skip_empty_lines: true,
+    relax_column_count: true, // ragged rows are reported by TableBuilder, with its own wording
+    trim: true,
+    max_record_size: MAX_RECORD_CHARS,
+    on_record: (record: string[], info: InfoRecord) => {
+      table.addRecord(record, lines.recordStart(record, info));
+      if (table.nRows % ROWS_PER_PROGRESS === 0 && table.nRows > 0) {
+        throwIfAborted(options.signal);
+        report();
+      }
+      return null; // consumed here: nothing is buffered downstream
+    },
+  });
+  const sink = new Writable({ objectMode: true, write: (_record, _encoding, done) => done() });
+
+  try {
+    await pipeline(source, guard, parser, sink, { signal: options.signal });
+  } catch (error) {
+    throw toSegmentError(error, context, lines);
+  }
+  report();
+  return table.finish(guard.hadBom, sniffed.lineEnding);
+}
+
+/**
+ * Two mistakes common enough to name: picking the workbook instead of its
+ * CSV export, and Excel's "Unicode Text" (UTF-16, full of NUL bytes).
+ */
+function rejectNonText(sample: Buffer, fileName: string): void {
+  const zip = sample.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+  const ole = sample.subarray(0, 4).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0]));
+  if (zip || ole) {
+    throw new SegmentError(
+      'NOT_UTF8',
+      `The file "${fileName}" is an Excel workbook, not a CSV file. In Excel, use Save As → "CSV UTF-8 (Comma delimited)" and open that file instead.`,
+    );
+  }
+  if (sample.includes(0)) {
+    throw new SegmentError('NOT_UTF8', `The file "${fileName}" is UTF-16 text, not UTF-8. ${EXCEL_UTF8_HINT}`);
+  }
+}
+
+function* chunksOf(bytes: Buffer): Generator<Buffer> {
+  for (let start = 0; start < bytes.length; start += CHUNK_BYTES) {
+    yield bytes.subarray(start, start + CHUNK_BYTES);
+  }
+}
+
+async function readSample(path: string): Promise<{ sample: Buffer; totalBytes: number }> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const stats = await handle.stat();
+    if (stats.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    const sample = Buffer.alloc(Math.min(SNIFF_BYTES, stats.size));
+    const { bytesRead } = await handle.read(sample, 0, sample.length, 0);
+    return { sample: sample.subarray(0, bytesRead), totalBytes: stats.size };
+  } catch (error) {
+    throw fileSystemError(error, path);
+  } finally {
+    await handle?.close();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Line numbers
+
+/**
+ * Turns csv-parse's running line count into the physical line on which each
+ * record starts. csv-parse counts a CRLF inside a quoted value as two lines,
+ * so those are counted here and subtracted.
+ */
+class LineTracker {
+  private parserLine = 0;
+  private emptyLines = 0;
+  private crlfInQuotes = 0;
+
+  /** Call once per record, in order; `info` is csv-parse's snapshot at its end. */
+  recordStart(record: string[], info: InfoRecord): number {
+    const parserStart = this.parserLine + 1 + (info.empty_lines - this.emptyLines);
+    const start = parserStart - this.crlfInQuotes;
+    if (info.lines > parserStart) this.crlfInQuotes += countCrlf(record);
+    this.parserLine = info.lines;
+    this.emptyLines = info.empty_lines;
+    return start;
+  }
+
+  /** Where the record being parsed when an error struck started. */
+  nextRecordStart(emptyLinesAtError: number): number {
+    return this.parserLine + 1 + (emptyLinesAtError - this.emptyLines) - this.crlfInQuotes;
+  }
+
+  physical(parserLine: number): number {
+    return parserLine - this.crlfInQuotes;
+  }
+}
+
+function countCrlf(record: string[]): number {
+  let count = 0;
+  for (const field of record) {
+    for (let at = field.indexOf('\r\n'); at >= 0; at = field.indexOf('\r\n', at + 2)) count++;
+  }
+  return count;
+}
+
+// ---------------------------------------------------------------------------
+// UTF-8 check
+
+/**
+ * Passes bytes through unchanged after checking they are UTF-8, so a file
+ * saved as Windows-1252 or UTF-16 is refused instead of read as garbage.
+ * Also strips a UTF-8 byte order mark. A character split across two chunks
+ * is held back until the next one.
+ */
+class Utf8Guard extends Transform {
+  bytesRead = 0;
+  hadBom = false;
+  private started = false;
+  private carry: Buffer | null = null;
+  /** Absolute offset of the first byte not yet checked. */
+  private offset = 0;
+  private linesBefore = 0;
+
+  constructor(
+    private readonly fileName: string,
+    private readonly newlineByte: number,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.bytesRead += chunk.length;
+    this.pass(this.carry ? Buffer.concat([this.carry, chunk]) : chunk, false, done);
+  }
+
+  override _flush(done: TransformCallback): void {
+    this.pass(this.carry ?? Buffer.alloc(0), true, done);
+  }
+
+  private pass(bytes: Buffer, final: boolean, done: TransformCallback): void {
+    this.carry = null;
+    let buf = bytes;
+    if (!this.started) {
+      if (buf.length < 3 && !final) {
+        this.carry = buf; // too short to tell whether it starts with a BOM
+        return done();
+      }
+      this.started = true;
+      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+        this.hadBom = true;
+        buf = buf.subarray(3);
+        this.offset = 3;
+      }
+    }
+    const whole = final ? buf.length : buf.length - incompleteTailLength(buf);
+    const checked = buf.subarray(0, whole);
+    if (!isUtf8(checked)) return done(this.notUtf8(buf, whole));
+    this.linesBefore += countByte(checked, this.newlineByte, checked.length);
+    this.offset += whole;
+    if (whole < buf.length) this.carry = buf.subarray(whole);
+    if (checked.length > 0) done(null, checked);
+    else done();
+  }
+
+  private notUtf8(buf: Buffer, end: number): SegmentError {
+    const at = firstInvalidUtf8(buf, end);
+    if (this.offset === 0 && (buf[0] === 0xff || buf[0] === 0xfe) && buf[1] === (buf[0] ^ 0x01)) {
+      return new SegmentError('NOT_UTF8', `The file "${this.fileName}" is UTF-16 text, not UTF-8. ${EXCEL_UTF8_HINT}`);
+    }
+    const line = this.linesBefore + countByte(buf, this.newlineByte, at) + 1;
+    const byte = `0x${buf[at].toString(16).toUpperCase().padStart(2, '0')}`;
+    return new SegmentError(
+      'NOT_UTF8',
+      `The file "${this.fileName}" is not UTF-8 text: byte ${byte} at offset ${this.offset + at} (line ${line}) is not valid UTF-8. ${EXCEL_UTF8_HINT}`,
+    );
+  }
+}
+
+/** Bytes at the end of `buf` that begin a character the next chunk completes. */
+function incompleteTailLength(buf: Buffer): number {
+  for (let k = 1; k <= Math.min(3, buf.length); k++) {
+    const b = buf[buf.length - k];
+    if ((b & 0xc0) === 0x80) continue; // continuation byte: look further back
+    const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return length > k ? k : 0;
+  }
+  return 0;
+}
+
+/** Offset of the first byte in buf[0, end) that does not start a valid UTF-8 character. */
+function firstInvalidUtf8(buf: Buffer, end: number): number {
+  let i = 0;
+  while (i < end) {
+    const b = buf[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const length = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (length === 0 || i + length > end) return i;
+    const second = buf[i + 1];
+    // Overlong forms, surrogates and code points above U+10FFFF.
+    const secondMin = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+    const secondMax = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+    if (second < secondMin || second > secondMax) return i;
+    for (let k = 2; k < length; k++) if ((buf[i + k] & 0xc0) !== 0x80) return i;
+    i += length;
+  }
+  return Math.min(i, Math.max(end - 1, 0));
+}
+
+function countByte(buf: Buffer, byte: number, end: number): number {
+  let count = 0;
+  for (let at = buf.indexOf(byte); at >= 0 && at < end; at = buf.indexOf(byte, at + 1)) count++;
+  return count;
+}
+
+// ---------------------------------------------------------------------------
+// Building the table
+
+class TableBuilder {
+  nRows = 0;
+  private header: string[] | null = null;
+  private columns: ColumnBuilder[] = [];
+  private lineOfRow = new Int32Array(INITIAL_CAPACITY);
+
+  constructor(
+    private readonly fileName: string,
+    private readonly delimiter: Delimiter,
+  ) {}
+
+  addRecord(record: string[], line: number): void {
+    if (isBlankRecord(record)) return;
+    if (this.header === null) {
+      this.setHeader(record, line);
+      return;
+    }
+    if (record.length !== this.columns.length) {
+      throw new SegmentError(
+        'RAGGED_ROW',
+        `Line ${line} of "${this.fileName}" has ${plural(record.length, 'value')} but the header has ${plural(this.columns.length, 'column')}. ` +
+          `Look for a missing or extra ${describeDelimiter(this.delimiter)} on that line, and put double quotes around any value that contains one.`,
+      );
+    }
+    const row = this.nRows;
+    if (row === this.lineOfRow.length) this.lineOfRow = growInt32(this.lineOfRow);
+    this.lineOfRow[row] = line;
+    for (let j = 0; j < record.length; j++) this.columns[j].add(row, record[j], line);
+    this.nRows++;
+  }
+
+  finish(hadBom: boolean, lineEnding: LineEnding): CsvTable {
+    if (this.header === null) {
+      throw new SegmentError(
+        'EMPTY_FILE',
+        `The file "${this.fileName}" is empty. It needs a header row of column names followed by one row per customer.`,
+      );
+    }
+    if (this.nRows === 0) {
+      throw new SegmentError(
+        'NO_DATA_ROWS',
+        `The file "${this.fileName}" has a header but no data rows. Add one row per customer below the header.`,
+      );
+    }
+    return {
+      fileName: this.fileName,
+      delimiter: this.delimiter,
+      hadBom,
+      lineEnding,
+      decimalComma: this.columns.some((column) => column.usedDecimalComma),
+      nRows: this.nRows,
+      columns: this.columns.map((column) => column.finish(this.nRows)),
+      lineOfRow: this.lineOfRow.slice(0, this.nRows),
+    };
+  }
+
+  private setHeader(record: string[], line: number): void {
+    const names = record.map((name) => name.trim());
+    checkHeaderNamesPresent(names, line, this.fileName);
+    checkHeaderNamesUnique(names, this.fileName);
+    this.header = names;
+    // Decimal commas are only possible when the comma does not separate fields.
+    const allowDecimalComma = this.delimiter !== ',';
+    this.columns = names.map((name) => new ColumnBuilder(name, allowDecimalComma));
+  }
+}
+
+/** A line of only spaces: skipped like an empty line. */
+function isBlankRecord(record: string[]): boolean {
+  return record.length === 1 && record[0].trim() === '';
+}
+
+function checkHeaderNamesPresent(names: string[], line: number, fileName: string): void {
+  const unnamed = names.flatMap((name, j) => (name === '' ? [j + 1] : []));
+  if (unnamed.length === 0) return;
+  const which = unnamed.length === 1 ? `Column ${unnamed[0]} of "${fileName}" has` : `Columns ${joinAnd(unnamed.map(String))} of "${fileName}" have`;
+  const trailing = unnamed.includes(names.length) ? ', or remove the extra delimiter at the end of the header line' : '';
+  throw new SegmentError('EMPTY_HEADER', `${which} no name in the header (line ${line}). Give every column a name${trailing}.`);
+}
+
+function checkHeaderNamesUnique(names: string[], fileName: string): void {
+  const positions = new Map<string, number[]>();
+  names.forEach((name, j) => positions.set(name, [...(positions.get(name) ?? []), j + 1]));
+  const repeated = [...positions].filter(([, at]) => at.length > 1);
+  if (repeated.length === 0) return;
+  const list = repeated.map(([name, at]) => `"${name}" (columns ${joinAnd(at.map(String))})`);
+  throw new SegmentError(
+    'DUPLICATE_HEADER',
+    `Column names must be unique, but the header of "${fileName}" repeats ${joinAnd(list)}. Rename the duplicates.`,
+  );
+}
+
+/**
+ * One column, decoded cell by cell. Decimal commas are accepted provisionally
+ * and withdrawn if the same column later shows a period decimal: then the
+ * comma values were something else (thousands separators, lists) and count as
+ * non-numeric.
+ */
+class ColumnBuilder {
+  private values = new Float64Array(INITIAL_CAPACITY);
+  private missing = 0;
+  private nonNumeric = 0;
+  private firstNonNumeric: { value: string; line: number; row: number } | null = null;
+  private text: string[] | null;
+  private sawPeriodDecimal = false;
+  private commaRows: Int32Array | null = null;
+  private commaCount = 0;
+  private firstComma: { value: string; line: number; row: number } | null = null;
+
+  constructor(
+    readonly name: string,
+    private readonly allowDecimalComma: boolean,
+  ) {
+    this.text = isIdLikeName(name) ? [] : null;
+  }
+
+  get usedDecimalComma(): boolean {
+    return this.commaCount > 0;
+  }
+
+  add(row: number, cell: string, line: number): void {
+    if (row === this.values.length) this.values = growFloat64(this.values);
+    const token = cell.trim();
+    if (isMissingToken(token)) {
+      this.values[row] = NaN;
+      this.missing++;
+      this.text?.push('');
+      return;
+    }
+    const shape = numberShape(token, this.allowDecimalComma);
+    if (shape === NumberShape.NONE || (shape === NumberShape.COMMA_DECIMAL && this.sawPeriodDecimal)) {
+      if (isInfinityToken(token)) throw this.infiniteValue(token, line);
+      this.addNonNumeric(row, token, line);
+      return;
+    }
+    const value = numberValue(token, shape);
+    if (!Number.isFinite(value)) throw this.infiniteValue(token, line);
+    if (shape === NumberShape.DECIMAL) this.notePeriodDecimal(row);
+    this.values[row] = value;
+    if (shape === NumberShape.COMMA_DECIMAL) this.noteCommaRow(row, token, line);
+    this.text?.push(token);
+  }
+
+  finish(nRows: number): CsvColumn {
+    const first = this.firstNonNumeric;
+    return {
+      name: this.name,
+      values: this.values.length === nRows ? this.values : this.values.slice(0, nRows),
+      missing: this.missing,
+      nonNumeric: this.nonNumeric,
+      firstNonNumeric: first && { value: first.value, line: first.line },
+      text: this.text,
+    };
+  }
+
+  private addNonNumeric(row: number, token: string, line: number): void {
+    if (this.text === null) this.text = this.textSoFar(row);
+    this.text.push(token);
+    this.values[row] = NaN;
+    this.countNonNumeric(row, token, line);
+  }
+
+  private countNonNumeric(row: number, token: string, line: number): void {
+    this.nonNumeric++;
+    if (this.firstNonNumeric === null || row < this.firstNonNumeric.row) this.firstNonNumeric = { value: token, line, row };
+  }
+
+  private noteCommaRow(row: number, token: string, line: number): void {
+    if (this.commaRows === null) this.commaRows = new Int32Array(INITIAL_CAPACITY);
+    if (this.commaCount === this.commaRows.length) this.commaRows = growInt32(this.commaRows);
+    this.commaRows[this.commaCount++] = row;
+    this.firstComma ??= { value: token, line, row };
+  }
+
+  /** A period decimal rules out decimal commas in this column: withdraw those read so far. */
+  private notePeriodDecimal(row: number): void {
+    this.sawPeriodDecimal = true;
+    if (this.commaCount === 0 || this.commaRows === null || this.firstComma === null) return;
+    if (this.text === null) this.text = this.textSoFar(row);
+    for (let k = 0; k < this.commaCount; k++) {
+      this.values[this.commaRows[k]] = NaN;
+      this.nonNumeric++;
+    }
+    const first = this.firstComma;
+    this.nonNumeric--; // counted again, with its text, just below
+    this.countNonNumeric(first.row, first.value, first.line);
+    this.commaRows = null;
+    this.commaCount = 0;
+  }
+
+  /** Texts of rows [0, row) rebuilt from the numbers, once a column turns out to need them. */
+  private textSoFar(row: number): string[] {
+    const texts = new Array<string>(row);
+    let k = 0;
+    for (let i = 0; i < row; i++) {
+      const value = this.values[i];
+      const isComma = this.commaRows !== null && k < this.commaCount && this.commaRows[k] === i;
+      if (isComma) k++;
+      texts[i] = Number.isNaN(value) ? '' : isComma ? String(value).replace('.', ',') : String(value);
+    }
+    return texts;
+  }
+
+  private infiniteValue(token: string, line: number): SegmentError {
+    return new SegmentError(
+      'NON_FINITE_VALUE',
+      `Column "${this.name}" has an infinite value ("${token}") on line ${line}. Replace it with a finite number or leave the cell empty to treat it as missing.`,
+    );
+  }
+}
+
+function growFloat64(values: Float64Array): Float64Array<ArrayBuffer> {
+  const bigger = new Float64Array(values.length * 2);
+  bigger.set(values);
+  return bigger;
+}
+
+function growInt32(values: Int32Array): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(values.length * 2);
+  bigger.set(values);
+  return bigger;
+}
+
+// ---------------------------------------------------------------------------
+// Errors
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function describeDelimiter(delimiter: Delimiter): string {
+  return { ',': 'comma (,)', ';': 'semicolon (;)', '\t': 'tab', '|': 'pipe (|)' }[delimiter];
+}
+
+/** "a", "a and b", "a, b and c". */
+function joinAnd(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+interface CsvParseError extends Error {
+  code: string;
+  lines?: number;
+  empty_lines?: number;
+}
+
+function toSegmentError(error: unknown, context: ReadContext, lines: LineTracker): SegmentError {
+  if (error instanceof SegmentError) return error;
+  if (error instanceof Error && error.name === 'AbortError') return cancelledError();
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string' && (code.startsWith('CSV_') || code === 'INVALID_OPENING_QUOTE')) {
+    return malformedCsvError(error as CsvParseError, context.fileName, lines);
+  }
+  return fileSystemError(error, context.path);
+}
+
+function malformedCsvError(error: CsvParseError, fileName: string, lines: LineTracker): SegmentError {
+  const at = lines.physical(error.lines ?? 0);
+  const recordStart = lines.nextRecordStart(error.empty_lines ?? 0);
+  const quoteAdvice = 'Put the whole value in double quotes and write each quote inside it as two ("").';
+  const message = (() => {
+    switch (error.code) {
+      case 'CSV_QUOTE_NOT_CLOSED':
+        return `Line ${recordStart} of "${fileName}" opens a quoted value that is never closed. Add the closing double quote (") or remove the opening one.`;
+      case 'CSV_INVALID_CLOSING_QUOTE':
+        return `Line ${at} of "${fileName}" has characters right after a closing double quote. ${quoteAdvice}`;
+      case 'INVALID_OPENING_QUOTE':
+        return `Line ${at} of "${fileName}" has a double quote (") inside a value that does not start with one. ${quoteAdvice}`;
+      case 'CSV_MAX_RECORD_SIZE':
+        return `Line ${recordStart} of "${fileName}" starts a row longer than 1,000,000 characters, most likely because of a double quote (") that is never closed. Check the quotes on that line.`;
+      default:
+        return `The file "${fileName}" could not be read as CSV near line ${at} (${error.message}). Check its quotes and delimiters.`;
+    }
+  })();
+  return new SegmentError('MALFORMED_CSV', message);
+}
+
+function fileSystemError(error: unknown, path: string): SegmentError {
+  if (error instanceof SegmentError) return error;
+  const code = (error as { code?: unknown })?.code;
+  switch (code) {
+    case 'ENOENT':
+      return new SegmentError('FILE_NOT_FOUND', `File not found: "${path}". Check the folder and the file name, then try again.`);
+    case 'EISDIR':
+      return new SegmentError('FILE_UNREADABLE', `"${path}" is a folder, not a CSV file. Choose a .csv file inside it.`);
+    case 'EACCES':
+    case 'EPERM':
+      return new SegmentError('FILE_UNREADABLE', `Permission denied reading "${path}". Check that your account may open the file.`);
+    default: {
+      const detail = error instanceof Error ? error.message : String(error);
+      return new SegmentError('FILE_UNREADABLE', `Could not read "${path}" (${detail}). Check that the file is accessible and try again.`);
+    }
+  }
+}
