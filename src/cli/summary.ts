@@ -7,6 +7,18 @@ function fixed(value: unknown, digits: number): string {
   return typeof value === 'number' ? value.toFixed(digits) : 'n/a';
 }
 
+const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
+
+/** What the reader detected, e.g. " (semicolon-separated, BOM, CRLF, decimal commas)". */
+function formatNote(format: Obj | null): string {
+  if (!format) return '';
+  const parts = [`${DELIMITER_NAMES[format.delimiter as string] ?? format.delimiter}-separated`];
+  if (format.bom) parts.push('BOM');
+  if (format.line_ending !== 'LF') parts.push(String(format.line_ending));
+  if (format.decimal_comma) parts.push('decimal commas');
+  return ` (${parts.join(', ')})`;
+}
+
 const LISTED = 8;
 const BY_CHOICE = new Set(['not in the requested columns', 'excluded by request']);
 
@@ -27,7 +39,7 @@ export function summarize(result: ExportResult): string {
   const imputed = metadata.n_values_imputed as number;
   const rows = `${metadata.n_samples} of ${metadata.n_rows_read} rows clustered`;
   const note = dropped > 0 ? ` (${dropped} dropped for missing values)` : imputed > 0 ? ` (${imputed} missing values filled with the median)` : '';
-  lines.push(`${metadata.method}: ${metadata.source_file}`);
+  lines.push(`${metadata.method}: ${metadata.source_file}${formatNote(metadata.input_format as Obj | null)}`);
   lines.push(`  ${rows}${note}; ${result.profile.features_used.length} features; ${metadata.n_clusters} clusters; seed ${metadata.random_seed}`);
   lines.push(...notUsed(metadata.excluded_columns as { column: string; reason: string }[]));
   lines.push(

@@ -29,8 +29,18 @@ export interface ExcludedColumn {
   reason: string;
 }
 
+/** How the CSV was written, as the reader detected it (reported in the profile). */
+export interface InputFormat {
+  delimiter: string;
+  bom: boolean;
+  lineEnding: string;
+  decimalComma: boolean;
+}
+
 export interface PreparedData {
   fileName: string;
+  /** Absent for data that did not come from a CSV (tests, generated data). */
+  inputFormat?: InputFormat;
   /** In CSV order. */
   features: string[];
   n: number;
@@ -397,6 +407,12 @@ function assemble(
   const { mean, scale, z } = standardise(raw, n, d);
   return {
     fileName: table.fileName,
+    inputFormat: {
+      delimiter: table.delimiter,
+      bom: table.hadBom,
+      lineEnding: table.lineEnding,
+      decimalComma: table.decimalComma,
+    },
     features: features.map((p) => p.column.name),
     n,
     d,

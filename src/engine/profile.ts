@@ -120,6 +120,14 @@ export function commonMetadata(input: CommonMetadataInput): JsonObject {
     n_samples: data.n,
     random_seed: input.seed,
     source_file: data.fileName,
+    input_format: data.inputFormat
+      ? {
+          delimiter: data.inputFormat.delimiter,
+          bom: data.inputFormat.bom,
+          line_ending: data.inputFormat.lineEnding,
+          decimal_comma: data.inputFormat.decimalComma,
+        }
+      : null,
     n_rows_read: data.nRowsRead,
     n_rows_dropped: data.nRowsDropped,
     missing_values: data.missing,

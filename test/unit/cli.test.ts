@@ -104,13 +104,24 @@ test('--quiet prints only the paths; a human summary otherwise', async () => {
   const human = capture();
   assert.equal(await main(['gmm', EXAMPLE, '--out', freshDir(), '--columns', 'total_revenue,recency_days,frequency_per_month', '-k', '3'], human), 0);
   const text = human.out();
-  assert.match(text, /^Gaussian Mixture Model \(GMM\): customers\.csv\n/);
+  assert.match(text, /^Gaussian Mixture Model \(GMM\): customers\.csv \(comma-separated\)\n/);
   // These three columns have no missing values, so no row is dropped.
   assert.match(text, /\n {2}500 of 500 rows clustered; 3 features; 3 clusters; seed 42\n/);
   assert.match(text, /\n {4}customer_id: id-like \(named like an identifier\)\n/);
   assert.match(text, /\n {4}21 more columns left out by choice\n/);
   assert.match(text, /silhouette -?\d\.\d{4} \(−1\.\.1, higher is better\)/);
   assert.match(text, /cluster_0: +\d+ customers \(\d+\.\d\d%\)/);
+});
+
+test('what the reader detected is reported in the summary and the profile', async () => {
+  const io = capture();
+  const semicolon = join(ROOT, 'test', 'fixtures', 'csv', 'excel-semicolon.csv');
+  assert.equal(await main(['gmm', semicolon, '-k', '2', '--out', freshDir(), '--json'], io), 0);
+  const profile = JSON.parse(readFileSync(JSON.parse(io.out()).json, 'utf8'));
+  assert.deepEqual(profile.metadata.input_format, { delimiter: ';', bom: true, line_ending: 'CRLF', decimal_comma: true });
+  const human = capture();
+  assert.equal(await main(['gmm', semicolon, '-k', '2', '--out', freshDir()], human), 0);
+  assert.match(human.out(), /^Gaussian Mixture Model \(GMM\): excel-semicolon\.csv \(semicolon-separated, BOM, CRLF, decimal commas\)\n/);
 });
 
 test('the built bundle runs as a program: exit codes and stderr', () => {
