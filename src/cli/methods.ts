@@ -4,6 +4,8 @@
  */
 import {
   COVARIANCE_TYPES,
+  FCM_DEFAULTS,
+  FuzzyCMeansSegmentation,
   GMM_DEFAULTS,
   GaussianMixtureSegmentation,
   type CovarianceType,
@@ -56,4 +58,26 @@ const gmm: MethodCommand = {
   },
 };
 
-export const METHOD_COMMANDS: readonly MethodCommand[] = [gmm];
+const fuzzy: MethodCommand = {
+  name: 'fuzzy',
+  summary: 'Fuzzy C-Means (as scikit-fuzzy\'s cmeans)',
+  defaults: FCM_DEFAULTS,
+  flags: [
+    { name: 'm', kind: 'number', value: 'X', help: `fuzziness, greater than 1; near 1 is almost crisp (default ${FCM_DEFAULTS.fuzziness})` },
+    { name: 'max-iter', kind: 'int', value: 'N', help: `membership updates at most (default ${FCM_DEFAULTS.maxIterations})` },
+    { name: 'threshold', kind: 'number', value: 'X', help: `stop when the memberships change by less (Frobenius norm; default ${FCM_DEFAULTS.convergenceThreshold})` },
+    { name: 'n-init', kind: 'int', value: 'N', help: `restarts; the lowest objective J_m is kept (default ${FCM_DEFAULTS.nInit})` },
+  ],
+  run(data, flags, common, outputDir, control) {
+    const model = new FuzzyCMeansSegmentation({
+      ...common,
+      fuzziness: value(flags, 'm', FCM_DEFAULTS.fuzziness),
+      maxIterations: value(flags, 'max-iter', FCM_DEFAULTS.maxIterations),
+      convergenceThreshold: value(flags, 'threshold', FCM_DEFAULTS.convergenceThreshold),
+      nInit: value(flags, 'n-init', FCM_DEFAULTS.nInit),
+    });
+    return model.exportClusterProfile(data, { outputDir }, control);
+  },
+};
+
+export const METHOD_COMMANDS: readonly MethodCommand[] = [gmm, fuzzy];

@@ -51,6 +51,13 @@ export function summarize(result: ExportResult): string {
     const converged = metadata.converged ? `converged in ${metadata.n_iterations} iterations` : `did not converge in ${metadata.n_iterations} iterations`;
     lines.push(`  BIC ${fixed(metrics.bic, 1)} · AIC ${fixed(metrics.aic, 1)} · log-likelihood ${fixed(metrics.log_likelihood, 4)} per row · ${converged}`);
   }
+  if (metrics.partition_coefficient !== undefined) {
+    const converged = metadata.converged ? `converged in ${metadata.n_iterations} iterations` : `did not converge in ${metadata.n_iterations} iterations`;
+    lines.push(
+      `  partition coefficient ${fixed(metrics.partition_coefficient, 4)} (1/k..1, higher is crisper) · ` +
+        `partition entropy ${fixed(metrics.partition_entropy, 4)} (lower is crisper) · ${converged}`,
+    );
+  }
   for (const [name, cluster] of Object.entries(clusters)) {
     const c = cluster as Obj;
     lines.push(`  ${name}: ${String(c.size).padStart(6)} customers (${fixed(c.percentage, 2)}%)`);

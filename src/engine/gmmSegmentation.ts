@@ -202,7 +202,7 @@ export function fitGmm(data: PreparedData, options: GmmOptions, control: RunCont
   );
 }
 
-function requireEnoughRows(data: PreparedData, k: number): void {
+export function requireEnoughRows(data: PreparedData, k: number): void {
   if (data.n >= k) return;
   const dropped = data.nRowsDropped > 0 ? ` (${data.nRowsDropped} rows with missing values were dropped)` : '';
   throw new SegmentError(

@@ -5,6 +5,8 @@ export type { PreparedData, PrepareOptions, MissingPolicy } from './prepare';
 export type { Progress, RunControl, Phase } from './progress';
 export { GaussianMixtureSegmentation, GMM_DEFAULTS, type GmmOptions, type GmmFit } from './gmmSegmentation';
 export { COVARIANCE_TYPES, type CovarianceType } from './gmm';
+export { FuzzyCMeansSegmentation, FCM_DEFAULTS, type FcmOptions, type FcmFit } from './fuzzySegmentation';
+export { fuzzyCMeans, runFuzzyCMeans, type FcmParameters, type FcmResult, type FcmStep } from './fcm';
 export type { ExportResult } from './export';
 export type { Profile, MethodKey } from './profile';
 export { METHOD_NAMES } from './profile';

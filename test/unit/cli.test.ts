@@ -113,6 +113,26 @@ test('--quiet prints only the paths; a human summary otherwise', async () => {
   assert.match(text, /cluster_0: +\d+ customers \(\d+\.\d\d%\)/);
 });
 
+test('fuzzy on the example CSV: membership columns and partition metrics', async () => {
+  const dir = freshDir();
+  const io = capture();
+  assert.equal(await main(['fuzzy', EXAMPLE, '-k', '3', '--m', '1.5', '--out', dir, '--json'], io), 0);
+  const report = JSON.parse(io.out());
+  assert.equal(report.method, 'fuzzy');
+  assert.match(report.json, /fuzzy_cluster_profile_\d{8}_\d{6}\.json$/);
+  const profile = JSON.parse(readFileSync(report.json, 'utf8'));
+  assert.equal(profile.metadata.method, 'Fuzzy C-Means (FCM)');
+  assert.equal(profile.metadata.fuzziness_parameter, 1.5);
+  assert.equal(typeof profile.metrics.partition_coefficient, 'number');
+  assert.match(readFileSync(report.assignments, 'utf8'), /^customer_id,cluster,membership_cluster_0,membership_cluster_1,membership_cluster_2\n/);
+  const human = capture();
+  assert.equal(await main(['fuzzy', EXAMPLE, '-k', '3', '--out', freshDir()], human), 0);
+  assert.match(human.out(), /\n {2}partition coefficient 0\.\d{4} \(1\/k\.\.1, higher is crisper\) · partition entropy \d\.\d{4} \(lower is crisper\) · converged in \d+ iterations\n/);
+  const bad = capture();
+  assert.equal(await main(['fuzzy', EXAMPLE, '--m', '1', '--out', freshDir()], bad), 1);
+  assert.match(bad.err(), /^segment: The fuzziness m must be a number greater than 1 \(got 1\)/);
+});
+
 test('what the reader detected is reported in the summary and the profile', async () => {
   const io = capture();
   const semicolon = join(ROOT, 'test', 'fixtures', 'csv', 'excel-semicolon.csv');
