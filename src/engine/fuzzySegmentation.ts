@@ -3,7 +3,7 @@
  * driver (the lowest objective J_m wins), cluster numbering, the collapse
  * check, and the FCM part of the profile (PROFILE.md "Fuzzy C-Means").
  */
-import { SegmentError, throwIfAborted } from './errors';
+import { SegmentError } from './errors';
 import { runRestarts } from './fitDriver';
 import {
   fuzzyCMeans,
@@ -29,8 +29,8 @@ import {
   type Profile,
 } from './profile';
 import type { RunControl } from './progress';
-import { assignmentsCsv } from './assignments';
-import { writeProfileFiles, type ExportResult } from './export';
+import type { SoftScores } from './assignments';
+import { Segmentation, clusterColumns, type MethodFit } from './segmentation';
 import { hardLabels, requireEnoughRows } from './gmmSegmentation';
 import { std } from './stats';
 import { requireClusterCount, requireInteger, requirePositive } from './validate';
@@ -88,9 +88,8 @@ export interface CenterSpread {
   collapsed: boolean;
 }
 
-export interface FcmFit {
-  /** Hard labels (argmax membership, first on ties), in profile numbering (descending size). */
-  labels: Int32Array;
+/** Hard labels: argmax membership, first on ties. */
+export interface FcmFit extends MethodFit {
   /** Memberships n×k, columns in profile numbering. */
   memberships: Float64Array;
   /** Fuzzy centers k×d in profile numbering, standardised units. */
@@ -124,52 +123,21 @@ export function validateFcmOptions(options: FcmOptions): FcmOptions {
   return options;
 }
 
-export class FuzzyCMeansSegmentation {
-  readonly options: Readonly<FcmOptions>;
-  private fitted: { data: PreparedData; fit: FcmFit } | undefined;
-
+export class FuzzyCMeansSegmentation extends Segmentation<FcmOptions, FcmFit> {
   constructor(options: Partial<FcmOptions> = {}) {
-    this.options = Object.freeze(validateFcmOptions({ ...FCM_DEFAULTS, ...options }));
+    super('fuzzy', validateFcmOptions({ ...FCM_DEFAULTS, ...options }));
   }
 
-  fit(data: PreparedData, control: RunControl = {}): FcmFit {
-    const cached = this.fitted;
-    if (cached && cached.data === data) return cached.fit;
-    const fit = fitFcm(data, this.options, control);
-    this.fitted = { data, fit };
-    return fit;
+  protected fitData(data: PreparedData, control: RunControl): FcmFit {
+    return fitFcm(data, this.options, control);
   }
 
-  /** Hard labels, numbered by descending cluster size. */
-  fitPredict(data: PreparedData, control: RunControl = {}): Int32Array {
-    return this.fit(data, control).labels;
-  }
-
-  generateClusterProfile(data: PreparedData, control: RunControl = {}, now: Date = new Date()): Profile {
-    const fit = this.fit(data, control);
-    throwIfAborted(control.signal);
-    control.onProgress?.({ phase: 'metrics', message: 'computing silhouette and cluster statistics' });
+  protected buildProfile(data: PreparedData, fit: FcmFit, now: Date): Profile {
     return fcmProfile(data, fit, this.options, now);
   }
 
-  async exportClusterProfile(
-    data: PreparedData,
-    target: { outputDir: string; now?: Date },
-    control: RunControl = {},
-  ): Promise<ExportResult> {
-    const now = target.now ?? new Date();
-    const profile = this.generateClusterProfile(data, control, now);
-    const fit = this.fit(data, control);
-    throwIfAborted(control.signal);
-    control.onProgress?.({ phase: 'write', message: 'writing profile files' });
-    const columns = Array.from({ length: this.options.nClusters }, (_, c) => `membership_cluster_${c}`);
-    return writeProfileFiles({
-      method: 'fuzzy',
-      outputDir: target.outputDir,
-      profile,
-      assignments: assignmentsCsv(data, fit.labels, { columns, values: fit.memberships }),
-      now,
-    });
+  protected softScores(fit: FcmFit): SoftScores {
+    return { columns: clusterColumns('membership_cluster_', this.options.nClusters), values: fit.memberships };
   }
 }
 

@@ -3,7 +3,7 @@
  * fit driver, the ill-defined-covariance retry ladder, cluster numbering,
  * and the GMM part of the profile (PROFILE.md "Gaussian Mixture Model").
  */
-import { SegmentError, throwIfAborted } from './errors';
+import { SegmentError } from './errors';
 import { runRestarts } from './fitDriver';
 import {
   COVARIANCE_TYPES,
@@ -35,8 +35,8 @@ import {
   type Profile,
 } from './profile';
 import type { RunControl } from './progress';
-import { assignmentsCsv } from './assignments';
-import { writeProfileFiles, type ExportResult } from './export';
+import type { SoftScores } from './assignments';
+import { Segmentation, clusterColumns, type MethodFit } from './segmentation';
 import { std } from './stats';
 import { requireClusterCount, requireInteger, requirePositive } from './validate';
 
@@ -69,9 +69,7 @@ export const HIGH_CONFIDENCE = 0.9;
 export const LOW_CONFIDENCE = 0.6;
 const REG_COVAR_LADDER = [1e-6, 1e-5, 1e-4, 1e-3];
 
-export interface GmmFit {
-  /** Hard labels in profile numbering (descending size). */
-  labels: Int32Array;
+export interface GmmFit extends MethodFit {
   /** Posterior n×k, columns in profile numbering. */
   resp: Float64Array;
   /** Parameters in profile numbering, standardised units. */
@@ -100,52 +98,21 @@ export function validateGmmOptions(options: GmmOptions): GmmOptions {
   return options;
 }
 
-export class GaussianMixtureSegmentation {
-  readonly options: Readonly<GmmOptions>;
-  private fitted: { data: PreparedData; fit: GmmFit } | undefined;
-
+export class GaussianMixtureSegmentation extends Segmentation<GmmOptions, GmmFit> {
   constructor(options: Partial<GmmOptions> = {}) {
-    this.options = Object.freeze(validateGmmOptions({ ...GMM_DEFAULTS, ...options }));
+    super('gmm', validateGmmOptions({ ...GMM_DEFAULTS, ...options }));
   }
 
-  fit(data: PreparedData, control: RunControl = {}): GmmFit {
-    const cached = this.fitted;
-    if (cached && cached.data === data) return cached.fit;
-    const fit = fitGmm(data, this.options, control);
-    this.fitted = { data, fit };
-    return fit;
+  protected fitData(data: PreparedData, control: RunControl): GmmFit {
+    return fitGmm(data, this.options, control);
   }
 
-  /** Hard labels, numbered by descending cluster size. */
-  fitPredict(data: PreparedData, control: RunControl = {}): Int32Array {
-    return this.fit(data, control).labels;
-  }
-
-  generateClusterProfile(data: PreparedData, control: RunControl = {}, now: Date = new Date()): Profile {
-    const fit = this.fit(data, control);
-    throwIfAborted(control.signal);
-    control.onProgress?.({ phase: 'metrics', message: 'computing silhouette and cluster statistics' });
+  protected buildProfile(data: PreparedData, fit: GmmFit, now: Date): Profile {
     return gmmProfile(data, fit, this.options, now);
   }
 
-  async exportClusterProfile(
-    data: PreparedData,
-    target: { outputDir: string; now?: Date },
-    control: RunControl = {},
-  ): Promise<ExportResult> {
-    const now = target.now ?? new Date();
-    const profile = this.generateClusterProfile(data, control, now);
-    const fit = this.fit(data, control);
-    throwIfAborted(control.signal);
-    control.onProgress?.({ phase: 'write', message: 'writing profile files' });
-    const columns = Array.from({ length: this.options.nClusters }, (_, c) => `prob_cluster_${c}`);
-    return writeProfileFiles({
-      method: 'gmm',
-      outputDir: target.outputDir,
-      profile,
-      assignments: assignmentsCsv(data, fit.labels, { columns, values: fit.resp }),
-      now,
-    });
+  protected softScores(fit: GmmFit): SoftScores {
+    return { columns: clusterColumns('prob_cluster_', this.options.nClusters), values: fit.resp };
   }
 }
 
