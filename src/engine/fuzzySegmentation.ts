@@ -132,8 +132,8 @@ export class FuzzyCMeansSegmentation extends Segmentation<FcmOptions, FcmFit> {
     return fitFcm(data, this.options, control);
   }
 
-  protected buildProfile(data: PreparedData, fit: FcmFit, now: Date): Profile {
-    return fcmProfile(data, fit, this.options, now);
+  protected buildProfile(data: PreparedData, fit: FcmFit, now: Date, signal?: AbortSignal): Profile {
+    return fcmProfile(data, fit, this.options, now, signal);
   }
 
   protected softScores(fit: FcmFit): SoftScores {
@@ -249,10 +249,10 @@ function membershipStats(u: Float64Array, k: number, c: number, members: Int32Ar
   return { mean: num(total / values.length), std: num(std(values, 0)), min: num(min), max: num(max) };
 }
 
-export function fcmProfile(data: PreparedData, fit: FcmFit, options: FcmOptions, now: Date): Profile {
+export function fcmProfile(data: PreparedData, fit: FcmFit, options: FcmOptions, now: Date, signal?: AbortSignal): Profile {
   const { d, features } = data;
   const k = options.nClusters;
-  const common = commonMetrics(data, fit.labels, options.silhouetteSampleSize, options.randomSeed);
+  const common = commonMetrics(data, fit.labels, options.silhouetteSampleSize, options.randomSeed, signal);
   const members = membersOf(fit.labels, k);
   const clusters: Record<string, JsonObject> = {};
   for (let c = 0; c < k; c++) {

@@ -126,54 +126,117 @@ export function modelFromParameters(type: CovarianceType, k: number, d: number, 
 
 /**
  * E-step: writes the posterior into `resp` (n×k) and returns the mean over
- * samples of log Σ_c π_c N(x | μ_c, Σ_c). Computed row by row in log space.
+ * samples of log Σ_c π_c N(x | μ_c, Σ_c). The weighted log-probabilities are
+ * first written into `resp`, then each row is normalised in place (log space).
  */
 export function expectationStep(x: Float64Array, n: number, model: GmmModel, resp: Float64Array): number {
-  const { k, d } = model;
-  const logWeights = model.weights.map(Math.log);
-  const constant = d * LOG_2PI;
-  const weighted = new Float64Array(k);
-  const diff = new Float64Array(d);
+  const { k } = model;
+  if (model.covarianceType === 'full' || model.covarianceType === 'tied') triangularLogProb(x, n, model, resp);
+  else diagonalLogProb(x, n, model, resp);
   let total = 0;
   for (let i = 0; i < n; i++) {
-    const row = i * d;
-    for (let c = 0; c < k; c++) {
-      const mean = c * d;
-      for (let j = 0; j < d; j++) diff[j] = x[row + j] - model.means[mean + j];
-      const mahalanobis = squaredMahalanobis(model, c, diff);
-      weighted[c] = -0.5 * (constant + mahalanobis) + model.logDets[c] + logWeights[c];
-    }
-    const norm = logSumExp(weighted, 0, k);
+    const row = i * k;
+    const norm = logSumExp(resp, row, k);
     total += norm;
-    for (let c = 0; c < k; c++) resp[i * k + c] = Math.exp(weighted[c] - norm);
+    for (let c = 0; c < k; c++) resp[row + c] = Math.exp(resp[row + c] - norm);
   }
   return total / n;
 }
 
-function squaredMahalanobis(model: GmmModel, c: number, diff: Float64Array): number {
-  const { d, precisionFactors: f } = model;
-  let q = 0;
-  switch (model.covarianceType) {
-    case 'full':
-    case 'tied': {
-      const base = model.covarianceType === 'full' ? c * d * d : 0;
-      for (let a = 0; a < d; a++) {
-        const row = base + a * d;
-        let s = 0;
-        for (let b = 0; b <= a; b++) s += f[row + b] * diff[b];
-        q += s * s;
-      }
-      return q;
+/** log π_c − ½ d log 2π + log det(precision factor), per component. */
+function logProbBias(model: GmmModel): Float64Array {
+  const bias = new Float64Array(model.k);
+  for (let c = 0; c < model.k; c++) bias[c] = Math.log(model.weights[c]) - 0.5 * model.d * LOG_2PI + model.logDets[c];
+  return bias;
+}
+
+/**
+ * Full and tied: ‖L⁻¹x − L⁻¹μ‖² (sklearn's X·prec_chol − μ·prec_chol), four
+ * rows per pass so the four sums are independent chains (the loop is bound
+ * by floating-point add latency otherwise) and each factor entry is loaded
+ * once per four rows.
+ */
+function triangularLogProb(x: Float64Array, n: number, model: GmmModel, out: Float64Array): void {
+  const { k, d, precisionFactors: f, means } = model;
+  const bias = logProbBias(model);
+  const projectedMean = new Float64Array(d);
+  for (let c = 0; c < k; c++) {
+    const base = model.covarianceType === 'full' ? c * d * d : 0;
+    for (let a = 0; a < d; a++) {
+      let s = 0;
+      for (let b = 0; b <= a; b++) s += f[base + a * d + b] * means[c * d + b];
+      projectedMean[a] = s;
     }
-    case 'diag':
-      for (let j = 0; j < d; j++) {
-        const s = diff[j] * f[c * d + j];
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const x0 = i * d;
+      const x1 = x0 + d;
+      const x2 = x1 + d;
+      const x3 = x2 + d;
+      let q0 = 0;
+      let q1 = 0;
+      let q2 = 0;
+      let q3 = 0;
+      for (let a = 0; a < d; a++) {
+        const m = projectedMean[a];
+        let s0 = -m;
+        let s1 = -m;
+        let s2 = -m;
+        let s3 = -m;
+        const row = base + a * d;
+        for (let b = 0; b <= a; b++) {
+          const fv = f[row + b];
+          s0 += fv * x[x0 + b];
+          s1 += fv * x[x1 + b];
+          s2 += fv * x[x2 + b];
+          s3 += fv * x[x3 + b];
+        }
+        q0 += s0 * s0;
+        q1 += s1 * s1;
+        q2 += s2 * s2;
+        q3 += s3 * s3;
+      }
+      out[i * k + c] = bias[c] - 0.5 * q0;
+      out[(i + 1) * k + c] = bias[c] - 0.5 * q1;
+      out[(i + 2) * k + c] = bias[c] - 0.5 * q2;
+      out[(i + 3) * k + c] = bias[c] - 0.5 * q3;
+    }
+    for (; i < n; i++) {
+      const x0 = i * d;
+      let q = 0;
+      for (let a = 0; a < d; a++) {
+        let s = -projectedMean[a];
+        for (let b = 0; b <= a; b++) s += f[base + a * d + b] * x[x0 + b];
         q += s * s;
       }
-      return q;
-    case 'spherical':
-      for (let j = 0; j < d; j++) q += diff[j] * diff[j];
-      return q * f[c] * f[c];
+      out[i * k + c] = bias[c] - 0.5 * q;
+    }
+  }
+}
+
+/** Diag and spherical: Σ_j ((x_j − μ_j)/σ_j)², a short loop per component. */
+function diagonalLogProb(x: Float64Array, n: number, model: GmmModel, out: Float64Array): void {
+  const { k, d, precisionFactors: f, means } = model;
+  const bias = logProbBias(model);
+  const spherical = model.covarianceType === 'spherical';
+  for (let i = 0; i < n; i++) {
+    const row = i * d;
+    for (let c = 0; c < k; c++) {
+      let q = 0;
+      if (spherical) {
+        for (let j = 0; j < d; j++) {
+          const diff = x[row + j] - means[c * d + j];
+          q += diff * diff;
+        }
+        q *= f[c] * f[c];
+      } else {
+        for (let j = 0; j < d; j++) {
+          const s = (x[row + j] - means[c * d + j]) * f[c * d + j];
+          q += s * s;
+        }
+      }
+      out[i * k + c] = bias[c] - 0.5 * q;
+    }
   }
 }
 
@@ -189,19 +252,9 @@ export function estimateParameters(
   gram?: Float64Array,
 ): GmmParameters {
   const nk = new Float64Array(k);
-  const means = new Float64Array(k * d);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < k; c++) {
-      const r = resp[i * k + c];
-      if (r === 0) continue;
-      nk[c] += r;
-      for (let j = 0; j < d; j++) means[c * d + j] += r * x[i * d + j];
-    }
-  }
-  for (let c = 0; c < k; c++) {
-    nk[c] += 10 * EPS;
-    for (let j = 0; j < d; j++) means[c * d + j] /= nk[c];
-  }
+  for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) nk[c] += resp[i * k + c];
+  for (let c = 0; c < k; c++) nk[c] += 10 * EPS;
+  const means = weightedMeans(x, n, d, resp, k, nk);
   const covariances = new Float64Array(covarianceSize(type, k, d));
   switch (type) {
     case 'full':
@@ -218,6 +271,46 @@ export function estimateParameters(
   return { weights: nk, means, covariances };
 }
 
+/**
+ * Responsibilities below this add less than an ulp to a component's sums
+ * once it holds at least one sample's worth of weight; skipping them halves
+ * the covariance pass on separated data (most posteriors underflow to ~0).
+ */
+const NEGLIGIBLE_RESPONSIBILITY = 1e-16;
+
+/** Σ_i r_ic x_i / n_c, four rows per pass (independent sums; negligible weights skipped as in the covariances). */
+function weightedMeans(x: Float64Array, n: number, d: number, resp: Float64Array, k: number, nk: Float64Array): Float64Array {
+  const means = new Float64Array(k * d);
+  const rows = new Int32Array(4);
+  const weight = new Float64Array(4);
+  for (let c = 0; c < k; c++) {
+    const skip = nk[c] >= 1 ? NEGLIGIBLE_RESPONSIBILITY : 0;
+    const mean = means.subarray(c * d, c * d + d);
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const r = resp[i * k + c];
+      if (r <= skip) continue;
+      rows[m] = i * d;
+      weight[m] = r;
+      if (++m === 4) {
+        const r0 = rows[0];
+        const r1 = rows[1];
+        const r2 = rows[2];
+        const r3 = rows[3];
+        const w0 = weight[0];
+        const w1 = weight[1];
+        const w2 = weight[2];
+        const w3 = weight[3];
+        for (let j = 0; j < d; j++) mean[j] += w0 * x[r0 + j] + w1 * x[r1 + j] + (w2 * x[r2 + j] + w3 * x[r3 + j]);
+        m = 0;
+      }
+    }
+    for (let t = 0; t < m; t++) for (let j = 0; j < d; j++) mean[j] += weight[t] * x[rows[t] + j];
+    for (let j = 0; j < d; j++) mean[j] /= nk[c];
+  }
+  return means;
+}
+
 function fullCovariances(
   x: Float64Array,
   n: number,
@@ -229,22 +322,28 @@ function fullCovariances(
   regCovar: number,
   out: Float64Array,
 ): void {
-  const diff = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < k; c++) {
-      const r = resp[i * k + c];
-      if (r === 0) continue;
-      for (let j = 0; j < d; j++) diff[j] = x[i * d + j] - means[c * d + j];
-      const block = c * d * d;
-      for (let a = 0; a < d; a++) {
-        const ra = r * diff[a];
-        const row = block + a * d;
-        for (let b = 0; b <= a; b++) out[row + b] += ra * diff[b];
-      }
-    }
-  }
+  // Four rows at a time: each lower-triangle entry is loaded and stored once per four rows.
+  const diff = new Float64Array(4 * d);
+  const weight = new Float64Array(4);
   for (let c = 0; c < k; c++) {
     const block = c * d * d;
+    const skip = nk[c] >= 1 ? NEGLIGIBLE_RESPONSIBILITY : 0;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const r = resp[i * k + c];
+      if (r <= skip) continue;
+      for (let a = 0; a < d; a++) diff[m * d + a] = x[i * d + a] - means[c * d + a];
+      weight[m] = r;
+      if (++m === 4) {
+        rankFourUpdate(diff, weight, d, out, block);
+        m = 0;
+      }
+    }
+    if (m > 0) {
+      weight.fill(0, m);
+      diff.fill(0, m * d);
+      rankFourUpdate(diff, weight, d, out, block);
+    }
     for (let a = 0; a < d; a++) {
       for (let b = 0; b <= a; b++) {
         const v = out[block + a * d + b] / nk[c];
@@ -252,6 +351,22 @@ function fullCovariances(
         out[block + b * d + a] = v;
       }
       out[block + a * d + a] += regCovar;
+    }
+  }
+}
+
+/** Lower triangle of cov += Σ_{t<4} w_t · diff_t diff_tᵀ. */
+function rankFourUpdate(diff: Float64Array, w: Float64Array, d: number, cov: Float64Array, block: number): void {
+  const d2 = 2 * d;
+  const d3 = 3 * d;
+  for (let a = 0; a < d; a++) {
+    const w0 = w[0] * diff[a];
+    const w1 = w[1] * diff[d + a];
+    const w2 = w[2] * diff[d2 + a];
+    const w3 = w[3] * diff[d3 + a];
+    const row = block + a * d;
+    for (let b = 0; b <= a; b++) {
+      cov[row + b] += w0 * diff[b] + w1 * diff[d + b] + (w2 * diff[d2 + b] + w3 * diff[d3 + b]);
     }
   }
 }

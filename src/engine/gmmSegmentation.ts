@@ -107,8 +107,8 @@ export class GaussianMixtureSegmentation extends Segmentation<GmmOptions, GmmFit
     return fitGmm(data, this.options, control);
   }
 
-  protected buildProfile(data: PreparedData, fit: GmmFit, now: Date): Profile {
-    return gmmProfile(data, fit, this.options, now);
+  protected buildProfile(data: PreparedData, fit: GmmFit, now: Date, signal?: AbortSignal): Profile {
+    return gmmProfile(data, fit, this.options, now, signal);
   }
 
   protected softScores(fit: GmmFit): SoftScores {
@@ -289,11 +289,11 @@ function probabilityStats(resp: Float64Array, k: number, c: number, members: Int
   };
 }
 
-export function gmmProfile(data: PreparedData, fit: GmmFit, options: GmmOptions, now: Date): Profile {
+export function gmmProfile(data: PreparedData, fit: GmmFit, options: GmmOptions, now: Date, signal?: AbortSignal): Profile {
   const { n, d, features } = data;
   const k = options.nClusters;
   const { model, resp, labels, em } = fit;
-  const common = commonMetrics(data, labels, options.silhouetteSampleSize, options.randomSeed);
+  const common = commonMetrics(data, labels, options.silhouetteSampleSize, options.randomSeed, signal);
   const p = nParameters(options.covarianceType, k, d);
   const logLikelihood = em.score;
   const members = membersOf(labels, k);

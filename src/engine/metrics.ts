@@ -6,6 +6,7 @@
  * n−1 clusters present) is null.
  */
 import { Random } from './random';
+import { throwIfAborted } from './errors';
 
 /** Cluster ids present, relabelled 0..m−1 in increasing order of the original id. */
 function compactLabels(labels: Int32Array): { labels: Int32Array; m: number } {
@@ -28,32 +29,17 @@ const TILE = 128;
  * Per-sample silhouette values. Distances are computed once per pair, tile
  * by tile for cache locality; memory is O(n·k), never O(n²).
  */
-export function silhouetteSamples(x: Float64Array, n: number, d: number, rawLabels: Int32Array): Float64Array {
+export function silhouetteSamples(
+  x: Float64Array,
+  n: number,
+  d: number,
+  rawLabels: Int32Array,
+  signal?: AbortSignal,
+): Float64Array {
   const { labels, m } = compactLabels(rawLabels);
   const counts = new Float64Array(m);
   for (let i = 0; i < n; i++) counts[labels[i]]++;
-  const sums = new Float64Array(n * m);
-  for (let i0 = 0; i0 < n; i0 += TILE) {
-    const i1 = Math.min(i0 + TILE, n);
-    for (let j0 = i0; j0 < n; j0 += TILE) {
-      const j1 = Math.min(j0 + TILE, n);
-      for (let i = i0; i < i1; i++) {
-        const xi = i * d;
-        const li = labels[i];
-        for (let j = j0 === i0 ? i + 1 : j0; j < j1; j++) {
-          const xj = j * d;
-          let s = 0;
-          for (let t = 0; t < d; t++) {
-            const diff = x[xi + t] - x[xj + t];
-            s += diff * diff;
-          }
-          const dist = Math.sqrt(s);
-          sums[i * m + labels[j]] += dist;
-          sums[j * m + li] += dist;
-        }
-      }
-    }
-  }
+  const sums = clusterDistanceSums(x, n, d, labels, m, signal);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const own = labels[i];
@@ -71,10 +57,116 @@ export function silhouetteSamples(x: Float64Array, n: number, d: number, rawLabe
   return out;
 }
 
+/**
+ * sums[i·m + c] = Σ_{j in cluster c} ‖x_i − x_j‖. Off-diagonal tiles take
+ * 2 rows × 4 columns per step: eight independent sums instead of one chain
+ * of dependent additions per pair, each loaded value used twice.
+ */
+function clusterDistanceSums(
+  x: Float64Array,
+  n: number,
+  d: number,
+  labels: Int32Array,
+  m: number,
+  signal: AbortSignal | undefined,
+): Float64Array {
+  const sums = new Float64Array(n * m);
+  const dist = new Float64Array(8);
+  for (let i0 = 0; i0 < n; i0 += TILE) {
+    throwIfAborted(signal); // an exact silhouette of 20,000 rows takes seconds
+    const i1 = Math.min(i0 + TILE, n);
+    for (let j0 = i0; j0 < n; j0 += TILE) {
+      const j1 = Math.min(j0 + TILE, n);
+      const diagonal = j0 === i0;
+      let i = i0;
+      for (; !diagonal && i + 2 <= i1; i += 2) {
+        const xa = i * d;
+        const xb = xa + d;
+        const la = labels[i];
+        const lb = labels[i + 1];
+        let j = j0;
+        for (; j + 4 <= j1; j += 4) {
+          const p0 = j * d;
+          const p1 = p0 + d;
+          const p2 = p1 + d;
+          const p3 = p2 + d;
+          let a0 = 0;
+          let a1 = 0;
+          let a2 = 0;
+          let a3 = 0;
+          let b0 = 0;
+          let b1 = 0;
+          let b2 = 0;
+          let b3 = 0;
+          for (let t = 0; t < d; t++) {
+            const va = x[xa + t];
+            const vb = x[xb + t];
+            const y0 = x[p0 + t];
+            const y1 = x[p1 + t];
+            const y2 = x[p2 + t];
+            const y3 = x[p3 + t];
+            let u = va - y0;
+            a0 += u * u;
+            u = va - y1;
+            a1 += u * u;
+            u = va - y2;
+            a2 += u * u;
+            u = va - y3;
+            a3 += u * u;
+            u = vb - y0;
+            b0 += u * u;
+            u = vb - y1;
+            b1 += u * u;
+            u = vb - y2;
+            b2 += u * u;
+            u = vb - y3;
+            b3 += u * u;
+          }
+          dist[0] = Math.sqrt(a0);
+          dist[1] = Math.sqrt(a1);
+          dist[2] = Math.sqrt(a2);
+          dist[3] = Math.sqrt(a3);
+          dist[4] = Math.sqrt(b0);
+          dist[5] = Math.sqrt(b1);
+          dist[6] = Math.sqrt(b2);
+          dist[7] = Math.sqrt(b3);
+          for (let r = 0; r < 4; r++) {
+            const lj = labels[j + r];
+            sums[i * m + lj] += dist[r];
+            sums[(i + 1) * m + lj] += dist[4 + r];
+            sums[(j + r) * m + la] += dist[r];
+            sums[(j + r) * m + lb] += dist[4 + r];
+          }
+        }
+        for (; j < j1; j++) {
+          addPair(x, d, labels, m, sums, i, j);
+          addPair(x, d, labels, m, sums, i + 1, j);
+        }
+      }
+      for (; i < i1; i++) {
+        for (let j = diagonal ? i + 1 : j0; j < j1; j++) addPair(x, d, labels, m, sums, i, j);
+      }
+    }
+  }
+  return sums;
+}
+
+function addPair(x: Float64Array, d: number, labels: Int32Array, m: number, sums: Float64Array, i: number, j: number): void {
+  let s = 0;
+  for (let t = 0; t < d; t++) {
+    const u = x[i * d + t] - x[j * d + t];
+    s += u * u;
+  }
+  const dist = Math.sqrt(s);
+  sums[i * m + labels[j]] += dist;
+  sums[j * m + labels[i]] += dist;
+}
+
 export interface SilhouetteOptions {
   /** Exact up to this many samples; above it, a seeded random sample of this size. */
   sampleSize: number;
   seed: number;
+  signal?: AbortSignal;
 }
 
 export interface SilhouetteResult {
@@ -106,7 +198,7 @@ export function silhouetteScore(
     });
   }
   if (!definedFor(compactLabels(lab).m, size)) return { score: null, sampleSize };
-  const values = silhouetteSamples(data, size, d, lab);
+  const values = silhouetteSamples(data, size, d, lab, options.signal);
   let total = 0;
   for (let i = 0; i < size; i++) total += values[i];
   return { score: total / size, sampleSize };

@@ -91,9 +91,15 @@ export interface CommonMetrics {
   silhouetteSampleSize: number | null;
 }
 
-export function commonMetrics(data: PreparedData, labels: Int32Array, silhouetteSampleSize: number, seed: number): CommonMetrics {
+export function commonMetrics(
+  data: PreparedData,
+  labels: Int32Array,
+  silhouetteSampleSize: number,
+  seed: number,
+  signal?: AbortSignal,
+): CommonMetrics {
   const { z, n, d } = data;
-  const silhouette = silhouetteScore(z, n, d, labels, { sampleSize: silhouetteSampleSize, seed });
+  const silhouette = silhouetteScore(z, n, d, labels, { sampleSize: silhouetteSampleSize, seed, signal });
   return {
     silhouette_score: num(silhouette.score),
     davies_bouldin_index: num(daviesBouldinScore(z, n, d, labels)),

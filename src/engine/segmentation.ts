@@ -35,7 +35,7 @@ export abstract class Segmentation<Options extends object, Fit extends MethodFit
   }
 
   protected abstract fitData(data: PreparedData, control: RunControl): Fit;
-  protected abstract buildProfile(data: PreparedData, fit: Fit, now: Date): Profile;
+  protected abstract buildProfile(data: PreparedData, fit: Fit, now: Date, signal?: AbortSignal): Profile;
   protected abstract softScores(fit: Fit): SoftScores;
 
   /** Fits once per dataset; later calls with the same data reuse the fit. */
@@ -56,7 +56,7 @@ export abstract class Segmentation<Options extends object, Fit extends MethodFit
     const fit = this.fit(data, control);
     throwIfAborted(control.signal);
     control.onProgress?.({ phase: 'metrics', message: 'computing silhouette and cluster statistics' });
-    return this.buildProfile(data, fit, now);
+    return this.buildProfile(data, fit, now, control.signal);
   }
 
   async exportClusterProfile(data: PreparedData, target: ExportTarget, control: RunControl = {}): Promise<ExportResult> {

@@ -83,3 +83,13 @@ test('above the sample size the silhouette uses a seeded sample: same seed, same
   assert.notEqual(a.score, other.score);
   assert.ok(Math.abs(a.score! - c.silhouette) < 0.1, 'a sample of 100 estimates the exact value');
 });
+
+test('a long silhouette can be cancelled', () => {
+  const c = golden.cases.find((g) => g.name === 'overlapping_5d_kmeans')!;
+  const controller = new AbortController();
+  controller.abort();
+  assert.throws(
+    () => silhouetteScore(Float64Array.from(c.X), c.n, c.d, Int32Array.from(c.labels), { sampleSize: 1e6, seed: 0, signal: controller.signal }),
+    { code: 'CANCELLED' },
+  );
+});
