@@ -2,7 +2,12 @@
  * `segment`: the engine on the command line. Exit codes: 0 success, 1 bad
  * input (one actionable line, never a stack trace), 2 wrong usage,
  * 130 cancelled with Ctrl-C (nothing written).
+ *
+ * `segment <method> <file.csv>` runs one method; `segment all <file.csv>`
+ * reads and prepares the CSV once and runs every method on it, writing all
+ * nine files or none (a failure or cancel removes what the run had written).
  */
+import { promises as fs } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
   GMM_DEFAULTS,
@@ -10,12 +15,15 @@ import {
   TOOL_VERSION,
   isSegmentError,
   loadDataset,
+  throwIfAborted,
   type ExportResult,
   type MissingPolicy,
+  type PreparedData,
   type Progress,
+  type RunControl,
 } from '../engine';
 import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './args';
-import { METHOD_COMMANDS, type MethodCommand } from './methods';
+import { METHOD_COMMANDS, type CommonSettings, type MethodCommand } from './methods';
 import { ProgressBar } from './progressBar';
 import { summarize } from './summary';
 
@@ -44,11 +52,19 @@ const COMMON_FLAGS: FlagSpec[] = [
 ];
 
 const METHOD_NAMES = METHOD_COMMANDS.map((m) => m.name);
+const ALL = 'all';
+
+/** Every method's flags, once each: a flag several methods share (e.g. --n-init) applies to each of them. */
+const ALL_METHOD_FLAGS: FlagSpec[] = METHOD_COMMANDS.flatMap((m) => m.flags).filter(
+  (flag, index, flags) => flags.findIndex((f) => f.name === flag.name) === index,
+);
+const SHARED_FLAGS = ALL_METHOD_FLAGS.filter((flag) => METHOD_COMMANDS.filter((m) => m.flags.some((f) => f.name === flag.name)).length > 1);
 
 const USAGE = `${TOOL_NAME} ${TOOL_VERSION}: customer segments from a CSV, as JSON and YAML cluster profiles
 
 Usage:
 ${METHOD_COMMANDS.map((m) => `  segment ${m.name} <file.csv> [options]`.padEnd(40) + m.summary).join('\n')}
+${`  segment ${ALL} <file.csv> [options]`.padEnd(40)}${METHOD_NAMES.join(', ')} on the same data, read once: ${METHOD_NAMES.length * 3} files
   segment --help | --version
 
 Writes beside the CSV (or into --out), never overwriting a file:
@@ -59,9 +75,13 @@ Options for every method:
 ${flagHelp(COMMON_FLAGS)}
 ${METHOD_COMMANDS.map((m) => `\nOptions for ${m.name}:\n${flagHelp(m.flags)}`).join('\n')}
 
+Options for ${ALL}: those of every method; ${SHARED_FLAGS.map((f) => `--${f.name}`).join(' and ')} apply to each method that has them
+(each keeps its own default otherwise).
+
 Exit status: 0 done, 1 the input cannot be clustered (the message says why), 2 wrong usage, 130 cancelled.
-Example:
+Examples:
   segment gmm customers.csv --clusters 5 --covariance diag --out profiles/
+  segment all customers.csv --clusters 5 --epochs 50 --out profiles/
 `;
 
 export async function main(argv: string[], io: CliIo, signal?: AbortSignal): Promise<number> {
@@ -76,8 +96,10 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal): Pro
       return 0;
     }
     const method = METHOD_COMMANDS.find((m) => m.name === command);
-    if (!method) throw new UsageError(`unknown command "${command}" (available: ${METHOD_NAMES.join(', ')})`);
-    const { positionals, flags } = parseFlags(rest, [...COMMON_FLAGS, ...method.flags]);
+    if (!method && command !== ALL) {
+      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_NAMES, ALL].join(', ')})`);
+    }
+    const { positionals, flags } = parseFlags(rest, [...COMMON_FLAGS, ...(method ? method.flags : ALL_METHOD_FLAGS)]);
     if (flags.help) {
       io.stdout.write(USAGE);
       return 0;
@@ -85,61 +107,93 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal): Pro
     if (positionals.length !== 1) {
       throw new UsageError(positionals.length === 0 ? 'give the CSV file to cluster' : `one CSV file at a time (got ${positionals.length})`);
     }
-    const result = await runMethod(method, positionals[0], flags, io, signal);
-    report(method, result, flags, io);
+    const methods = method ? [method] : METHOD_COMMANDS;
+    const results = await runMethods(methods, positionals[0], flags, io, signal);
+    report(results, flags, io, method === undefined);
     return 0;
   } catch (error) {
     return failure(error, io);
   }
 }
 
-async function runMethod(method: MethodCommand, file: string, flags: FlagValues, io: CliIo, signal?: AbortSignal): Promise<ExportResult> {
+function commonSettings(method: MethodCommand, flags: FlagValues): CommonSettings {
+  return {
+    nClusters: (flags.clusters as number | undefined) ?? method.defaults.nClusters,
+    randomSeed: (flags.seed as number | undefined) ?? method.defaults.randomSeed,
+    silhouetteSampleSize: (flags['silhouette-sample'] as number | undefined) ?? method.defaults.silhouetteSampleSize,
+  };
+}
+
+/**
+ * Reads and prepares the CSV once, then exports each method in turn. With
+ * several methods, the options are all checked before the file is read, the
+ * data against every method before any fit, and the files already written are
+ * removed if a later method fails or is cancelled.
+ */
+async function runMethods(
+  methods: readonly MethodCommand[],
+  file: string,
+  flags: FlagValues,
+  io: CliIo,
+  signal?: AbortSignal,
+): Promise<{ method: MethodCommand; result: ExportResult }[]> {
   const csvPath = resolve(file);
   const bar = new ProgressBar(io.stderr, !flags.quiet && !flags.json && io.stderr.isTTY === true);
-  const control = { signal, onProgress: (p: Progress) => bar.update(p) };
+  const exporters = methods.map((method) => ({ method, exporter: method.create(flags, commonSettings(method, flags)) }));
+  const results: { method: MethodCommand; result: ExportResult }[] = [];
   try {
-    const common = {
-      nClusters: (flags.clusters as number | undefined) ?? method.defaults.nClusters,
-      randomSeed: (flags.seed as number | undefined) ?? method.defaults.randomSeed,
-      silhouetteSampleSize: (flags['silhouette-sample'] as number | undefined) ?? method.defaults.silhouetteSampleSize,
-    };
-    const data = await loadDataset(
+    const data: PreparedData = await loadDataset(
       csvPath,
       {
         columns: flags.columns as string[] | undefined,
         exclude: flags.exclude as string[] | undefined,
         missing: (flags.missing as MissingPolicy | undefined) ?? 'drop',
       },
-      control,
+      { signal, onProgress: (p: Progress) => bar.update(p) },
     );
+    for (const { exporter } of exporters) exporter.checkData?.(data);
     const outputDir = flags.out ? resolve(flags.out as string) : dirname(csvPath);
-    return await method.run(data, flags, common, outputDir, control);
+    // One time stamp for the run, so the files of `segment all` sort together.
+    const now = new Date();
+    for (const [index, { method, exporter }] of exporters.entries()) {
+      throwIfAborted(signal);
+      const prefix = exporters.length > 1 ? `${method.name} (${index + 1}/${exporters.length}): ` : '';
+      const control: RunControl = { signal, onProgress: (p: Progress) => bar.update({ ...p, message: prefix + p.message }) };
+      results.push({ method, result: await exporter.exportClusterProfile(data, { outputDir, now }, control) });
+    }
+    return results;
+  } catch (error) {
+    const written = results.flatMap(({ result }) => [result.json, result.yaml, result.assignments]);
+    await Promise.all(written.map((path) => fs.rm(path, { force: true })));
+    throw error;
   } finally {
     bar.clear();
   }
 }
 
-function report(method: MethodCommand, result: ExportResult, flags: FlagValues, io: CliIo): void {
-  const metadata = result.profile.metadata;
+function report(results: { method: MethodCommand; result: ExportResult }[], flags: FlagValues, io: CliIo, many: boolean): void {
   if (flags.json) {
-    const out = {
-      method: method.name,
-      json: result.json,
-      yaml: result.yaml,
-      assignments: result.assignments,
-      n_samples: metadata.n_samples,
-      n_clusters: metadata.n_clusters,
-      metrics: result.profile.metrics,
-      warnings: metadata.warnings,
-    };
-    io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    const out = results.map(({ method, result }) => {
+      const metadata = result.profile.metadata;
+      return {
+        method: method.name,
+        json: result.json,
+        yaml: result.yaml,
+        assignments: result.assignments,
+        n_samples: metadata.n_samples,
+        n_clusters: metadata.n_clusters,
+        metrics: result.profile.metrics,
+        warnings: metadata.warnings,
+      };
+    });
+    io.stdout.write(`${JSON.stringify(many ? out : out[0], null, 2)}\n`);
     return;
   }
   if (flags.quiet) {
-    io.stdout.write(`${result.json}\n${result.yaml}\n${result.assignments}\n`);
+    for (const { result } of results) io.stdout.write(`${result.json}\n${result.yaml}\n${result.assignments}\n`);
     return;
   }
-  io.stdout.write(summarize(result));
+  io.stdout.write(results.map(({ result }) => summarize(result)).join('\n'));
 }
 
 function failure(error: unknown, io: CliIo): number {

@@ -58,6 +58,13 @@ export function summarize(result: ExportResult): string {
         `partition entropy ${fixed(metrics.partition_entropy, 4)} (lower is crisper) · ${converged}`,
     );
   }
+  if (metrics.reconstruction_error !== undefined) {
+    lines.push(
+      `  reconstruction error ${fixed(metrics.reconstruction_error, 4)} (MSE on standardised features, lower is better) · ` +
+        `latent silhouette ${fixed(metrics.latent_silhouette_score, 4)} (−1..1, higher is better) · ` +
+        `final loss ${fixed(metadata.final_loss, 4)} after ${metadata.epochs} epochs (${metadata.backend})`,
+    );
+  }
   for (const [name, cluster] of Object.entries(clusters)) {
     const c = cluster as Obj;
     lines.push(`  ${name}: ${String(c.size).padStart(6)} customers (${fixed(c.percentage, 2)}%)`);

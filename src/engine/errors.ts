@@ -23,6 +23,7 @@ export type SegmentErrorCode =
   | 'TOO_FEW_ROWS'
   | 'INVALID_OPTION'
   | 'ILL_CONDITIONED'
+  | 'BACKEND_UNAVAILABLE'
   | 'CANCELLED'
   | 'OUTPUT_NOT_WRITABLE';
 

@@ -1,0 +1,414 @@
+/**
+ * The Neural method (PROFILE.md "Neural Network"): a TensorFlow.js
+ * autoencoder compresses the standardised features to encoding_dim latent
+ * values, and K-Means (k-means++ seeding, n_init restarts, Lloyd to
+ * tolerance, as scikit-learn's KMeans) clusters the latent codes. Training is
+ * asynchronous, so this class has the same methods as the others
+ * (fitPredict, generateClusterProfile, exportClusterProfile) returning
+ * Promises.
+ *
+ * One master seed drives everything through child streams: the initial
+ * weights, the shuffle before every epoch, and the K-Means restarts. The same
+ * seed, data and backend give the same profile.
+ *
+ * TensorFlow.js is loaded on first use (dynamic import), so the other methods
+ * and the CLI's start-up do not pay for it.
+ */
+import { SegmentError, throwIfAborted } from './errors';
+import { runRestarts } from './fitDriver';
+import { kmeansPlusPlus, lloyd } from './kmeans';
+import { squaredDistance } from './linalg';
+import { silhouetteScore } from './metrics';
+import type { PreparedData } from './prepare';
+import {
+  clusterBase,
+  clusterOrder,
+  commonMetadata,
+  commonMetrics,
+  isoLocal,
+  membersOf,
+  num,
+  permuteRows,
+  renumberLabels,
+  type JsonObject,
+  type Profile,
+} from './profile';
+import type { RunControl } from './progress';
+import { assignmentsCsv, type SoftScores } from './assignments';
+import { writeProfileFiles, type ExportResult } from './export';
+import type { ExportTarget, MethodFit } from './segmentation';
+import { requireEnoughRows } from './gmmSegmentation';
+import { Random, deriveSeed } from './random';
+import { mean, std } from './stats';
+import { requireClusterCount, requireInteger, requirePositive } from './validate';
+import type { AutoencoderArchitecture, AutoencoderWeights } from './autoencoder';
+
+export type BackendChoice = 'auto' | 'wasm' | 'cpu';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'wasm', 'cpu'];
+
+export interface NeuralOptions {
+  nClusters: number;
+  /** Width of the latent code K-Means clusters; smaller than the number of features. */
+  encodingDim: number;
+  epochs: number;
+  /** Rows per Adam step; above the number of rows, each epoch is one batch of all rows. */
+  batchSize: number;
+  learningRate: number;
+  /** TensorFlow.js backend: 'auto' (WebAssembly, else CPU), 'wasm' or 'cpu'. */
+  backend: BackendChoice;
+  /** K-Means restarts in the latent space; the lowest inertia wins. */
+  nInit: number;
+  /** K-Means: Lloyd iterations per restart at most. */
+  maxIter: number;
+  /** K-Means: stop when the centers move less (squared, relative to the mean latent variance). */
+  tol: number;
+  randomSeed: number;
+  /** Exact silhouettes up to this many samples, a seeded sample of this size above. */
+  silhouetteSampleSize: number;
+}
+
+export const NEURAL_DEFAULTS: Readonly<NeuralOptions> = {
+  nClusters: 4,
+  encodingDim: 10,
+  epochs: 100,
+  batchSize: 32,
+  learningRate: 1e-3,
+  backend: 'auto',
+  nInit: 10,
+  maxIter: 300,
+  tol: 1e-4,
+  randomSeed: 42,
+  silhouetteSampleSize: 20000,
+};
+
+/** Child streams of the master seed. */
+const INIT_STREAM = 1;
+const SHUFFLE_STREAM = 2;
+const KMEANS_STREAM = 3;
+/** Share of the fit phase's progress bar that training takes (K-Means the rest). */
+const TRAINING_SHARE = 0.95;
+
+export interface NeuralFit extends MethodFit {
+  /** Latent codes n×encoding_dim (the encoder's float32 outputs). */
+  latent: Float64Array;
+  /** K-Means centers k×encoding_dim, profile numbering. */
+  centers: Float64Array;
+  /** Euclidean distance of each sample's latent code to its cluster's center. */
+  distances: Float64Array;
+  /** Members' mean in original units, k×d, profile numbering. */
+  memberMeans: Float64Array;
+  architecture: AutoencoderArchitecture;
+  /** The trained weights, as the device used them (float32). */
+  weights: AutoencoderWeights;
+  /** TensorFlow.js backend that trained the model, and its version. */
+  backend: 'wasm' | 'cpu';
+  tfjsVersion: string;
+  /** Loss of every epoch (Keras' History: batch MSEs averaged, weighted by batch size). */
+  lossHistory: number[];
+  /** MSE of the trained model over all samples and standardised features. */
+  reconstructionError: number;
+  kmeans: { inertia: number; nIterations: number; converged: boolean; bestRestart: number };
+  warnings: string[];
+}
+
+export function validateNeuralOptions(options: NeuralOptions): NeuralOptions {
+  requireClusterCount(options.nClusters);
+  requireInteger('encoding_dim', options.encodingDim, 1);
+  requireInteger('epochs', options.epochs, 1);
+  requireInteger('batch_size', options.batchSize, 1);
+  requirePositive('learning_rate', options.learningRate);
+  if (!BACKEND_CHOICES.includes(options.backend)) {
+    throw new SegmentError('INVALID_OPTION', `Unknown backend "${options.backend}": use auto, wasm or cpu.`);
+  }
+  requireInteger('n_init', options.nInit, 1);
+  requireInteger('max_iter', options.maxIter, 1);
+  requirePositive('tol', options.tol);
+  requireInteger('seed', options.randomSeed, 0);
+  requireInteger('silhouette sample size', options.silhouetteSampleSize, 2);
+  return options;
+}
+
+/** What the data must allow: at least k rows, and fewer latent values than features. */
+export function checkNeuralData(data: PreparedData, options: NeuralOptions): void {
+  requireEnoughRows(data, options.nClusters);
+  const { d } = data;
+  if (d < 2) {
+    throw new SegmentError(
+      'INVALID_OPTION',
+      'The Neural method needs at least 2 features to compress (got 1): cluster on more columns, or use the GMM or Fuzzy C-Means method.',
+    );
+  }
+  if (options.encodingDim >= d) {
+    throw new SegmentError(
+      'INVALID_OPTION',
+      `encoding_dim must be smaller than the number of features (got ${options.encodingDim} with ${d} features): ` +
+        `the autoencoder has to compress the data. Use an encoding_dim of at most ${d - 1}, or cluster on more columns.`,
+    );
+  }
+}
+
+export class NeuralSegmentation {
+  readonly method = 'neural' as const;
+  readonly options: Readonly<NeuralOptions>;
+  private fitted: { data: PreparedData; fit: Promise<NeuralFit> } | undefined;
+
+  constructor(options: Partial<NeuralOptions> = {}) {
+    this.options = Object.freeze(validateNeuralOptions({ ...NEURAL_DEFAULTS, ...options }));
+  }
+
+  /** Throws the error fit would for this data, before any training. */
+  checkData(data: PreparedData): void {
+    checkNeuralData(data, this.options);
+  }
+
+  /** Trains once per dataset; later calls with the same data reuse the fit (a failed fit is not kept). */
+  fit(data: PreparedData, control: RunControl = {}): Promise<NeuralFit> {
+    const cached = this.fitted;
+    if (cached && cached.data === data) return cached.fit;
+    const fit = fitNeural(data, this.options, control);
+    this.fitted = { data, fit };
+    fit.catch(() => {
+      if (this.fitted?.fit === fit) this.fitted = undefined;
+    });
+    return fit;
+  }
+
+  /** Hard labels (K-Means clusters in the latent space), numbered by descending size. */
+  async fitPredict(data: PreparedData, control: RunControl = {}): Promise<Int32Array> {
+    return (await this.fit(data, control)).labels;
+  }
+
+  async generateClusterProfile(data: PreparedData, control: RunControl = {}, now: Date = new Date()): Promise<Profile> {
+    const fit = await this.fit(data, control);
+    throwIfAborted(control.signal);
+    control.onProgress?.({ phase: 'metrics', message: 'computing silhouettes and cluster statistics' });
+    return neuralProfile(data, fit, this.options, now, control.signal);
+  }
+
+  async exportClusterProfile(data: PreparedData, target: ExportTarget, control: RunControl = {}): Promise<ExportResult> {
+    const now = target.now ?? new Date();
+    const profile = await this.generateClusterProfile(data, control, now);
+    const fit = await this.fit(data, control);
+    throwIfAborted(control.signal);
+    control.onProgress?.({ phase: 'write', message: 'writing profile files' });
+    return writeProfileFiles({
+      method: this.method,
+      outputDir: target.outputDir,
+      profile,
+      assignments: assignmentsCsv(data, fit.labels, neuralSoftScores(fit)),
+      now,
+    });
+  }
+}
+
+export function neuralSoftScores(fit: NeuralFit): SoftScores {
+  return { columns: ['distance_to_center'], values: fit.distances };
+}
+
+/** Mean squared error of reconstructions against z, over all n×d values. */
+export function meanSquaredError(reconstructed: Float64Array, z: Float64Array): number {
+  let total = 0;
+  for (let t = 0; t < z.length; t++) {
+    const diff = reconstructed[t] - z[t];
+    total += diff * diff;
+  }
+  return total / z.length;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Runs f after every earlier call's f has settled. */
+function oneAtATime<T>(f: () => Promise<T>): Promise<T> {
+  const run = queue.then(f, f);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+export async function fitNeural(data: PreparedData, options: NeuralOptions, control: RunControl = {}): Promise<NeuralFit> {
+  validateNeuralOptions(options);
+  checkNeuralData(data, options);
+  const { n, d, z } = data;
+  const k = options.nClusters;
+  const e = options.encodingDim;
+  const { signal } = control;
+  throwIfAborted(signal);
+  const [{ Autoencoder, autoencoderArchitecture, trainAutoencoder }, { selectBackend }] = await Promise.all([
+    import('./autoencoder'),
+    import('./tfBackend'),
+  ]);
+  const architecture = autoencoderArchitecture(d, e);
+  // The backend is process-wide, so trainings take turns.
+  const trained = await oneAtATime(async () => {
+    const selection = await selectBackend(options.backend);
+    throwIfAborted(signal);
+    const model = new Autoencoder(architecture, options.learningRate, new Random(deriveSeed(options.randomSeed, INIT_STREAM)));
+    try {
+      const lossHistory = await trainAutoencoder(model, z, n, {
+        epochs: options.epochs,
+        batchSize: options.batchSize,
+        rng: new Random(deriveSeed(options.randomSeed, SHUFFLE_STREAM)),
+        signal,
+        onProgress: (epoch, within) =>
+          control.onProgress?.({
+            phase: 'fit',
+            message: `epoch ${epoch}/${options.epochs}`,
+            fraction: (TRAINING_SHARE * (epoch - 1 + within)) / options.epochs,
+          }),
+      });
+      throwIfAborted(signal);
+      return {
+        selection,
+        lossHistory,
+        latent: model.encode(z, n),
+        reconstructionError: meanSquaredError(model.predict(z, n), z),
+        weights: model.weights(),
+      };
+    } finally {
+      model.dispose();
+    }
+  });
+  const { selection, lossHistory, latent, reconstructionError, weights } = trained;
+  const warnings = [...selection.warnings];
+  if (options.batchSize > n) {
+    warnings.push(`batch_size ${options.batchSize} is larger than the ${n} rows clustered, so every epoch was one batch of all ${n} rows.`);
+  }
+  // Predicting every standardised value as 0 (the column means) scores exactly 1.
+  if (reconstructionError >= 1) {
+    warnings.push(
+      `The autoencoder reconstructs the data no better than the column means would (reconstruction error ${reconstructionError.toPrecision(3)}, ` +
+        `the means score 1), so its latent codes carry little of the data. Use a smaller learning_rate (got ${options.learningRate}) or more epochs.`,
+    );
+  }
+
+  const { best, bestRestart } = runRestarts(
+    {
+      seed: deriveSeed(options.randomSeed, KMEANS_STREAM),
+      nInit: options.nInit,
+      phase: 'K-Means iteration',
+      signal,
+      onProgress: (p) =>
+        control.onProgress?.({ phase: 'fit', message: p.message, fraction: TRAINING_SHARE + (1 - TRAINING_SHARE) * p.fraction }),
+    },
+    function* (rng) {
+      const result = yield* lloyd(latent, n, e, k, kmeansPlusPlus(latent, n, e, k, rng), {
+        maxIterations: options.maxIter,
+        tolerance: options.tol,
+      });
+      // runRestarts keeps the highest score: the lowest inertia wins.
+      return { ...result, score: -result.inertia };
+    },
+  );
+  if (!best.converged) {
+    warnings.push(
+      `K-Means in the latent space did not converge in ${options.maxIter} iterations. Raise max_iter or tol, or try fewer clusters.`,
+    );
+  }
+
+  const rawMeans = memberMeansOf(data, best.labels, k);
+  const order = clusterOrder(best.labels, k, rawMeans, d);
+  const labels = renumberLabels(best.labels, order);
+  const centers = permuteRows(best.centers, e, order);
+  const distances = new Float64Array(n);
+  for (let i = 0; i < n; i++) distances[i] = Math.sqrt(squaredDistance(latent, i, centers, labels[i], e));
+  return {
+    labels,
+    latent,
+    centers,
+    distances,
+    memberMeans: permuteRows(rawMeans, d, order),
+    architecture,
+    weights,
+    backend: selection.backend,
+    tfjsVersion: selection.version,
+    lossHistory,
+    reconstructionError,
+    kmeans: { inertia: best.inertia, nIterations: best.nIterations, converged: best.converged, bestRestart },
+    warnings,
+  };
+}
+
+/** Mean of each cluster's members in original units (k×d), as feature_statistics' mean computes it. */
+function memberMeansOf(data: PreparedData, labels: Int32Array, k: number): Float64Array {
+  const { raw, d } = data;
+  const members = membersOf(labels, k);
+  const out = new Float64Array(k * d);
+  for (let c = 0; c < k; c++) {
+    const column = new Float64Array(members[c].length);
+    for (let j = 0; j < d; j++) {
+      for (let t = 0; t < column.length; t++) column[t] = raw[members[c][t] * d + j];
+      out[c * d + j] = column.length > 0 ? mean(column) : NaN;
+    }
+  }
+  return out;
+}
+
+/** {mean, std} of the members' distances to their latent center; std with ddof 0 (numpy's default, as the other methods' *_stats). */
+function encodedSpaceStats(distances: Float64Array, members: Int32Array): JsonObject {
+  if (members.length === 0) return { mean_distance_to_center: null, std_distance_to_center: null };
+  const values = Float64Array.from(members, (i) => distances[i]);
+  return { mean_distance_to_center: num(mean(values)), std_distance_to_center: num(std(values, 0)) };
+}
+
+export function neuralProfile(data: PreparedData, fit: NeuralFit, options: NeuralOptions, now: Date, signal?: AbortSignal): Profile {
+  const { n, d, features } = data;
+  const k = options.nClusters;
+  const e = options.encodingDim;
+  const common = commonMetrics(data, fit.labels, options.silhouetteSampleSize, options.randomSeed, signal);
+  const latentSilhouette = silhouetteScore(fit.latent, n, e, fit.labels, {
+    sampleSize: options.silhouetteSampleSize,
+    seed: options.randomSeed,
+    signal,
+  });
+  const members = membersOf(fit.labels, k);
+  const clusters: Record<string, JsonObject> = {};
+  for (let c = 0; c < k; c++) {
+    clusters[`cluster_${c}`] = {
+      ...clusterBase(data, c, members[c], fit.memberMeans.subarray(c * d, c * d + d)),
+      encoded_space_stats: encodedSpaceStats(fit.distances, members[c]),
+    };
+  }
+  const { sizes, bottleneck } = fit.architecture;
+  return {
+    metadata: {
+      ...commonMetadata({
+        method: 'neural',
+        data,
+        k,
+        seed: options.randomSeed,
+        timestamp: isoLocal(now),
+        silhouetteSampleSize: common.silhouetteSampleSize,
+      }),
+      encoding_dim: e,
+      epochs: options.epochs,
+      batch_size: options.batchSize,
+      encoder_layers: sizes.slice(1, bottleneck + 1),
+      decoder_layers: sizes.slice(bottleneck + 1),
+      activation: 'relu',
+      bottleneck_activation: 'linear',
+      output_activation: 'linear',
+      optimizer: 'adam',
+      learning_rate: options.learningRate,
+      loss: 'mean_squared_error',
+      backend: fit.backend,
+      tfjs_version: fit.tfjsVersion,
+      final_loss: num(fit.lossHistory[fit.lossHistory.length - 1]),
+      loss_history: fit.lossHistory.map((l) => num(l)),
+      n_init: options.nInit,
+      kmeans_max_iter: options.maxIter,
+      kmeans_tol: options.tol,
+      kmeans_n_iterations: fit.kmeans.nIterations,
+      kmeans_converged: fit.kmeans.converged,
+      kmeans_inertia: num(fit.kmeans.inertia),
+      warnings: fit.warnings,
+    },
+    metrics: {
+      silhouette_score: common.silhouette_score,
+      davies_bouldin_index: common.davies_bouldin_index,
+      calinski_harabasz_score: common.calinski_harabasz_score,
+      reconstruction_error: num(fit.reconstructionError),
+      latent_silhouette_score: num(latentSilhouette.score),
+    },
+    features_used: [...features],
+    clusters,
+  };
+}
