@@ -10,10 +10,24 @@ const production = process.argv.includes('--production');
 /** @type {{ in: string, out: string, platform?: 'node' | 'browser', format?: 'cjs' | 'esm' | 'iife', banner?: string, external?: string[] }[]} */
 const entries = [
   { in: 'src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
+  // The cluster panel's webview script (runs in the browser; bundles @vscode-elements/elements).
+  { in: 'webview/main.ts', out: 'dist/webview.js', platform: 'browser', format: 'iife' },
+  // The VS Code extension (its host provides 'vscode') and the background process it forks.
+  { in: 'src/extension/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
+  { in: 'src/worker/main.ts', out: 'dist/worker.js' },
+  // The Mocha suite that runs inside the extension host (mocha comes from node_modules at run time).
+  { in: 'test/vscode/suite/index.ts', out: 'out/test/suite/index.js', external: ['vscode', 'mocha'] },
 ];
 
 /** Files copied into dist/ as they are (e.g. WebAssembly binaries loaded at run time). */
-const assets = [];
+const assets = [
+  // TensorFlow.js' WebAssembly backend (the Neural method) loads one of these from beside the bundle:
+  // SIMD where the runtime has it, else the plain one (its threaded build is never used in Node).
+  'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm',
+  'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm',
+  // The cluster panel's stylesheet (dist/panel.css), loaded by the webview beside dist/webview.js.
+  'webview/panel.css',
+];
 
 await Promise.all(
   entries.map((entry) =>

@@ -1,0 +1,298 @@
+/**
+ * One export, from the command to the notification: find the CSV, confirm
+ * the clusters and columns, start the worker, show its progress in a
+ * cancellable notification, and report the result, the error, or the cancel.
+ * A cancel leaves nothing on disk: the worker takes back what it wrote, and
+ * after a kill this side removes whatever the run may have left.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  METHOD_TITLES,
+  fileStamp,
+  outputNamePattern,
+  type DebugBehaviour,
+  type InspectColumn,
+  type MethodId,
+  type MethodResult,
+  type ProgressMessage,
+  type RunRequest,
+} from '../shared/protocol';
+import { ChoiceMemory, confirmRun, type RunChoice } from './confirm';
+import { methodsTitle } from './methods';
+import { readSettings, type Settings } from './settings';
+import { resolveOutputDir, resolveTarget, type CsvTarget } from './target';
+import { startWorker, type WorkerOutcome } from './workerClient';
+
+/** SegmentErrorCodes are upper-case words; anything else (INTERNAL, WORKER_CRASHED, OUT_OF_MEMORY) is listed here. */
+const ENGINE_ERROR = /^(?!INTERNAL$|WORKER_CRASHED$|WORKER_START_FAILED$|OUT_OF_MEMORY$)[A-Z_]+$/;
+
+export interface RunOutcome {
+  status: 'done' | 'cancelled' | 'failed' | 'dismissed';
+  /** The CSV's URI, as a string. */
+  target?: string;
+  outputDir?: string;
+  results?: MethodResult[];
+  error?: { code: string; message: string };
+  /** Cancelled, and the worker had to be killed. */
+  killed?: boolean;
+  durationMs: number;
+}
+
+export interface RunOptions {
+  /** Overrides segment.confirmBeforeRun. */
+  confirm?: boolean;
+  /** Test API only. */
+  debug?: DebugBehaviour;
+  /** Test API only: overrides segment.worker.memoryLimitMB. */
+  memoryLimitMb?: number;
+}
+
+export interface RunnerContext {
+  workerPath: string;
+  log: vscode.LogOutputChannel;
+  memory: ChoiceMemory;
+}
+
+export class Runner implements vscode.Disposable {
+  private readonly running = new Set<vscode.CancellationTokenSource>();
+  private readonly progressEmitter = new vscode.EventEmitter<ProgressMessage>();
+  /** Every progress message of every run (the tests wait on it). */
+  readonly onDidProgress = this.progressEmitter.event;
+
+  constructor(private readonly ctx: RunnerContext) {}
+
+  dispose(): void {
+    this.cancelAll();
+    this.progressEmitter.dispose();
+  }
+
+  /** Cancels every run in progress, as the notification's Cancel button does. */
+  cancelAll(): number {
+    const count = this.running.size;
+    for (const source of this.running) source.cancel();
+    return count;
+  }
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  async export(methods: readonly MethodId[], arg: unknown, options: RunOptions = {}): Promise<RunOutcome> {
+    const started = Date.now();
+    const { log } = this.ctx;
+    const finish = (outcome: Omit<RunOutcome, 'durationMs'>): RunOutcome => ({ ...outcome, durationMs: Date.now() - started });
+    let target: CsvTarget | undefined;
+    try {
+      target = await resolveTarget(arg);
+    } catch (error) {
+      return finish(this.fail({ code: 'FILE_UNREADABLE', message: `Segment could not read the CSV: ${(error as Error).message}` }));
+    }
+    if (!target) return finish({ status: 'dismissed' });
+
+    const settings = readSettings(target.uri);
+    const title = `Segment: ${methodsTitle(methods)} of ${target.name}`;
+    let choice: RunChoice = { nClusters: settings.common.nClusters, columns: undefined };
+    if (options.confirm ?? settings.confirmBeforeRun) {
+      const remembered = this.ctx.memory.get(target.uri);
+      const columns = await this.inspect(target, settings);
+      const confirmed = await confirmRun({
+        title,
+        initial: remembered ?? choice,
+        initialNote: remembered ? 'last used for this file' : 'segment.clusters setting',
+        configuredColumns: settings.prepare.columns ?? [],
+        columns,
+      });
+      if (!confirmed) return finish({ status: 'dismissed', target: target.uri.toString() });
+      choice = confirmed;
+      await this.ctx.memory.set(target.uri, choice);
+    }
+
+    const outputDir = await resolveOutputDir(target, settings.outputFolder);
+    if (!outputDir) return finish({ status: 'dismissed', target: target.uri.toString() });
+
+    const request = buildRequest(methods, target, settings, choice, outputDir, options);
+    log.info(`── ${methodsTitle(methods)} of ${target.uri.scheme === 'file' ? target.uri.fsPath : target.uri.toString()}`);
+    log.info(
+      `${request.common.nClusters} clusters, seed ${request.common.randomSeed}, columns: ${request.prepare.columns?.join(', ') || 'automatic'}` +
+        `${request.prepare.exclude?.length ? ` (excluding ${request.prepare.exclude.join(', ')})` : ''}, missing values: ${request.prepare.missing}; writing to ${outputDir}`,
+    );
+
+    const outcome = await this.runWithProgress(title, request, methods);
+    const base = { target: target.uri.toString(), outputDir };
+    switch (outcome.status) {
+      case 'done':
+        this.announce(target, outcome.results ?? []);
+        return finish({ ...base, ...outcome });
+      case 'cancelled':
+        log.info(`cancelled${outcome.killed ? ' (the worker was killed)' : ''}; nothing was written`);
+        vscode.window.setStatusBarMessage('$(circle-slash) Segment: cancelled, nothing was written', 5000);
+        return finish({ ...base, ...outcome });
+      default:
+        return finish({ ...base, ...this.fail(outcome.error ?? { code: 'INTERNAL', message: 'Segment failed.' }) });
+    }
+  }
+
+  private async runWithProgress(title: string, request: RunRequest, methods: readonly MethodId[]): Promise<Omit<RunOutcome, 'durationMs'>> {
+    const { log } = this.ctx;
+    const source = new vscode.CancellationTokenSource();
+    this.running.add(source);
+    const written: MethodResult[] = [];
+    try {
+      return await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+        async (progress, token) => {
+          let shown = 0;
+          const worker = startWorker(this.ctx.workerPath, request, {
+            onLog: (level, message) => log[level](message),
+            onMessage: (message) => {
+              if (message.type === 'written') written.push(message.result);
+              if (message.type !== 'progress') return;
+              this.progressEmitter.fire(message);
+              const percent = Math.min(100, Math.floor(message.overall * 100));
+              const prefix = methods.length > 1 && message.method ? `${METHOD_TITLES[message.method]}: ` : '';
+              progress.report({ increment: Math.max(0, percent - shown), message: `${percent}% · ${prefix}${message.message}` });
+              shown = Math.max(shown, percent);
+            },
+          });
+          const onCancel = () => {
+            if (worker.cancelRequested) return;
+            log.info('cancel requested');
+            progress.report({ message: 'cancelling…' });
+            worker.cancel();
+          };
+          const subscriptions = [token.onCancellationRequested(onCancel), source.token.onCancellationRequested(onCancel)];
+          try {
+            const result: WorkerOutcome = await worker.outcome;
+            if (result.kind === 'cancelled' || worker.cancelRequested) {
+              // Done just as the cancel came in, or killed part-way: take back what this run may have left.
+              const answered = result.kind === 'answer' && result.message.type === 'done' ? result.message.results : [];
+              await removeRunOutputs(request, [...written, ...answered], worker.pid, log);
+              return { status: 'cancelled' as const, killed: result.kind === 'cancelled' && result.killed };
+            }
+            if (result.kind === 'error') {
+              if (result.message.detail) log.error(`${result.message.code}: ${result.message.detail}`);
+              // The engine takes back its own files on bad input; a process that died could not.
+              if (!ENGINE_ERROR.test(result.message.code)) await removeRunOutputs(request, written, worker.pid, log);
+              return { status: 'failed' as const, error: { code: result.message.code, message: result.message.message } };
+            }
+            const results = result.message.type === 'done' ? result.message.results : [];
+            return { status: 'done' as const, results };
+          } finally {
+            subscriptions.forEach((s) => s.dispose());
+          }
+        },
+      );
+    } finally {
+      this.running.delete(source);
+      source.dispose();
+    }
+  }
+
+  /** The columns of a sample of the CSV, for the picker; undefined if they cannot be read (the run will say why). */
+  private async inspect(target: CsvTarget, settings: Settings): Promise<InspectColumn[] | undefined> {
+    const worker = startWorker(this.ctx.workerPath, { type: 'inspect', source: target.source, prepare: settings.prepare }, {
+      onLog: (level, message) => this.ctx.log[level](message),
+    });
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Segment: reading the columns of ${target.name}` },
+      () => worker.outcome,
+    );
+    if (outcome.kind === 'answer' && outcome.message.type === 'inspected') return outcome.message.columns;
+    if (outcome.kind === 'error') this.ctx.log.debug(`column preview unavailable: ${outcome.message.message}`);
+    return undefined;
+  }
+
+  private fail(error: { code: string; message: string }): Omit<RunOutcome, 'durationMs'> {
+    this.ctx.log.error(`${error.code}: ${error.message}`);
+    void vscode.window.showErrorMessage(`Segment: ${error.message}`, 'Show Log').then((choice) => {
+      if (choice === 'Show Log') this.ctx.log.show(true);
+    });
+    return { status: 'failed', error };
+  }
+
+  private announce(target: CsvTarget, results: MethodResult[]): void {
+    if (results.length === 0) return;
+    const first = results[0];
+    const silhouette = (r: MethodResult) => formatMetric(r.metrics.silhouette_score);
+    const headline =
+      results.length === 1
+        ? `${METHOD_TITLES[first.method]} profile of ${target.name}: silhouette ${silhouette(first)} (${first.nClusters} clusters, ${first.nSamples.toLocaleString('en-US')} rows).`
+        : `${results.length} profiles of ${target.name}: silhouette ${results.map((r) => `${METHOD_TITLES[r.method]} ${silhouette(r)}`).join(', ')}.`;
+    const warnings = results.reduce((sum, r) => sum + r.warnings.length, 0);
+    const note = warnings > 0 ? ` ${warnings === 1 ? 'One warning' : `${warnings} warnings`}: see Segment: Show Log.` : '';
+    for (const r of results) this.ctx.log.info(`wrote ${r.json}, ${r.yaml} and ${r.assignments}`);
+    void vscode.window.showInformationMessage(`Segment: ${headline}${note}`, 'Open JSON', 'Open YAML', 'Reveal in Explorer').then(async (choice) => {
+      if (choice === 'Open JSON' || choice === 'Open YAML') {
+        for (const r of results) {
+          await vscode.window.showTextDocument(vscode.Uri.file(choice === 'Open JSON' ? r.json : r.yaml), { preview: false });
+        }
+      } else if (choice === 'Reveal in Explorer') {
+        const uri = vscode.Uri.file(first.json);
+        const inWorkspace = vscode.workspace.getWorkspaceFolder(uri) !== undefined;
+        await vscode.commands.executeCommand(inWorkspace ? 'revealInExplorer' : 'revealFileInOS', uri);
+      }
+    });
+  }
+}
+
+function buildRequest(
+  methods: readonly MethodId[],
+  target: CsvTarget,
+  settings: Settings,
+  choice: RunChoice,
+  outputDir: string,
+  options: RunOptions,
+): RunRequest {
+  const explicit = choice.columns ?? (settings.prepare.columns?.length ? settings.prepare.columns : undefined);
+  return {
+    type: 'run',
+    source: target.source,
+    methods: [...methods],
+    prepare: {
+      columns: explicit,
+      // The engine refuses a column both requested and excluded; the exclusions only shape the automatic choice.
+      exclude: explicit ? undefined : settings.prepare.exclude,
+      missing: settings.prepare.missing,
+    },
+    common: { ...settings.common, nClusters: choice.nClusters },
+    params: settings.params,
+    outputDir,
+    now: Date.now(),
+    memoryLimitMb: options.memoryLimitMb ?? settings.memoryLimitMb,
+    debug: options.debug,
+  };
+}
+
+/**
+ * After a cancel or a crash: the files of methods that finished, the engine's temporary
+ * files of a killed worker, and any file named for this run's timestamp that
+ * appeared after it started (a write the kill cut short).
+ */
+async function removeRunOutputs(request: RunRequest, results: MethodResult[], pid: number | undefined, log: vscode.LogOutputChannel): Promise<void> {
+  const doomed = new Set(results.flatMap((r) => [r.json, r.yaml, r.assignments]));
+  const stamp = fileStamp(new Date(request.now));
+  let names: string[] = [];
+  try {
+    names = await fs.readdir(request.outputDir);
+  } catch {
+    // The folder was never made: nothing to remove.
+  }
+  for (const name of names) {
+    const full = path.join(request.outputDir, name);
+    if (pid !== undefined && name.startsWith(`.segment-${pid}-`) && name.endsWith('.tmp')) doomed.add(full);
+    if (request.methods.some((m) => outputNamePattern(m, stamp).test(name))) {
+      const stat = await fs.stat(full).catch(() => undefined);
+      if (stat && stat.mtimeMs >= request.now - 1000) doomed.add(full);
+    }
+  }
+  for (const file of doomed) {
+    await fs.rm(file, { force: true });
+    log.info(`removed ${file} (the run was cancelled)`);
+  }
+}
+
+function formatMetric(value: number | null | undefined): string {
+  return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(3) : 'n/a';
+}

@@ -1,0 +1,216 @@
+/**
+ * The one message protocol between the extension host and the worker process
+ * (dist/worker.js, started with child_process.fork). Both sides import these
+ * types, so a message that one side sends and the other does not understand
+ * is a compile error. Nothing here imports vscode or the engine: it is plain
+ * data that crosses the IPC channel as JSON.
+ *
+ *   extension ──run──────▶ worker      one run per process
+ *   extension ──cancel───▶ worker      the worker aborts its AbortController
+ *   extension ◀─progress── worker      phase, message, overall fraction
+ *   extension ◀─log─────── worker      lines for the "Segment" output channel
+ *   extension ◀─written─── worker      one method's files are on disk
+ *   extension ◀─done────── worker      every method finished
+ *   extension ◀─error───── worker      bad input (the engine's message), a cancel, or a bug
+ */
+
+/** The clustering methods the extension offers; each needs an engine class. */
+export type MethodId = 'gmm' | 'fuzzy' | 'neural';
+
+export const METHOD_TITLES: Record<MethodId, string> = {
+  gmm: 'GMM',
+  fuzzy: 'Fuzzy C-Means',
+  neural: 'Neural Network',
+};
+
+export type MissingPolicy = 'drop' | 'median';
+
+/** Where the worker reads the CSV from. */
+export type CsvSource =
+  | { kind: 'file'; path: string }
+  /** An unsaved or untitled document: its text as the editor holds it. */
+  | { kind: 'text'; text: string; fileName: string };
+
+export interface PrepareSettings {
+  /** Cluster on exactly these columns (empty or absent: the automatic choice). */
+  columns?: string[];
+  exclude?: string[];
+  missing: MissingPolicy;
+}
+
+export interface CommonSettings {
+  nClusters: number;
+  randomSeed: number;
+  silhouetteSampleSize: number;
+}
+
+export interface GmmSettings {
+  covarianceType: 'full' | 'tied' | 'diag' | 'spherical';
+  nInit: number;
+  maxIter: number;
+  tol: number;
+  regCovar: number;
+}
+
+export interface FuzzySettings {
+  fuzziness: number;
+  maxIterations: number;
+  convergenceThreshold: number;
+  nInit: number;
+}
+
+export interface NeuralSettings {
+  encodingDim: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  backend: 'auto' | 'wasm' | 'cpu';
+  /** K-Means restarts in the latent space. */
+  nInit: number;
+}
+
+export interface MethodSettings {
+  gmm: GmmSettings;
+  fuzzy: FuzzySettings;
+  neural: NeuralSettings;
+}
+
+/** Only the extension's test API sets these: they make the worker misbehave on purpose. */
+export interface DebugBehaviour {
+  /** Allocate until the process runs out of memory. */
+  exhaustMemory?: boolean;
+  /** Spin without ever looking at the cancel flag, so only the kill stops it. */
+  ignoreCancel?: boolean;
+  /** End the process at once without a word, as a crash or the kernel's OOM killer would. */
+  crashProcess?: boolean;
+}
+
+export interface RunRequest {
+  type: 'run';
+  source: CsvSource;
+  methods: MethodId[];
+  prepare: PrepareSettings;
+  common: CommonSettings;
+  params: MethodSettings;
+  outputDir: string;
+  /** The export time in ms since the epoch: it fixes the file names' timestamp. */
+  now: number;
+  /** Heap limit of the engine thread in MB (0 or absent: Node's default). */
+  memoryLimitMb?: number;
+  debug?: DebugBehaviour;
+}
+
+/** Reads the header and a sample of rows to offer the columns before a run. */
+export interface InspectRequest {
+  type: 'inspect';
+  source: CsvSource;
+  prepare: PrepareSettings;
+}
+
+export interface CancelRequest {
+  type: 'cancel';
+}
+
+export type ToWorker = RunRequest | InspectRequest | CancelRequest;
+
+export type Phase = 'read' | 'fit' | 'metrics' | 'write';
+
+export interface ProgressMessage {
+  type: 'progress';
+  method?: MethodId;
+  phase: Phase;
+  /** Ready to show, e.g. "reading 120,000 rows", "EM iteration 12/100" or "epoch 40/100". */
+  message: string;
+  /** 0..1 over the whole run (every method). */
+  overall: number;
+}
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+export interface LogMessage {
+  type: 'log';
+  level: LogLevel;
+  message: string;
+}
+
+export interface MethodResult {
+  method: MethodId;
+  json: string;
+  yaml: string;
+  assignments: string;
+  nSamples: number;
+  nClusters: number;
+  nFeatures: number;
+  /** The profile's metrics block (silhouette_score, davies_bouldin_index, …). */
+  metrics: Record<string, number | null>;
+  warnings: string[];
+}
+
+export interface WrittenMessage {
+  type: 'written';
+  result: MethodResult;
+}
+
+export interface DoneMessage {
+  type: 'done';
+  results: MethodResult[];
+}
+
+export interface InspectColumn {
+  name: string;
+  /** True when the automatic choice would cluster on it. */
+  selected: boolean;
+  /** Why the automatic choice leaves it out. */
+  reason?: string;
+}
+
+export interface InspectedMessage {
+  type: 'inspected';
+  columns: InspectColumn[];
+  /** Data rows in the sample that was read. */
+  sampleRows: number;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  /** The engine's SegmentErrorCode, or 'INTERNAL' for a bug. */
+  code: string;
+  /** One sentence for the user. */
+  message: string;
+  /** A stack or other detail for the log. */
+  detail?: string;
+}
+
+export type FromWorker = ProgressMessage | LogMessage | WrittenMessage | DoneMessage | InspectedMessage | ErrorMessage;
+
+/** The share of a run each phase takes on the progress bar (sums to 1 per method). */
+export const PHASE_SPAN: Record<Phase, [start: number, end: number]> = {
+  read: [0, 0.15],
+  fit: [0.15, 0.85],
+  metrics: [0.85, 0.95],
+  write: [0.95, 1],
+};
+
+/**
+ * The overall fraction for a progress report: reading happens once, then each
+ * method takes an equal share of what is left.
+ */
+export function overallFraction(phase: Phase, fraction: number | undefined, methodIndex: number, methodCount: number): number {
+  const f = Math.min(1, Math.max(0, fraction ?? 0));
+  const readShare = PHASE_SPAN.read[1];
+  if (phase === 'read') return readShare * f;
+  const [start, end] = PHASE_SPAN[phase];
+  const within = (start - readShare + (end - start) * f) / (1 - readShare);
+  return readShare + ((1 - readShare) * (methodIndex + within)) / Math.max(1, methodCount);
+}
+
+/** YYYYMMDD_HHMMSS in local time: the engine's file-name timestamp (profile.ts fileStamp). */
+export function fileStamp(date: Date): string {
+  const p = (v: number) => String(v).padStart(2, '0');
+  return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}_${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
+}
+
+/** The names the engine gives a method's files for a timestamp, with the _2, _3 … suffixes it adds on a clash. */
+export function outputNamePattern(method: MethodId, stamp: string): RegExp {
+  return new RegExp(`^${method}_(cluster_profile|assignments)_${stamp}(_\\d+)?\\.(json|yaml|csv)$`);
+}

@@ -1,0 +1,344 @@
+/**
+ * dist/worker.js: the background process the extension forks for each run.
+ *
+ * The engine's fit loops are synchronous, so a process busy fitting would not
+ * read a "cancel" message from its IPC channel until the fit is over. Hence
+ * two threads in this one bundle:
+ *   - the process's main thread talks to the extension (process.send /
+ *     'message'), starts the engine thread, relays its messages, and on
+ *     "cancel" raises a flag in shared memory;
+ *   - the engine thread runs the engine exactly as the CLI does (src/cli/main.ts)
+ *     and looks at that flag on every progress report, aborting its
+ *     AbortController, so the engine stops at its next checkpoint.
+ * If the engine is somewhere without checkpoints, the extension kills the
+ * process after 1 s. An engine thread that runs out of memory ends with an
+ * error event here, which becomes an ordinary error message.
+ */
+import { promises as fs } from 'node:fs';
+import { basename } from 'node:path';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import {
+  FuzzyCMeansSegmentation,
+  GaussianMixtureSegmentation,
+  NeuralSegmentation,
+  SegmentError,
+  isSegmentError,
+  loadDataset,
+  loadDatasetFromText,
+  type ExportResult,
+  type PreparedData,
+  type PrepareOptions,
+  type Progress,
+  type RunControl,
+} from '../engine';
+import {
+  overallFraction,
+  type CsvSource,
+  type ErrorMessage,
+  type FromWorker,
+  type InspectRequest,
+  type MethodId,
+  type MethodResult,
+  type RunRequest,
+  type ToWorker,
+} from '../shared/protocol';
+
+interface ThreadData {
+  request: RunRequest | InspectRequest;
+  /** Int32Array over a SharedArrayBuffer: [0] becomes 1 when the extension asks to cancel. */
+  cancelFlag: SharedArrayBuffer;
+}
+
+/** At most this often a progress message crosses to the extension (a phase change always does). */
+const PROGRESS_INTERVAL_MS = 100;
+/** How much of the CSV the column picker looks at. */
+const INSPECT_BYTES = 256 * 1024;
+
+if (isMainThread) {
+  processMain();
+} else {
+  threadMain(workerData as ThreadData);
+}
+
+// ---------------------------------------------------------------------------
+// The process: IPC with the extension
+
+function processMain(): void {
+  if (!process.send) {
+    console.error('dist/worker.js is the Segment extension\'s background process; the extension starts it. For the command line use dist/cli.js.');
+    process.exitCode = 2;
+    return;
+  }
+  const send = (message: FromWorker) => process.send?.(message);
+  let thread: Worker | undefined;
+  let finished = false;
+  const cancelFlag = new SharedArrayBuffer(4);
+
+  process.on('message', (message: ToWorker) => {
+    if (message.type === 'cancel') {
+      Atomics.store(new Int32Array(cancelFlag), 0, 1);
+      thread?.postMessage(message);
+      return;
+    }
+    if (message.type === 'run' && message.debug?.crashProcess) process.exit(7);
+    if (thread) {
+      send(internalError(new Error(`a worker process runs one request; got a second "${message.type}"`)));
+      return;
+    }
+    const resourceLimits = message.type === 'run' && message.memoryLimitMb ? { maxOldGenerationSizeMb: message.memoryLimitMb } : undefined;
+    thread = new Worker(__filename, { workerData: { request: message, cancelFlag } satisfies ThreadData, resourceLimits });
+    thread.on('message', (out: FromWorker) => {
+      send(out);
+      if (out.type === 'done' || out.type === 'error' || out.type === 'inspected') {
+        finished = true;
+        // The answer is out; a thread kept alive by some leftover handle must not keep the process.
+        setTimeout(() => void thread?.terminate(), 2000).unref();
+      }
+    });
+    thread.on('error', (error: Error & { code?: string }) => {
+      finished = true;
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        send({
+          type: 'error',
+          code: 'OUT_OF_MEMORY',
+          message:
+            'Segment ran out of memory on this file. Cluster on fewer columns, use a sample of the rows, or raise "segment.worker.memoryLimitMB".',
+          detail: error.stack ?? String(error),
+        });
+      } else {
+        send(internalError(error));
+      }
+    });
+    thread.on('exit', (code) => {
+      if (!finished) send(internalError(new Error(`the engine thread stopped with exit code ${code} without an answer`)));
+      // Nothing left to do: let the process end once the channel has flushed.
+      process.disconnect?.();
+    });
+  });
+  process.on('disconnect', () => {
+    // The extension went away (window closed, extension host restarted): stop at once.
+    if (!finished) process.exit(0);
+  });
+}
+
+// ---------------------------------------------------------------------------
+// The engine thread
+
+function threadMain({ request, cancelFlag }: ThreadData): void {
+  const port = parentPort;
+  if (!port) return;
+  const post = (message: FromWorker) => port.postMessage(message);
+  const flag = new Int32Array(cancelFlag);
+  const controller = new AbortController();
+  const checkCancel = () => {
+    if (!controller.signal.aborted && Atomics.load(flag, 0) === 1) controller.abort();
+  };
+  port.on('message', (message: ToWorker) => {
+    if (message.type === 'cancel') controller.abort();
+  });
+  const task = request.type === 'run' ? runRequest(request, controller.signal, checkCancel, post) : inspect(request, post);
+  task.then(
+    () => port.close(),
+    (error: unknown) => {
+      post(toErrorMessage(error));
+      port.close();
+    },
+  );
+}
+
+async function runRequest(
+  request: RunRequest,
+  signal: AbortSignal,
+  checkCancel: () => void,
+  post: (message: FromWorker) => void,
+): Promise<void> {
+  const count = request.methods.length;
+  let lastSent = 0;
+  let lastPhase = '';
+  const controlFor = (methodIndex: number, method?: MethodId): RunControl => ({
+    signal,
+    onProgress: (p: Progress) => {
+      checkCancel();
+      const now = Date.now();
+      if (p.phase === lastPhase && now - lastSent < PROGRESS_INTERVAL_MS) return;
+      lastSent = now;
+      lastPhase = p.phase;
+      post({
+        type: 'progress',
+        method,
+        phase: p.phase,
+        message: p.message,
+        overall: overallFraction(p.phase, p.fraction, methodIndex, count),
+      });
+    },
+  });
+
+  if (request.debug?.exhaustMemory) exhaustMemory();
+  if (request.debug?.ignoreCancel) spinForever(post);
+
+  const source = describeSource(request.source);
+  post({ type: 'log', level: 'info', message: `reading ${source}` });
+  const data = await load(request.source, request.prepare, controlFor(0));
+  post({ type: 'log', level: 'info', message: describeData(data) });
+
+  const written: string[] = [];
+  const results: MethodResult[] = [];
+  try {
+    for (const [index, method] of request.methods.entries()) {
+      checkCancel();
+      if (signal.aborted) throw cancelled();
+      post({ type: 'log', level: 'info', message: `${method}: fitting ${request.common.nClusters} clusters on ${data.n} rows × ${data.d} features` });
+      const started = Date.now();
+      const result = await exportProfile(method, request, data, controlFor(index, method));
+      written.push(result.json, result.yaml, result.assignments);
+      // A cancel that arrived while the files were being written still wins.
+      checkCancel();
+      if (signal.aborted) throw cancelled();
+      const summary = summarize(method, result, data);
+      post({ type: 'log', level: 'info', message: `${method}: done in ${((Date.now() - started) / 1000).toFixed(1)} s; ${metricsLine(summary)}` });
+      for (const warning of summary.warnings) post({ type: 'log', level: 'warn', message: `${method}: ${warning}` });
+      post({ type: 'written', result: summary });
+      results.push(summary);
+    }
+  } catch (error) {
+    // Cancelled or failed part-way through "Export All": take back what this run wrote.
+    await Promise.all(written.map((path) => fs.rm(path, { force: true })));
+    throw error;
+  }
+  post({ type: 'done', results });
+}
+
+function exportProfile(method: MethodId, request: RunRequest, data: PreparedData, control: RunControl): Promise<ExportResult> {
+  const target = { outputDir: request.outputDir, now: new Date(request.now) };
+  switch (method) {
+    case 'gmm':
+      return new GaussianMixtureSegmentation({ ...request.common, ...request.params.gmm }).exportClusterProfile(data, target, control);
+    case 'fuzzy':
+      return new FuzzyCMeansSegmentation({ ...request.common, ...request.params.fuzzy }).exportClusterProfile(data, target, control);
+    case 'neural':
+      return new NeuralSegmentation({ ...request.common, ...request.params.neural }).exportClusterProfile(data, target, control);
+    default: {
+      const unknown: never = method;
+      throw new SegmentError('INVALID_OPTION', `Unknown method "${String(unknown)}".`);
+    }
+  }
+}
+
+function load(source: CsvSource, prepare: PrepareOptions, control: RunControl): Promise<PreparedData> {
+  return source.kind === 'file'
+    ? loadDataset(source.path, prepare, control)
+    : loadDatasetFromText(source.text, source.fileName, prepare, control);
+}
+
+async function inspect(request: InspectRequest, post: (message: FromWorker) => void): Promise<void> {
+  const { source } = request;
+  const head = source.kind === 'file' ? await readHead(source.path) : cutAtLastLine(source.text);
+  const fileName = source.kind === 'file' ? basename(source.path) : source.fileName;
+  // The automatic choice on a sample; 'median' so that no row is dropped from a small sample.
+  const data = await loadDatasetFromText(head.text, fileName, { exclude: request.prepare.exclude, missing: 'median' });
+  post({
+    type: 'inspected',
+    columns: [
+      ...data.features.map((name) => ({ name, selected: true })),
+      ...data.excluded.map((e) => ({ name: e.column, selected: false, reason: e.reason })),
+    ],
+    sampleRows: data.nRowsRead,
+  });
+}
+
+async function readHead(path: string): Promise<{ text: string }> {
+  const handle = await fs.open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(INSPECT_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, INSPECT_BYTES, 0);
+    let bytes = buffer.subarray(0, bytesRead);
+    if (bytesRead === INSPECT_BYTES) {
+      // Cut before the last line break so that no row (or UTF-8 sequence) is cut in two.
+      const cut = bytes.lastIndexOf(0x0a);
+      if (cut > 0) bytes = bytes.subarray(0, cut + 1);
+    }
+    return { text: bytes.toString('utf8') };
+  } finally {
+    await handle.close();
+  }
+}
+
+function cutAtLastLine(text: string): { text: string } {
+  if (text.length <= INSPECT_BYTES) return { text };
+  const head = text.slice(0, INSPECT_BYTES);
+  const cut = head.lastIndexOf('\n');
+  return { text: cut > 0 ? head.slice(0, cut + 1) : head };
+}
+
+// ---------------------------------------------------------------------------
+// Results and errors
+
+function summarize(method: MethodId, result: ExportResult, data: PreparedData): MethodResult {
+  const { metadata, metrics } = result.profile;
+  const numbers: Record<string, number | null> = {};
+  for (const [key, value] of Object.entries(metrics)) numbers[key] = typeof value === 'number' ? value : null;
+  const warnings = Array.isArray(metadata.warnings) ? metadata.warnings.map(String) : [];
+  return {
+    method,
+    json: result.json,
+    yaml: result.yaml,
+    assignments: result.assignments,
+    nSamples: data.n,
+    nClusters: typeof metadata.n_clusters === 'number' ? metadata.n_clusters : 0,
+    nFeatures: data.d,
+    metrics: numbers,
+    warnings,
+  };
+}
+
+function metricsLine(result: MethodResult): string {
+  return Object.entries(result.metrics)
+    .filter(([, value]) => value !== null)
+    .map(([key, value]) => `${key} ${Number(value).toPrecision(4)}`)
+    .join(', ');
+}
+
+function describeSource(source: CsvSource): string {
+  return source.kind === 'file' ? source.path : `the unsaved editor text of ${source.fileName} (${source.text.length.toLocaleString('en-US')} characters)`;
+}
+
+function describeData(data: PreparedData): string {
+  const dropped = data.nRowsDropped > 0 ? `, ${data.nRowsDropped} dropped for missing values` : '';
+  const imputed = data.nValuesImputed > 0 ? `, ${data.nValuesImputed} values filled with the median` : '';
+  const excluded = data.excluded.length > 0 ? `; not used: ${data.excluded.map((e) => `${e.column} (${e.reason})`).join(', ')}` : '';
+  return `read ${data.nRowsRead} rows${dropped}${imputed}; features: ${data.features.join(', ')}${excluded}`;
+}
+
+function cancelled(): SegmentError {
+  return new SegmentError('CANCELLED', 'Cancelled: no files were written.');
+}
+
+function toErrorMessage(error: unknown): ErrorMessage {
+  if (isSegmentError(error)) return { type: 'error', code: error.code, message: error.message };
+  return internalError(error);
+}
+
+function internalError(error: unknown): ErrorMessage {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    type: 'error',
+    code: 'INTERNAL',
+    message: `Segment failed unexpectedly: ${message}. Please report it with the details from the "Segment" output.`,
+    detail: error instanceof Error ? error.stack : undefined,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Misbehaviour on request (the extension's tests only)
+
+function exhaustMemory(): never {
+  const hoard: number[][] = [];
+  for (;;) hoard.push(Array.from({ length: 1 << 16 }, (_, i) => i + hoard.length));
+}
+
+function spinForever(post: (message: FromWorker) => void): never {
+  post({ type: 'progress', phase: 'fit', message: 'spinning without checkpoints (test)', overall: 0.5 });
+  for (;;) {
+    // Busy, never looking at the cancel flag: only the extension's kill ends this.
+  }
+}

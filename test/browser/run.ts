@@ -1,0 +1,307 @@
+/**
+ * Mode B: the packaged extension as a user meets it. Installs the .vsix into
+ * a fresh code-server, opens a workspace with the example customers in
+ * Chromium, and:
+ *   1. opens customers.csv and runs "Segment: Export GMM Profile" from the
+ *      command palette, typing 3 in the clusters pick and accepting the
+ *      columns;
+ *   2. runs it again from the explorer's right-click menu (Segment ▸ Export
+ *      GMM Profile): the clusters pick now offers the remembered 3;
+ *   3. starts a long run on a bigger CSV and presses Cancel on the progress
+ *      notification: nothing is written;
+ *   4. opens the JSON from the success notification's button;
+ *   5. a CSV the engine cannot read gives its message as an error
+ *      notification, and nothing is written;
+ *   6. in a folder without a CSV, the palette hides the export commands (the
+ *      segment.csvAvailable context key), and shows them once a CSV appears.
+ * Checks the files on disk after each step and saves screenshots under
+ * test-results/. `npm run test:browser` (packages first). SEGMENT_KEEP=1 keeps
+ * the temporary folders.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { ROOT, codeServerCli, delay, launchBrowser, makeHome, makeWorkspace, removeQuietly, requireHost, seconds, startCodeServer } from '../vscode/host';
+
+const RESULTS = join(ROOT, 'test-results');
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; publisher: string };
+const VSIX = join(ROOT, `${pkg.name}-${pkg.version}.vsix`);
+const GMM_JSON = /^gmm_cluster_profile_\d{8}_\d{6}(_\d+)?\.json$/;
+
+let shot = 0;
+async function screenshot(page: Page, name: string): Promise<void> {
+  shot += 1;
+  await delay(400); // let the quick input and toasts finish their animation
+  const file = join(RESULTS, `browser-${String(shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file });
+  console.log(`  screenshot ${file}`);
+}
+
+function step(text: string): void {
+  console.log(`- ${text}`);
+}
+
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`check failed: ${message}`);
+}
+
+async function main(): Promise<void> {
+  requireHost();
+  if (!existsSync(VSIX)) {
+    console.error(`\n${VSIX} is missing. Package it first: npm run package   (npm run test:browser does both)\n`);
+    process.exit(1);
+  }
+  const started = Date.now();
+  mkdirSync(RESULTS, { recursive: true });
+  for (const old of readdirSync(RESULTS).filter((name) => name.startsWith('browser-'))) rmSync(join(RESULTS, old));
+  const home = makeHome('segment-mode-b');
+  const workspace = makeWorkspace('segment-mode-b-ws', {
+    'big/big.csv': syntheticCsv(20_000, 6),
+    'bad/ragged.csv': 'customer_id,spend,visits\nC1,10,2\nC2,12\nC3,9,4\n',
+  });
+  copyFileSync(join(ROOT, 'examples', 'customers.csv'), join(workspace, 'customers.csv'));
+
+  const installed = await codeServerCli(home, ['--install-extension', VSIX]);
+  check(/successfully installed/i.test(installed), `the .vsix installs:\n${installed}`);
+  step(`installed ${VSIX} (${seconds(started)})`);
+
+  const cleanup: string[] = [];
+  const server = await startCodeServer({ home });
+  const context = await launchBrowser(join(home, 'chromium'));
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const csvRow = explorerRow(page, 'customers.csv');
+    await csvRow.waitFor({ timeout: 60_000 });
+    step(`workbench ready (${seconds(started)})`);
+
+    // 1. The command palette, on the CSV open in the editor.
+    await csvRow.click();
+    await page.locator('.tabs-container .tab', { hasText: 'customers.csv' }).waitFor();
+    await runFromPalette(page, 'Segment: Export GMM Profile');
+    await pickClusters(page, '3', 'clusters-pick');
+    await acceptColumns(page, 'columns-pick');
+    const first = await successToast(page, 'GMM profile of customers.csv');
+    await screenshot(page, 'done-notification');
+    const afterPalette = gmmProfiles(workspace);
+    check(afterPalette.length === 1, `one GMM profile after the palette run (found ${afterPalette.join(', ')})`);
+    const profile1 = JSON.parse(readFileSync(join(workspace, afterPalette[0]), 'utf8'));
+    check(profile1.metadata.n_clusters === 3, `the profile has the 3 clusters typed in the pick (got ${profile1.metadata.n_clusters})`);
+    check(/silhouette 0\.\d{3} \(3 clusters/.test(await first.innerText()), 'the notification gives the silhouette');
+    step(`palette run wrote ${afterPalette[0]} (${seconds(started)})`);
+    await clearNotifications(page);
+
+    // 2. The explorer's context menu; the pick remembers 3 clusters for this file.
+    await contextMenu(page, explorerRow(page, 'customers.csv'), ['Segment', 'Export GMM Profile'], 'context-menu');
+    const remembered = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: '3 clusters' });
+    await remembered.waitFor({ timeout: 30_000 });
+    await screenshot(page, 'remembered-pick');
+    await page.keyboard.press('Enter');
+    await acceptColumns(page);
+    const second = await successToast(page, 'GMM profile of customers.csv');
+    const afterMenu = gmmProfiles(workspace);
+    check(afterMenu.length === 2, `a second GMM profile after the context-menu run (found ${afterMenu.join(', ')})`);
+    const newest = afterMenu.find((name) => !afterPalette.includes(name));
+    check(newest !== undefined, 'a new file, nothing overwritten');
+    const profile2 = JSON.parse(readFileSync(join(workspace, newest), 'utf8'));
+    check(profile2.metadata.n_clusters === 3, 'the remembered 3 clusters were used');
+    for (const suffix of ['.yaml']) check(existsSync(join(workspace, newest.replace(/\.json$/, suffix))), `the ${suffix} file is there`);
+    check(existsSync(join(workspace, newest.replace('cluster_profile', 'assignments').replace(/\.json$/, '.csv'))), 'the assignments file is there');
+    step(`context-menu run wrote ${newest} (${seconds(started)})`);
+
+    // 4 (before 3, while the toast is up). "Open JSON" opens the profile in an editor.
+    await second.getByRole('button', { name: 'Open JSON' }).click();
+    await page.locator('.tabs-container .tab', { hasText: newest }).waitFor({ timeout: 15_000 });
+    await delay(500);
+    await screenshot(page, 'open-json');
+    step('"Open JSON" opened the profile');
+    await clearNotifications(page);
+
+    // 3. Cancel from the progress notification: a long fit on 20,000 rows, then Cancel.
+    mkdirSync(join(workspace, '.vscode'), { recursive: true });
+    writeFileSync(
+      join(workspace, '.vscode', 'settings.json'),
+      JSON.stringify({ 'segment.gmm.nInit': 50, 'segment.gmm.maxIter': 2000, 'segment.gmm.tol': 1e-300, 'segment.clusters': 8 }, null, 2),
+    );
+    await delay(1000);
+    await explorerRow(page, 'big').click();
+    await contextMenu(page, explorerRow(page, 'big.csv'), ['Segment', 'Export GMM Profile']);
+    await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+    await page.keyboard.press('Enter');
+    await acceptColumns(page);
+    const progress = page.locator('.notifications-toasts .notification-list-item', { hasText: 'EM iteration' }).last();
+    await progress.waitFor({ timeout: 30_000 });
+    await delay(700);
+    await screenshot(page, 'progress');
+    const cancelledAt = Date.now();
+    await progress.getByRole('button', { name: 'Cancel' }).click();
+    await progress.waitFor({ state: 'detached', timeout: 10_000 });
+    step(`cancelled; the notification closed after ${Date.now() - cancelledAt} ms`);
+    await delay(1500);
+    await screenshot(page, 'after-cancel');
+    const left = readdirSync(join(workspace, 'big'));
+    check(left.length === 1 && left[0] === 'big.csv', `nothing written after the cancel (found ${left.join(', ')})`);
+
+    // 5. Bad input: the engine's sentence in an error notification, nothing written.
+    await clearNotifications(page);
+    await explorerRow(page, 'bad').click();
+    await contextMenu(page, explorerRow(page, 'ragged.csv'), ['Segment', 'Export GMM Profile']);
+    // The columns cannot be read, so the clusters pick is the only step.
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: '(1/1)' }).waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Enter');
+    const error = page.locator('.notifications-toasts .notification-list-item', { hasText: 'Line 3 of "ragged.csv" has 2 values' }).last();
+    await error.waitFor({ timeout: 30_000 });
+    await screenshot(page, 'bad-csv-error');
+    check(await error.getByRole('button', { name: 'Show Log' }).isVisible(), 'the error offers Show Log');
+    const badLeft = readdirSync(join(workspace, 'bad'));
+    check(badLeft.length === 1, `nothing written for the bad CSV (found ${badLeft.join(', ')})`);
+    step('a bad CSV gives the engine\'s message as an error notification and writes nothing');
+
+    // 6. No CSV, no export commands in the palette; a new CSV brings them.
+    const empty = makeWorkspace('segment-mode-b-empty', { 'notes.txt': 'no data here\n' });
+    cleanup.push(empty);
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(empty)}`);
+    await explorerRow(page, 'notes.txt').waitFor({ timeout: 60_000 });
+    await runFromPalette(page, 'Segment: Show Log');
+    await page.locator('.output-view, .part.panel', { hasText: 'Segment activated' }).first().waitFor({ timeout: 30_000 });
+    await delay(1000);
+    check(!(await paletteOffers(page, 'Segment: Export GMM Profile')), 'no export command in the palette without a CSV');
+    await screenshot(page, 'palette-without-csv');
+    await page.keyboard.press('Escape');
+    writeFileSync(join(empty, 'later.csv'), 'a,b\n1,2\n3,4\n5,7\n');
+    const deadline = Date.now() + 15_000;
+    while (!(await paletteOffers(page, 'Segment: Export GMM Profile'))) {
+      await page.keyboard.press('Escape');
+      check(Date.now() < deadline, 'the export commands appear once the folder has a CSV');
+      await delay(500);
+    }
+    await page.keyboard.press('Escape');
+    step('the palette hides the export commands without a CSV and shows them once one appears');
+
+    console.log(`\nMode B: the browser test passed in ${seconds(started)} (install, server start and stop included).`);
+  } catch (error) {
+    const page = context.pages()[0];
+    if (page) await screenshot(page, 'failure').catch(() => undefined);
+    console.error(`code-server log (last 2000 characters):\n${server.output().slice(-2000)}`);
+    throw error;
+  } finally {
+    await context.close().catch(() => undefined);
+    await server.stop();
+    if (!process.env.SEGMENT_KEEP) removeQuietly(home, workspace, ...cleanup);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Driving the workbench
+
+function explorerRow(page: Page, name: string): Locator {
+  return page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${name}"]`);
+}
+
+let palettePictured = false;
+
+/** F1, type the command, wait for its row, click it. Right after start-up the command may not be there yet: retry. */
+async function runFromPalette(page: Page, title: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ timeout: 3000 });
+      if (!palettePictured) await screenshot(page, 'palette');
+      palettePictured = true;
+      // Click the row itself: Enter would run the focused row, which a recently used command can take.
+      await row.click();
+      return;
+    } catch (error) {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw error;
+      await delay(1000);
+    }
+  }
+}
+
+/** Opens the palette with the text typed; true when a row with exactly that command shows (the palette stays open). */
+async function paletteOffers(page: Page, title: string): Promise<boolean> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await delay(700);
+  return (await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).count()) > 0;
+}
+
+async function pickClusters(page: Page, typed: string, shotName?: string): Promise<void> {
+  const title = page.locator('.quick-input-widget .quick-input-title', { hasText: '(1/2)' });
+  await title.waitFor({ timeout: 30_000 });
+  await page.locator('.quick-input-widget input').fill(typed);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: `${typed} clusters` }).first().waitFor();
+  if (shotName) await screenshot(page, shotName);
+  await page.keyboard.press('Enter');
+}
+
+async function acceptColumns(page: Page, shotName?: string): Promise<void> {
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: '(2/2)' }).waitFor({ timeout: 30_000 });
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+  if (shotName) await screenshot(page, shotName);
+  await page.keyboard.press('Enter');
+}
+
+/** The result's notification (not the progress one, which has the same title): it gives the silhouette. */
+async function successToast(page: Page, text: string): Promise<Locator> {
+  const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: text }).filter({ hasText: 'silhouette' }).last();
+  await toast.waitFor({ timeout: 60_000 });
+  return toast;
+}
+
+async function clearNotifications(page: Page): Promise<void> {
+  await runFromPalette(page, 'Notifications: Clear All Notifications');
+  const toasts = page.locator('.notifications-toasts .notification-list-item');
+  const deadline = Date.now() + 10_000;
+  while ((await toasts.count()) > 0) {
+    check(Date.now() < deadline, 'the notifications were cleared');
+    await delay(200);
+  }
+}
+
+/** Right-click, then through the labels of nested menus. */
+async function contextMenu(page: Page, target: Locator, labels: string[], shotName?: string): Promise<void> {
+  await target.click({ button: 'right' });
+  for (const [index, label] of labels.entries()) {
+    const item = page.locator('.monaco-menu .action-item', { has: page.locator('.action-label', { hasText: new RegExp(`^${label}$`) }) }).last();
+    await item.waitFor({ timeout: 10_000 });
+    if (index < labels.length - 1) {
+      await item.hover();
+      await delay(400);
+    } else {
+      if (shotName) await screenshot(page, shotName);
+      await item.click();
+    }
+  }
+}
+
+function gmmProfiles(dir: string): string[] {
+  return readdirSync(dir).filter((name) => GMM_JSON.test(name)).sort();
+}
+
+function syntheticCsv(rows: number, features: number): string {
+  let state = 11;
+  const random = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  const lines = [['customer_id', ...Array.from({ length: features }, (_, j) => `spend_${j}`)].join(',')];
+  for (let i = 0; i < rows; i++) {
+    lines.push([i + 1, ...Array.from({ length: features }, (_, j) => ((i % 4) * (j + 2) + 3 * random()).toFixed(3))].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
