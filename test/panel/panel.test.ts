@@ -1,0 +1,271 @@
+/**
+ * The cluster panel in a real browser (Debian's Chromium through
+ * playwright-core), served by the static harness with the CSP the extension
+ * host uses. Run: node --import tsx --test test/panel/panel.test.ts
+ *
+ * Screenshots land in test-results/panel-*.png: look at them after a change.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { buildPanelModel, type ProfileInput } from '../../src/panel/viewModel';
+import type { Profile } from '../../src/engine/profile';
+import { startHarness, type Harness } from './harness';
+import { HOSTILE, HOSTILE_NAME, HOSTILE_PERSONA, ROOT, asNeural, clone, exampleFuzzy, exampleGmm, hostileGmm, wideGmm, withPersonas } from './fixtures';
+
+/** Debian's Chromium; PANEL_TEST_CHROMIUM overrides it (only to check that a missing browser fails the run). */
+const CHROMIUM = process.env.PANEL_TEST_CHROMIUM ?? '/usr/bin/chromium';
+const RESULTS = join(ROOT, 'test-results');
+const THEMES = ['light', 'dark', 'high-contrast'] as const;
+
+let harness: Harness;
+let context: BrowserContext;
+let userDataDir: string;
+let hostile: Profile;
+let gmm: Profile;
+let fuzzy: Profile;
+
+before(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: the panel's browser test needs Debian's Chromium (apt-get install -y chromium).`);
+  }
+  mkdirSync(RESULTS, { recursive: true });
+  [hostile, gmm, fuzzy] = await Promise.all([hostileGmm(), exampleGmm(), exampleFuzzy()]);
+  harness = await startHarness();
+  userDataDir = mkdtempSync(join(tmpdir(), 'segment-panel-chromium-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 900 },
+  });
+});
+
+after(async () => {
+  await context?.close();
+  await harness?.close();
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+});
+
+interface PageLog {
+  console: string[];
+  pageErrors: string[];
+}
+
+async function openPanel(theme: string, profiles: ProfileInput[], page?: Page): Promise<{ page: Page; log: PageLog }> {
+  const p = page ?? (await context.newPage());
+  const log: PageLog = { console: [], pageErrors: [] };
+  p.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') log.console.push(`${m.type()}: ${m.text()}`);
+  });
+  p.on('pageerror', (e) => log.pageErrors.push(String(e)));
+  p.on('response', (r) => {
+    if (r.status() >= 400) log.console.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  await p.goto(harness.panelUrl(theme));
+  await waitForReady(p);
+  await show(p, profiles);
+  return { page: p, log };
+}
+
+async function waitForReady(page: Page): Promise<void> {
+  await page.waitForFunction('window.__harness && window.__harness.messages.some((m) => m.type === "ready")');
+}
+
+async function show(page: Page, profiles: ProfileInput[]): Promise<void> {
+  await page.evaluate('document.body.dataset.renderMs = ""');
+  await page.evaluate(`window.__harness.show(${JSON.stringify(profiles)})`);
+  await page.waitForFunction('document.body.dataset.renderMs !== ""');
+  // Let the web components upgrade and lay out.
+  await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+}
+
+async function selectTab(page: Page, label: string): Promise<void> {
+  await page.locator('vscode-tab-header', { hasText: label }).click();
+  await page.waitForFunction(`[...document.querySelectorAll('vscode-tab-header')].some((t) => t.active && t.textContent.includes(${JSON.stringify(label)}))`);
+}
+
+async function securityReport(page: Page): Promise<{ csp: unknown[]; errors: unknown[]; xss: unknown; images: number }> {
+  const report = (await page.evaluate('({ csp: window.__harness.cspViolations, errors: window.__harness.errors, xss: window.__xss ?? null })')) as {
+    csp: unknown[];
+    errors: unknown[];
+    xss: unknown;
+  };
+  return { ...report, images: await page.locator('img').count() };
+}
+
+test('a GMM profile with a hostile column name: names stay text, no script runs, no CSP rule is broken', async () => {
+  const profile = clone(hostile);
+  profile.clusters.cluster_0.segment_name = HOSTILE_NAME;
+  profile.clusters.cluster_0.persona = HOSTILE_PERSONA;
+  const input: ProfileInput = { path: '/data/<b>gmm</b>_cluster_profile_20261124_094838.yaml', profile };
+  const model = buildPanelModel([input]).profiles[0];
+  assert.equal(model.status, 'ok');
+
+  const { page, log } = await openPanel('dark', [input]);
+
+  // The served page carries the policy from panelCsp, with this server as the source.
+  const csp = harness.served.at(-1)!.csp!;
+  assert.match(csp, new RegExp(`^default-src 'none'; script-src 'nonce-[A-Za-z0-9]{32}'; style-src ${harness.origin}; img-src ${harness.origin}; require-trusted-types-for 'script'`));
+
+  // Sizes as the profile has them.
+  const sizes = await page.locator('.size-row .size-n').allTextContents();
+  assert.deepEqual(sizes, Object.values(profile.clusters).map((c) => String(c.size)));
+  const pcts = await page.locator('.size-row .size-pct').allTextContents();
+  assert.deepEqual(pcts, Object.values(profile.clusters).map((c) => `${(c.percentage as number).toFixed(2)}%`));
+
+  // The hostile segment name is text in the sizes list.
+  assert.equal(await page.locator('.size-row .segment-name').first().textContent(), HOSTILE_NAME);
+
+  // The heat map: the hostile feature's header is its name as text, and one center value matches the model.
+  await selectTab(page, 'Heat map');
+  const header = page.locator('table.heat th.feat', { hasText: 'onerror' });
+  assert.equal(await header.locator('.feat-name').textContent(), HOSTILE);
+  const j = model.features.findIndex((f) => f.name === HOSTILE);
+  assert.ok(j >= 0);
+  const cell = page.locator('table.heat tbody tr').first().locator('td.cell').nth(j);
+  assert.equal(await cell.textContent(), model.heat[0][j].text);
+  const title = (await cell.getAttribute('title'))!;
+  assert.ok(title.includes(HOSTILE), title);
+  const centerText = model.clusters[0].stats[j].center.text;
+  assert.ok(title.includes(`center ${centerText}`), title);
+  assert.equal(await cell.getAttribute('data-value'), centerText);
+  assert.equal(await page.locator('table.heat td.cell').count(), model.clusters.length * model.features.length);
+
+  // The cluster card: name and persona as text.
+  await selectTab(page, 'Clusters');
+  const card = page.locator('.cluster-card[data-cluster="cluster_0"]');
+  assert.equal(await card.locator('summary .segment-name').textContent(), HOSTILE_NAME);
+  await card.locator('> summary').click();
+  await card.locator('.persona').waitFor();
+  assert.equal(await card.locator('.persona p').first().textContent(), HOSTILE_PERSONA);
+  assert.equal(await card.locator('table.stats th.name', { hasText: 'onerror' }).textContent(), HOSTILE);
+
+  const security = await securityReport(page);
+  assert.deepEqual(security, { csp: [], errors: [], xss: null, images: 0 });
+  assert.deepEqual(log.pageErrors, []);
+  assert.deepEqual(log.console, []);
+  await page.screenshot({ path: join(RESULTS, 'panel-hostile.png'), fullPage: true });
+  await page.close();
+});
+
+test('the panel keeps its tab, sort order and open clusters across a reload, and follows a re-post', async () => {
+  const path = '/ws/gmm_cluster_profile_20261124_094838.yaml';
+  const { page, log } = await openPanel('light', [{ path, profile: gmm }]);
+  await selectTab(page, 'Heat map');
+  await page.locator('button.seg', { hasText: 'By separation' }).click();
+  await selectTab(page, 'Clusters');
+  await page.locator('.cluster-card[data-cluster="cluster_2"] > summary').click();
+  // The card fills its table and saves the state in the same (asynchronous) toggle handler.
+  await page.locator('.cluster-card[data-cluster="cluster_2"] table.stats').waitFor();
+
+  await page.reload();
+  await waitForReady(page);
+  // After a reload the host answers 'ready' with the same profiles.
+  await show(page, [{ path, profile: gmm }]);
+  const active = await page.locator('vscode-tab-header[active]').textContent();
+  assert.match(active!, /^Clusters/);
+  assert.equal(await page.locator('.cluster-card[data-cluster="cluster_2"]').getAttribute('open'), '');
+  assert.equal(await page.locator('.cluster-card[data-cluster="cluster_0"]').getAttribute('open'), null);
+  await selectTab(page, 'Heat map');
+  assert.equal(await page.locator('button.seg', { hasText: 'By separation' }).getAttribute('aria-pressed'), 'true');
+  const model = buildPanelModel([{ path, profile: gmm }]).profiles[0];
+  const firstGroup = model.groups[0].features.map((i) => model.features[i]).sort((a, b) => b.separation! - a.separation!);
+  const shown = await page.locator('table.heat thead th.feat .feat-name').allTextContents();
+  assert.deepEqual(shown.slice(0, firstGroup.length), firstGroup.map((f) => f.shortName));
+
+  // The YAML was edited: a segment name appears, the tab stays.
+  await show(page, [{ path, profile: withPersonas(gmm) }]);
+  assert.match((await page.locator('vscode-tab-header[active]').textContent())!, /^Heat map/);
+  assert.equal(await page.locator('table.heat tbody th.clu .segment-name').first().textContent(), 'Occasional browsers');
+
+  // The file link asks the host to open the profile.
+  await page.locator('.file button.link').click();
+  const messages = (await page.evaluate('window.__harness.messages')) as { type: string; path?: string }[];
+  assert.deepEqual(messages.at(-1), { type: 'openFile', path });
+  assert.deepEqual(log.pageErrors, []);
+  await page.close();
+});
+
+test('malformed input gives readable messages in the page', async () => {
+  const broken = clone(gmm) as Record<string, unknown>;
+  (broken.clusters as Record<string, Record<string, unknown>>).cluster_1.size = 'many';
+  const { page, log } = await openPanel('dark', [
+    { path: '/ws/edited.yaml', profile: broken },
+    { path: '/ws/typo.yaml', error: 'bad indentation of a mapping entry (3:5)' },
+    { path: '/ws/notes.yaml', profile: 'just some text' },
+  ]);
+  const problems = await page.locator('.callout.warning li').allTextContents();
+  assert.ok(problems.some((t) => t.includes('clusters.cluster_1.size should be a number but is the text "many"')), problems.join('\n'));
+  await page.locator('.switcher button', { hasText: 'typo.yaml' }).click();
+  assert.match((await page.locator('.callout.error').textContent())!, /typo\.yaml could not be read: bad indentation/);
+  await page.locator('.switcher button', { hasText: 'notes.yaml' }).click();
+  assert.match((await page.locator('.callout.error').textContent())!, /notes\.yaml is not a cluster profile/);
+  assert.deepEqual(log.pageErrors, []);
+  await page.close();
+});
+
+for (const theme of THEMES) {
+  test(`screenshots in the ${theme} theme`, async () => {
+    const inputs: ProfileInput[] = [
+      { path: '/ws/output/gmm_cluster_profile_20261124_094838.yaml', profile: withPersonas(gmm) },
+      { path: '/ws/output/fuzzy_cluster_profile_20261124_094838.yaml', profile: fuzzy },
+      { path: '/ws/output/neural_cluster_profile_20261124_094838.yaml', profile: asNeural(gmm) },
+    ];
+    const { page, log } = await openPanel(theme, inputs);
+    assert.equal(await page.evaluate('document.body.dataset.vscodeThemeKind'), theme === 'high-contrast' ? 'vscode-high-contrast' : `vscode-${theme}`);
+    await page.screenshot({ path: join(RESULTS, `panel-${theme}-overview.png`), fullPage: true });
+    await selectTab(page, 'Heat map');
+    assert.ok((await page.locator('table.heat td.cell').count()) > 0);
+    await page.screenshot({ path: join(RESULTS, `panel-${theme}-heatmap.png`), fullPage: true });
+    await selectTab(page, 'Clusters');
+    await page.locator('.cluster-card[data-cluster="cluster_0"] > summary').click();
+    await page.locator('.cluster-card[data-cluster="cluster_0"] table.stats').waitFor();
+    await page.screenshot({ path: join(RESULTS, `panel-${theme}-clusters.png`), fullPage: true });
+    await selectTab(page, 'Compare');
+    await page.screenshot({ path: join(RESULTS, `panel-${theme}-compare.png`), fullPage: true });
+    await page.locator('.switcher button', { hasText: 'Neural' }).click();
+    await selectTab(page, 'Overview');
+    await page.locator('figure.loss').waitFor();
+    await page.screenshot({ path: join(RESULTS, `panel-${theme}-neural.png`), fullPage: true });
+    const security = await securityReport(page);
+    assert.deepEqual(security, { csp: [], errors: [], xss: null, images: 0 });
+    assert.deepEqual(log.pageErrors, []);
+    assert.deepEqual(log.console, []);
+    await page.close();
+  });
+}
+
+test('a 60-feature × 10-cluster profile renders fast and readable', async () => {
+  const wide = wideGmm();
+  const { page, log } = await openPanel('dark', [{ path: '/ws/gmm_cluster_profile_wide.json', profile: wide }]);
+  await selectTab(page, 'Heat map');
+  assert.equal(await page.locator('table.heat td.cell').count(), 600);
+  const ms = Number(await page.evaluate('document.body.dataset.renderMs'));
+  assert.ok(ms < 500, `model + render took ${ms} ms`);
+  await page.screenshot({ path: join(RESULTS, 'panel-wide-heatmap.png'), fullPage: true });
+  await page.locator('button.seg', { hasText: 'Features' }).click();
+  await page.locator('button.seg', { hasText: 'By separation' }).click();
+  await page.screenshot({ path: join(RESULTS, 'panel-wide-heatmap-features.png'), fullPage: true });
+  await selectTab(page, 'Clusters');
+  await page.locator('.cluster-card[data-cluster="cluster_9"] > summary').click();
+  await page.locator('.cluster-card[data-cluster="cluster_9"] table.stats').waitFor();
+  await page.locator('.cluster-card[data-cluster="cluster_9"]').screenshot({ path: join(RESULTS, 'panel-wide-cluster.png') });
+  assert.deepEqual(log.pageErrors, []);
+  assert.deepEqual(log.console, []);
+  await page.close();
+});
+
+test('a theme change at run time (as VS Code applies it) restyles the panel', async () => {
+  const { page } = await openPanel('light', [{ path: '/ws/gmm.yaml', profile: gmm }]);
+  const bg = () => page.evaluate('getComputedStyle(document.querySelector(".metric")).backgroundColor');
+  const light = await bg();
+  await page.evaluate('window.__harness.setTheme("dark")');
+  const dark = await bg();
+  assert.notEqual(light, dark);
+  assert.equal(await page.evaluate('document.body.classList.contains("vscode-dark")'), true);
+  await page.close();
+});
