@@ -22,6 +22,7 @@ export type SegmentErrorCode =
   | 'NON_FINITE_VALUE'
   | 'TOO_FEW_ROWS'
   | 'INVALID_OPTION'
+  | 'INVALID_PROFILE'
   | 'ILL_CONDITIONED'
   | 'BACKEND_UNAVAILABLE'
   | 'CANCELLED'
