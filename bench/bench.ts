@@ -36,6 +36,7 @@ import type { MemoryReport } from './memory';
 import { runNodeCase, runProcess, runPythonCase } from './run';
 
 import { benchFcm } from './fcm';
+import { formatNeuralBench, runNeuralBench } from './neural';
 const SMALL = 20_000;
 const LARGE = 200_000;
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
@@ -541,6 +542,11 @@ async function main(): Promise<void> {
   console.log('');
   const fcm = flags['no-python'] ? [] : await benchFcm(sizes, log);
 
+  // The Neural method's training against PyTorch (bench/neural.ts), 20k rows, batch 32.
+  console.log('');
+  const neural = await runNeuralBench({ rows: SMALL, quick: true, python: flags['no-python'] ? null : PYTHON, rounds: large ? 3 : 1 }, log);
+  console.log(formatNeuralBench(neural));
+
   writeJson(join(OUTPUT_DIR, 'results.json'), {
     generatedAt: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, totalMemBytes: totalmem(), node: process.version },
@@ -563,6 +569,7 @@ async function main(): Promise<void> {
     sklearn: sklearnVersion ? { version: sklearnVersion, python: PYTHON, defaultThreads: sk.default, singleThread: sk.single } : 'not available',
     profile: profile ?? null,
     fcm,
+    neural,
   });
 }
 

@@ -18,9 +18,9 @@
  *     with Wᵀ uploaded beside W and aᵀ made by an explicit transpose (the WASM
  *     backend's matMul with a transposed operand is several times slower than
  *     transpose + matMul at these sizes);
- *   - Adam: in JavaScript on float64 master weights (8,000 parameters take a
- *     few microseconds; as TensorFlow.js ops it would be ~10 kernels per
- *     weight tensor), then W, Wᵀ and b are uploaded as float32 tensors;
+ *   - Adam: in JavaScript on float64 master weights (8,000 parameters take
+ *     ~50 µs; as TensorFlow.js ops it would be ~10 kernels for each of the 12
+ *     weight tensors), then W, Wᵀ and b are uploaded as float32 tensors;
  *   - kernels are dispatched with tf.engine().runKernel on rank-3 tensors
  *     (a batch dimension of 1), which is what tf.matMul and tf.fused.matMul
  *     do after reshaping their operands: calling the kernels directly saves
