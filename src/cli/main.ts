@@ -25,6 +25,7 @@ import {
 import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './args';
 import { METHOD_COMMANDS, type CommonSettings, type MethodCommand } from './methods';
 import { ProgressBar } from './progressBar';
+import { PROMPT_USAGE, promptCommand } from './prompt';
 import { summarize } from './summary';
 
 export interface OutputStream {
@@ -53,6 +54,7 @@ const COMMON_FLAGS: FlagSpec[] = [
 
 const METHOD_NAMES = METHOD_COMMANDS.map((m) => m.name);
 const ALL = 'all';
+const PROMPT = 'prompt';
 
 /** Every method's flags, once each: a flag several methods share (e.g. --n-init) applies to each of them. */
 const ALL_METHOD_FLAGS: FlagSpec[] = METHOD_COMMANDS.flatMap((m) => m.flags).filter(
@@ -66,6 +68,9 @@ Usage:
 ${METHOD_COMMANDS.map((m) => `  segment ${m.name} <file.csv> [options]`.padEnd(40) + m.summary).join('\n')}
 ${`  segment ${ALL} <file.csv> [options]`.padEnd(40)}${METHOD_NAMES.join(', ')} on the same data, read once: ${METHOD_NAMES.length * 3} files
   segment --help | --version
+
+Language models:
+${PROMPT_USAGE}
 
 Writes beside the CSV (or into --out), never overwriting a file:
   {method}_cluster_profile_YYYYMMDD_HHMMSS.json and .yaml   the cluster profile
@@ -95,9 +100,10 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal): Pro
       io.stdout.write(`${TOOL_VERSION}\n`);
       return 0;
     }
+    if (command === PROMPT) return await promptCommand(rest, io);
     const method = METHOD_COMMANDS.find((m) => m.name === command);
     if (!method && command !== ALL) {
-      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_NAMES, ALL].join(', ')})`);
+      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_NAMES, ALL, PROMPT].join(', ')})`);
     }
     const { positionals, flags } = parseFlags(rest, [...COMMON_FLAGS, ...(method ? method.flags : ALL_METHOD_FLAGS)]);
     if (flags.help) {

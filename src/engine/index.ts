@@ -20,3 +20,5 @@ export type { ExportResult } from './export';
 export type { Profile, MethodKey } from './profile';
 export { METHOD_NAMES } from './profile';
 export { TOOL_NAME, TOOL_VERSION } from './version';
+export { buildSegmentPrompt, estimateTokens, PROMPT_DEFAULTS, type PromptOptions, type SegmentPrompt } from './prompt';
+export { parseProfileText, readProfileFile } from './profileFile';

@@ -36,7 +36,7 @@ test('--help documents every flag', async () => {
 
 test('wrong usage exits 2 with one line and a pointer to --help', async () => {
   const cases: [string[], string][] = [
-    [['kmeans', 'a.csv'], `segment: unknown command "kmeans" (available: ${[...METHOD_COMMANDS.map((m) => m.name), 'all'].join(', ')})`],
+    [['kmeans', 'a.csv'], `segment: unknown command "kmeans" (available: ${[...METHOD_COMMANDS.map((m) => m.name), 'all', 'prompt'].join(', ')})`],
     [['gmm'], 'segment: give the CSV file to cluster'],
     [['gmm', 'a.csv', '--clusters', 'four'], 'segment: --clusters expects a whole number, got "four"'],
     [['gmm', 'a.csv', '--covariance', 'round'], 'segment: --covariance must be one of full, tied, diag, spherical, got "round"'],
@@ -156,4 +156,33 @@ test('the built bundle runs as a program: exit codes and stderr', () => {
   assert.equal(usage.status, 2);
   const version = spawnSync(process.execPath, [BUNDLE, '--version'], { encoding: 'utf8' });
   assert.equal(version.stdout.trim(), JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+});
+
+test('segment prompt prints the language-model prompt of a JSON or YAML profile', async () => {
+  const dir = freshDir();
+  const made = capture();
+  assert.equal(await main(['gmm', EXAMPLE, '--out', dir, '--json'], made), 0);
+  const { json, yaml } = JSON.parse(made.out());
+  for (const file of [json, yaml]) {
+    const io = capture();
+    assert.equal(await main(['prompt', file], io), 0);
+    assert.match(io.out(), /^You are a data analyst specializing in customer segmentation\./);
+    assert.match(io.out(), /## Cluster 0: \d+ customers/);
+    assert.match(io.err(), /^segment: about \d+ tokens, 24 of 24 features\n$/);
+  }
+  const small = capture();
+  assert.equal(await main(['prompt', yaml, '--max-tokens', '1000'], small), 0);
+  assert.match(small.err(), /least separating features left out\n$/);
+  assert.match(small.out(), /Only \d+ of 24 features are shown/);
+
+  const broken = join(dir, 'broken_cluster_profile.yaml');
+  writeFileSync(broken, 'clusters: [unclosed\n');
+  const bad = capture();
+  assert.equal(await main(['prompt', broken], bad), 1);
+  assert.match(bad.err(), /^segment: broken_cluster_profile\.yaml is not valid YAML: /);
+  const missing = capture();
+  assert.equal(await main(['prompt', join(dir, 'none.json')], missing), 1);
+  assert.equal(missing.err(), `segment: No file at ${join(dir, 'none.json')}. Check the path of the profile.\n`);
+  const usage = capture();
+  assert.equal(await main(['prompt'], usage), 2);
 });
