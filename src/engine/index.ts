@@ -22,3 +22,13 @@ export { METHOD_NAMES } from './profile';
 export { TOOL_NAME, TOOL_VERSION } from './version';
 export { buildSegmentPrompt, estimateTokens, PROMPT_DEFAULTS, type PromptOptions, type SegmentPrompt } from './prompt';
 export { parseProfileText, readProfileFile } from './profileFile';
+export {
+  applySegmentNames,
+  parseSegmentNames,
+  profilePair,
+  replaceProfileFiles,
+  reportPathFor,
+  ReportWriter,
+  type ParsedNames,
+  type SegmentName,
+} from './segmentNames';
