@@ -53,6 +53,8 @@ export interface RunnerContext {
   workerPath: string;
   log: vscode.LogOutputChannel;
   memory: ChoiceMemory;
+  /** The success notification's "Open Panel": shows these profile files in the cluster panel. */
+  openPanel?: (files: vscode.Uri[]) => void;
 }
 
 export class Runner implements vscode.Disposable {
@@ -223,8 +225,12 @@ export class Runner implements vscode.Disposable {
     const warnings = results.reduce((sum, r) => sum + r.warnings.length, 0);
     const note = warnings > 0 ? ` ${warnings === 1 ? 'One warning' : `${warnings} warnings`}: see Segment: Show Log.` : '';
     for (const r of results) this.ctx.log.info(`wrote ${r.json}, ${r.yaml} and ${r.assignments}`);
-    void vscode.window.showInformationMessage(`Segment: ${headline}${note}`, 'Open JSON', 'Open YAML', 'Reveal in Explorer').then(async (choice) => {
-      if (choice === 'Open JSON' || choice === 'Open YAML') {
+    const actions = this.ctx.openPanel ? ['Open Panel', 'Open JSON', 'Open YAML', 'Reveal in Explorer'] : ['Open JSON', 'Open YAML', 'Reveal in Explorer'];
+    void vscode.window.showInformationMessage(`Segment: ${headline}${note}`, ...actions).then(async (choice) => {
+      if (choice === 'Open Panel') {
+        // The YAML files: the ones people edit (a segment_name, a persona), and the panel follows their changes.
+        this.ctx.openPanel?.(results.map((r) => vscode.Uri.file(r.yaml)));
+      } else if (choice === 'Open JSON' || choice === 'Open YAML') {
         for (const r of results) {
           await vscode.window.showTextDocument(vscode.Uri.file(choice === 'Open JSON' ? r.json : r.yaml), { preview: false });
         }

@@ -72,17 +72,8 @@ function targetForDocument(document: vscode.TextDocument): CsvTarget {
  * else to a folder the user picks.
  */
 export async function resolveOutputDir(target: CsvTarget, outputFolder: string): Promise<string | undefined> {
-  const folder = vscode.workspace.getWorkspaceFolder(target.uri) ?? localWorkspaceFolders()[0];
-  if (outputFolder) {
-    const expanded = outputFolder.replace(/^~(?=$|[\\/])/, os.homedir());
-    if (path.isAbsolute(expanded)) return expanded;
-    const base = folder?.uri.scheme === 'file' ? folder.uri.fsPath : target.uri.scheme === 'file' ? path.dirname(target.uri.fsPath) : undefined;
-    if (base) return path.resolve(base, expanded);
-  } else if (target.uri.scheme === 'file') {
-    return path.dirname(target.uri.fsPath);
-  } else if (folder?.uri.scheme === 'file') {
-    return folder.uri.fsPath;
-  }
+  const known = outputDirFor(target.uri, outputFolder);
+  if (known) return known;
   const picked = await vscode.window.showOpenDialog({
     canSelectFiles: false,
     canSelectFolders: true,
@@ -92,6 +83,22 @@ export async function resolveOutputDir(target: CsvTarget, outputFolder: string):
     defaultUri: vscode.Uri.file(os.homedir()),
   });
   return picked?.[0]?.scheme === 'file' ? picked[0].fsPath : undefined;
+}
+
+/** Where the files of a CSV go without asking (resolveOutputDir's rules); undefined when the user would have to pick a folder. */
+export function outputDirFor(csv: vscode.Uri, outputFolder: string): string | undefined {
+  const folder = vscode.workspace.getWorkspaceFolder(csv) ?? localWorkspaceFolders()[0];
+  if (outputFolder) {
+    const expanded = outputFolder.replace(/^~(?=$|[\\/])/, os.homedir());
+    if (path.isAbsolute(expanded)) return expanded;
+    const base = folder?.uri.scheme === 'file' ? folder.uri.fsPath : csv.scheme === 'file' ? path.dirname(csv.fsPath) : undefined;
+    if (base) return path.resolve(base, expanded);
+  } else if (csv.scheme === 'file') {
+    return path.dirname(csv.fsPath);
+  } else if (folder?.uri.scheme === 'file') {
+    return folder.uri.fsPath;
+  }
+  return undefined;
 }
 
 function localWorkspaceFolders(): readonly vscode.WorkspaceFolder[] {

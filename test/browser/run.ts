@@ -13,37 +13,34 @@
  *   5. a CSV the engine cannot read gives its message as an error
  *      notification, and nothing is written;
  *   6. in a folder without a CSV, the palette hides the export commands (the
- *      segment.csvAvailable context key), and shows them once a CSV appears.
+ *      segment.csvAvailable context key), and shows them once a CSV appears;
+ *   7. (before 6) the cluster panel: test/browser/panel.ts.
  * Checks the files on disk after each step and saves screenshots under
  * test-results/. `npm run test:browser` (packages first). SEGMENT_KEEP=1 keeps
  * the temporary folders.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
 import { ROOT, codeServerCli, delay, launchBrowser, makeHome, makeWorkspace, removeQuietly, requireHost, seconds, startCodeServer } from '../vscode/host';
+import { panelFiles, panelSteps } from './panel';
+import {
+  RESULTS,
+  acceptColumns,
+  check,
+  clearNotifications,
+  contextMenu,
+  explorerRow,
+  paletteOffers,
+  pickClusters,
+  runFromPalette,
+  screenshot,
+  step,
+  successToast,
+} from './workbench';
 
-const RESULTS = join(ROOT, 'test-results');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; publisher: string };
 const VSIX = join(ROOT, `${pkg.name}-${pkg.version}.vsix`);
 const GMM_JSON = /^gmm_cluster_profile_\d{8}_\d{6}(_\d+)?\.json$/;
-
-let shot = 0;
-async function screenshot(page: Page, name: string): Promise<void> {
-  shot += 1;
-  await delay(400); // let the quick input and toasts finish their animation
-  const file = join(RESULTS, `browser-${String(shot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file });
-  console.log(`  screenshot ${file}`);
-}
-
-function step(text: string): void {
-  console.log(`- ${text}`);
-}
-
-function check(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Error(`check failed: ${message}`);
-}
 
 async function main(): Promise<void> {
   requireHost();
@@ -58,6 +55,7 @@ async function main(): Promise<void> {
   const workspace = makeWorkspace('segment-mode-b-ws', {
     'big/big.csv': syntheticCsv(20_000, 6),
     'bad/ragged.csv': 'customer_id,spend,visits\nC1,10,2\nC2,12\nC3,9,4\n',
+    ...panelFiles(),
   });
   copyFileSync(join(ROOT, 'examples', 'customers.csv'), join(workspace, 'customers.csv'));
 
@@ -158,6 +156,14 @@ async function main(): Promise<void> {
     check(badLeft.length === 1, `nothing written for the bad CSV (found ${badLeft.join(', ')})`);
     step('a bad CSV gives the engine\'s message as an error notification and writes nothing');
 
+    // 7. The cluster panel (test/browser/panel.ts), with the long-run settings of step 3 gone.
+    await clearNotifications(page);
+    // The hostile CSV has 5 features: the Neural method's latent size must be smaller.
+    writeFileSync(join(workspace, '.vscode', 'settings.json'), `${JSON.stringify({ 'segment.neural.encodingDim': 3 }, null, 2)}\n`);
+    await delay(1000);
+    await panelSteps(page, { workspace });
+    await clearNotifications(page);
+
     // 6. No CSV, no export commands in the palette; a new CSV brings them.
     const empty = makeWorkspace('segment-mode-b-empty', { 'notes.txt': 'no data here\n' });
     cleanup.push(empty);
@@ -189,98 +195,6 @@ async function main(): Promise<void> {
     await context.close().catch(() => undefined);
     await server.stop();
     if (!process.env.SEGMENT_KEEP) removeQuietly(home, workspace, ...cleanup);
-  }
-}
-
-// ---------------------------------------------------------------------------
-// Driving the workbench
-
-function explorerRow(page: Page, name: string): Locator {
-  return page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${name}"]`);
-}
-
-let palettePictured = false;
-
-/** F1, type the command, wait for its row, click it. Right after start-up the command may not be there yet: retry. */
-async function runFromPalette(page: Page, title: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    try {
-      await row.waitFor({ timeout: 3000 });
-      if (!palettePictured) await screenshot(page, 'palette');
-      palettePictured = true;
-      // Click the row itself: Enter would run the focused row, which a recently used command can take.
-      await row.click();
-      return;
-    } catch (error) {
-      await page.keyboard.press('Escape');
-      if (Date.now() > deadline) throw error;
-      await delay(1000);
-    }
-  }
-}
-
-/** Opens the palette with the text typed; true when a row with exactly that command shows (the palette stays open). */
-async function paletteOffers(page: Page, title: string): Promise<boolean> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  await delay(700);
-  return (await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).count()) > 0;
-}
-
-async function pickClusters(page: Page, typed: string, shotName?: string): Promise<void> {
-  const title = page.locator('.quick-input-widget .quick-input-title', { hasText: '(1/2)' });
-  await title.waitFor({ timeout: 30_000 });
-  await page.locator('.quick-input-widget input').fill(typed);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: `${typed} clusters` }).first().waitFor();
-  if (shotName) await screenshot(page, shotName);
-  await page.keyboard.press('Enter');
-}
-
-async function acceptColumns(page: Page, shotName?: string): Promise<void> {
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: '(2/2)' }).waitFor({ timeout: 30_000 });
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
-  if (shotName) await screenshot(page, shotName);
-  await page.keyboard.press('Enter');
-}
-
-/** The result's notification (not the progress one, which has the same title): it gives the silhouette. */
-async function successToast(page: Page, text: string): Promise<Locator> {
-  const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: text }).filter({ hasText: 'silhouette' }).last();
-  await toast.waitFor({ timeout: 60_000 });
-  return toast;
-}
-
-async function clearNotifications(page: Page): Promise<void> {
-  await runFromPalette(page, 'Notifications: Clear All Notifications');
-  const toasts = page.locator('.notifications-toasts .notification-list-item');
-  const deadline = Date.now() + 10_000;
-  while ((await toasts.count()) > 0) {
-    check(Date.now() < deadline, 'the notifications were cleared');
-    await delay(200);
-  }
-}
-
-/** Right-click, then through the labels of nested menus. */
-async function contextMenu(page: Page, target: Locator, labels: string[], shotName?: string): Promise<void> {
-  await target.click({ button: 'right' });
-  for (const [index, label] of labels.entries()) {
-    const item = page.locator('.monaco-menu .action-item', { has: page.locator('.action-label', { hasText: new RegExp(`^${label}$`) }) }).last();
-    await item.waitFor({ timeout: 10_000 });
-    if (index < labels.length - 1) {
-      await item.hover();
-      await delay(400);
-    } else {
-      if (shotName) await screenshot(page, shotName);
-      await item.click();
-    }
   }
 }
 

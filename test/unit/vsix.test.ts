@@ -63,7 +63,7 @@ describe('the .vsix', () => {
     }
     dir = mkdtempSync(join(tmpdir(), 'segment-vsix-'));
     vsix = join(dir, 'segment.vsix');
-    const run = spawnSync(process.execPath, [VSCE, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', vsix], {
+    const run = spawnSync(process.execPath, [VSCE, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--skip-license', '--out', vsix], {
       cwd: ROOT,
       encoding: 'utf8',
     });
@@ -81,6 +81,8 @@ describe('the .vsix', () => {
       'extension/dist/extension.js',
       'extension/dist/worker.js',
       'extension/media/icon.png',
+      // The README's screenshot: relative links stay relative (--no-rewrite-relative-links), so VS Code shows it from the extension's folder.
+      'extension/media/panel.png',
       'extension/readme.md',
       'extension/changelog.md',
     ]) {

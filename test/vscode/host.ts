@@ -79,6 +79,8 @@ const USER_SETTINGS = {
   'security.workspace.trust.enabled': false,
   'git.enabled': false,
   'window.commandCenter': false,
+  // No empty secondary side bar beside the editors (it takes a third of the screenshots).
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 function codeServerArgs(home: string): string[] {
