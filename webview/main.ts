@@ -51,6 +51,9 @@ const ctx: RenderContext = {
   openFile(path) {
     vscode.postMessage({ type: 'openFile', path });
   },
+  askModel(type, path) {
+    vscode.postMessage({ type, path });
+  },
 };
 
 function draw(): void {

@@ -26,6 +26,8 @@ export interface RenderContext {
   /** Re-renders everything from the model and the state. */
   rerender(): void;
   openFile(path: string): void;
+  /** Runs Copy LLM Prompt or Describe Segments with AI on the profile, in the host. */
+  askModel(type: 'copyPrompt' | 'describe', path: string): void;
 }
 
 const TAB_LABELS: Record<PanelTab, string> = { overview: 'Overview', heatmap: 'Heat map', clusters: 'Clusters', compare: 'Compare' };
@@ -102,6 +104,15 @@ function renderHeader(ctx: RenderContext, p: ProfileView): HTMLElement {
       h('span', { class: 'timestamp', title: hd.timestamp ?? '' }, hd.timestampText),
     ),
     h('div', { class: 'file' }, linkButton(p.fileName, `Open ${p.path}`, () => ctx.openFile(p.path))),
+    h(
+      'div',
+      { class: 'ai-actions' },
+      linkButton('Describe with AI', 'Ask a VS Code language model for segment names and personas (sends the aggregates only, never rows or ids)', () =>
+        ctx.askModel('describe', p.path),
+      ),
+      ' · ',
+      linkButton('Copy LLM Prompt', 'Copy the prompt for this profile, to paste into any chat model', () => ctx.askModel('copyPrompt', p.path)),
+    ),
   );
 }
 

@@ -1,15 +1,35 @@
 /**
  * dist/extension.js: the Segment extension. It registers the commands, keeps
- * the `segment.csvAvailable` context key, and leaves every computation to the
- * worker process (dist/worker.js): nothing heavy runs in the extension host.
+ * the `segment.csvAvailable` context key, leaves every computation to the
+ * worker process (dist/worker.js) — nothing heavy runs in the extension host —
+ * and shows profiles in the cluster panel (clusterPanel.ts, a webview).
  * activate() returns a small API that the extension's own tests use.
  */
 import * as vscode from 'vscode';
+import type { ShowMessage } from '../panel/protocol';
 import type { MethodId, ProgressMessage } from '../shared/protocol';
+import { ClusterPanels } from './clusterPanel';
 import { ChoiceMemory } from './confirm';
 import { trackCsvAvailability } from './csvContext';
 import { AVAILABLE_METHODS, COMMANDS, METHOD_COMMANDS } from './methods';
+import { registerLlmCommands, type LlmCommands } from './lmCommands';
+import { registerPanelCommands } from './panelCommands';
 import { Runner, type RunOptions, type RunOutcome } from './runner';
+
+export interface ClusterPanelApi {
+  /** Shows these profile files in the cluster panel (reusing it), as "Open in Cluster Panel" does. */
+  open(files: readonly vscode.Uri[], focus?: vscode.Uri): void;
+  readonly isOpen: boolean;
+  /** The files the panel shows, as paths (file URIs) or URI strings. */
+  readonly paths: readonly string[];
+  /** The last 'show' message a panel's webview received, and every one as it is delivered. */
+  readonly lastPosted: ShowMessage | undefined;
+  readonly onDidPost: vscode.Event<ShowMessage>;
+  /** The serializer registered for the panel's view type (what a window reload calls). */
+  readonly serializer: vscode.WebviewPanelSerializer<unknown>;
+  /** Closes the panel(s). */
+  close(): void;
+}
 
 export interface SegmentApi {
   readonly methods: readonly MethodId[];
@@ -19,16 +39,25 @@ export interface SegmentApi {
   cancelRunning(): number;
   readonly runningCount: number;
   readonly onDidProgress: vscode.Event<ProgressMessage>;
+  readonly clusterPanel: ClusterPanelApi;
+  /** Copy LLM Prompt and Describe Segments with AI, with hooks for the tests (lmCommands.ts). */
+  readonly llm: LlmCommands;
 }
 
 export function activate(context: vscode.ExtensionContext): SegmentApi {
   const log = vscode.window.createOutputChannel('Segment', { log: true });
+  const panels = new ClusterPanels(context.extensionUri, log);
+  // First, so that a panel VS Code is restoring finds its serializer (activation event onWebviewPanel:segment.clusterPanel).
+  context.subscriptions.push(log, panels, panels.register());
   const runner = new Runner({
     workerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath,
     log,
     memory: new ChoiceMemory(context.workspaceState),
+    openPanel: (files) => panels.open(files),
   });
-  context.subscriptions.push(log, runner, trackCsvAvailability());
+  context.subscriptions.push(runner, trackCsvAvailability(), ...registerPanelCommands(panels));
+  const llm = registerLlmCommands(context, log);
+  context.subscriptions.push(...llm.disposables);
 
   // Explorer and editor-tab menus pass the clicked resource; the palette passes nothing.
   for (const { command, method } of METHOD_COMMANDS) {
@@ -48,9 +77,25 @@ export function activate(context: vscode.ExtensionContext): SegmentApi {
       return runner.runningCount;
     },
     onDidProgress: runner.onDidProgress,
+    llm: llm.commands,
+    clusterPanel: {
+      open: (files, focus) => void panels.open(files, { focus }),
+      get isOpen() {
+        return panels.active !== undefined;
+      },
+      get paths() {
+        return panels.active?.paths ?? [];
+      },
+      get lastPosted() {
+        return panels.lastPosted;
+      },
+      onDidPost: panels.onDidPost,
+      serializer: panels.serializer,
+      close: () => panels.closeAll(),
+    },
   };
 }
 
 export function deactivate(): void {
-  // The runner's dispose (through context.subscriptions) cancels what is still running.
+  // The runner's dispose (through context.subscriptions) cancels what is still running; the panels close with theirs.
 }

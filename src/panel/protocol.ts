@@ -8,6 +8,8 @@
  *                                and keeps its tab, open clusters and sort order
  *   host ◀─ready────── webview   the script has loaded; send 'show' now (also after a reload)
  *   host ◀─openFile─── webview   the user asked to open a profile file in an editor
+ *   host ◀─copyPrompt─ webview   the user asked for the profile's LLM prompt (runs segment.copyLlmPrompt)
+ *   host ◀─describe─── webview   the user asked a language model to describe the segments (segment.describeSegments)
  *   host ◀─error────── webview   the webview failed (a bug): log it
  *
  * The webview builds the view model itself (buildPanelModel, bundled in),
@@ -40,13 +42,19 @@ export interface OpenFileMessage {
   path: string;
 }
 
+/** The language-model commands, for a profile the panel shows. */
+export interface AskModelMessage {
+  type: 'copyPrompt' | 'describe';
+  path: string;
+}
+
 export interface WebviewErrorMessage {
   type: 'error';
   message: string;
   detail?: string;
 }
 
-export type WebviewToHost = ReadyMessage | OpenFileMessage | WebviewErrorMessage;
+export type WebviewToHost = ReadyMessage | OpenFileMessage | AskModelMessage | WebviewErrorMessage;
 
 export type PanelTab = 'overview' | 'heatmap' | 'clusters' | 'compare';
 export type HeatOrientation = 'clusters' | 'features';
@@ -120,6 +128,8 @@ export function isWebviewToHost(v: unknown): v is WebviewToHost {
     case 'ready':
       return true;
     case 'openFile':
+    case 'copyPrompt':
+    case 'describe':
       return typeof v.path === 'string';
     case 'error':
       return typeof v.message === 'string' && (v.detail === undefined || typeof v.detail === 'string');

@@ -186,6 +186,14 @@ test('the panel keeps its tab, sort order and open clusters across a reload, and
   await page.locator('.file button.link').click();
   const messages = (await page.evaluate('window.__harness.messages')) as { type: string; path?: string }[];
   assert.deepEqual(messages.at(-1), { type: 'openFile', path });
+  // The language-model buttons ask the host to run their commands on this profile.
+  await page.locator('.ai-actions button', { hasText: 'Describe with AI' }).click();
+  await page.locator('.ai-actions button', { hasText: 'Copy LLM Prompt' }).click();
+  const asked = (await page.evaluate('window.__harness.messages')) as { type: string; path?: string }[];
+  assert.deepEqual(asked.slice(-2), [
+    { type: 'describe', path },
+    { type: 'copyPrompt', path },
+  ]);
   assert.deepEqual(log.pageErrors, []);
   await page.close();
 });

@@ -9,7 +9,7 @@
  * report) in codeAutomationLog(). Options: SEGMENT_TEST_GREP=pattern,
  * SEGMENT_KEEP=1 (keep the temporary folders).
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import { ROOT, launchBrowser, makeHome, makeWorkspace, removeQuietly, requireHost, seconds, startCodeServer } from './host';
@@ -23,6 +23,9 @@ async function main(): Promise<number> {
   const home = makeHome('segment-mode-a');
   const workspace = makeWorkspace('segment-mode-a-ws');
   copyFileSync(join(ROOT, 'examples', 'customers.csv'), join(workspace, 'customers.csv'));
+  // Installed, not loaded as a second development extension (the page's payload keeps one extensionDevelopmentPath):
+  // a contributions-only extension declaring the language model vendor the tests register a chat model under.
+  cpSync(join(ROOT, 'test', 'vscode', 'lm-vendor'), join(home, 'extensions', 'segment-profiles.segment-test-lm-vendor-0.0.1'), { recursive: true });
   const server = await startCodeServer({ home, extraArgs: ['--vscode-option', 'enable-smoke-test-driver'] });
   console.log(`code-server ready on ${server.url} (${seconds(started)}); workspace ${workspace}`);
   const context = await launchBrowser(join(home, 'chromium'));

@@ -25,7 +25,8 @@ async function main(): Promise<number> {
   try {
     const code = await runTests({
       version: process.env.SEGMENT_VSCODE_VERSION ?? 'stable',
-      extensionDevelopmentPath: ROOT,
+      // With a contributions-only extension declaring the language model vendor the tests register a chat model under.
+      extensionDevelopmentPath: [ROOT, join(ROOT, 'test', 'vscode', 'lm-vendor')],
       extensionTestsPath: join(ROOT, 'out', 'test', 'suite', 'index'),
       extensionTestsEnv: process.env.SEGMENT_TEST_GREP ? { SEGMENT_TEST_GREP: process.env.SEGMENT_TEST_GREP } : {},
       launchArgs: [

@@ -7,6 +7,8 @@
  */
 import Mocha from 'mocha';
 import { defineExtensionTests } from './extension.test';
+import { definePanelTests } from './panel.test';
+import { defineLlmTests } from './llm.test';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
@@ -16,6 +18,8 @@ export function run(): Promise<void> {
   // "file" so that describe/it (imported from mocha) reach this run's root suite.
   mocha.suite.emit('pre-require', globalThis, 'extension.test', mocha);
   defineExtensionTests();
+  definePanelTests();
+  defineLlmTests();
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} extension test(s) failed`)) : resolve()));
   });
