@@ -151,24 +151,98 @@ function logProbBias(model: GmmModel): Float64Array {
 }
 
 /**
- * Full and tied: ‖L⁻¹x − L⁻¹μ‖² (sklearn's X·prec_chol − μ·prec_chol), four
- * rows per pass so the four sums are independent chains (the loop is bound
- * by floating-point add latency otherwise) and each factor entry is loaded
- * once per four rows.
+ * Full and tied: ‖L⁻¹x − L⁻¹μ‖² (sklearn's X·prec_chol − μ·prec_chol). Two
+ * components × four rows per pass: eight independent sums hide the
+ * floating-point add latency that bounds a single dot product, and each
+ * loaded x feeds two factor rows. A leftover component goes four rows at a
+ * time, leftover rows one at a time.
  */
 function triangularLogProb(x: Float64Array, n: number, model: GmmModel, out: Float64Array): void {
   const { k, d, precisionFactors: f, means } = model;
   const bias = logProbBias(model);
-  const projectedMean = new Float64Array(d);
+  const factorBase = (c: number) => (model.covarianceType === 'full' ? c * d * d : 0);
+  // L⁻¹μ per component, k×d.
+  const projected = new Float64Array(k * d);
   for (let c = 0; c < k; c++) {
-    const base = model.covarianceType === 'full' ? c * d * d : 0;
+    const base = factorBase(c);
     for (let a = 0; a < d; a++) {
       let s = 0;
       for (let b = 0; b <= a; b++) s += f[base + a * d + b] * means[c * d + b];
-      projectedMean[a] = s;
+      projected[c * d + a] = s;
     }
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
+  }
+  const blocked = n - (n % 4);
+  let c = 0;
+  for (; c + 2 <= k; c += 2) {
+    const f0 = factorBase(c);
+    const f1 = factorBase(c + 1);
+    const p0 = c * d;
+    const p1 = (c + 1) * d;
+    for (let i = 0; i < blocked; i += 4) {
+      const x0 = i * d;
+      const x1 = x0 + d;
+      const x2 = x1 + d;
+      const x3 = x2 + d;
+      let q00 = 0;
+      let q01 = 0;
+      let q02 = 0;
+      let q03 = 0;
+      let q10 = 0;
+      let q11 = 0;
+      let q12 = 0;
+      let q13 = 0;
+      for (let a = 0; a < d; a++) {
+        const m0 = projected[p0 + a];
+        const m1 = projected[p1 + a];
+        let s00 = -m0;
+        let s01 = -m0;
+        let s02 = -m0;
+        let s03 = -m0;
+        let s10 = -m1;
+        let s11 = -m1;
+        let s12 = -m1;
+        let s13 = -m1;
+        const r0 = f0 + a * d;
+        const r1 = f1 + a * d;
+        for (let b = 0; b <= a; b++) {
+          const g0 = f[r0 + b];
+          const g1 = f[r1 + b];
+          const v0 = x[x0 + b];
+          const v1 = x[x1 + b];
+          const v2 = x[x2 + b];
+          const v3 = x[x3 + b];
+          s00 += g0 * v0;
+          s01 += g0 * v1;
+          s02 += g0 * v2;
+          s03 += g0 * v3;
+          s10 += g1 * v0;
+          s11 += g1 * v1;
+          s12 += g1 * v2;
+          s13 += g1 * v3;
+        }
+        q00 += s00 * s00;
+        q01 += s01 * s01;
+        q02 += s02 * s02;
+        q03 += s03 * s03;
+        q10 += s10 * s10;
+        q11 += s11 * s11;
+        q12 += s12 * s12;
+        q13 += s13 * s13;
+      }
+      const o = i * k + c;
+      out[o] = bias[c] - 0.5 * q00;
+      out[o + k] = bias[c] - 0.5 * q01;
+      out[o + 2 * k] = bias[c] - 0.5 * q02;
+      out[o + 3 * k] = bias[c] - 0.5 * q03;
+      out[o + 1] = bias[c + 1] - 0.5 * q10;
+      out[o + k + 1] = bias[c + 1] - 0.5 * q11;
+      out[o + 2 * k + 1] = bias[c + 1] - 0.5 * q12;
+      out[o + 3 * k + 1] = bias[c + 1] - 0.5 * q13;
+    }
+  }
+  for (; c < k; c++) {
+    const base = factorBase(c);
+    for (let i = 0; i < blocked; i += 4) {
       const x0 = i * d;
       const x1 = x0 + d;
       const x2 = x1 + d;
@@ -178,18 +252,18 @@ function triangularLogProb(x: Float64Array, n: number, model: GmmModel, out: Flo
       let q2 = 0;
       let q3 = 0;
       for (let a = 0; a < d; a++) {
-        const m = projectedMean[a];
+        const m = projected[c * d + a];
         let s0 = -m;
         let s1 = -m;
         let s2 = -m;
         let s3 = -m;
         const row = base + a * d;
         for (let b = 0; b <= a; b++) {
-          const fv = f[row + b];
-          s0 += fv * x[x0 + b];
-          s1 += fv * x[x1 + b];
-          s2 += fv * x[x2 + b];
-          s3 += fv * x[x3 + b];
+          const g = f[row + b];
+          s0 += g * x[x0 + b];
+          s1 += g * x[x1 + b];
+          s2 += g * x[x2 + b];
+          s3 += g * x[x3 + b];
         }
         q0 += s0 * s0;
         q1 += s1 * s1;
@@ -201,15 +275,18 @@ function triangularLogProb(x: Float64Array, n: number, model: GmmModel, out: Flo
       out[(i + 2) * k + c] = bias[c] - 0.5 * q2;
       out[(i + 3) * k + c] = bias[c] - 0.5 * q3;
     }
-    for (; i < n; i++) {
-      const x0 = i * d;
+  }
+  for (let i = blocked; i < n; i++) {
+    const x0 = i * d;
+    for (let comp = 0; comp < k; comp++) {
+      const base = factorBase(comp);
       let q = 0;
       for (let a = 0; a < d; a++) {
-        let s = -projectedMean[a];
+        let s = -projected[comp * d + a];
         for (let b = 0; b <= a; b++) s += f[base + a * d + b] * x[x0 + b];
         q += s * s;
       }
-      out[i * k + c] = bias[c] - 0.5 * q;
+      out[i * k + comp] = bias[comp] - 0.5 * q;
     }
   }
 }

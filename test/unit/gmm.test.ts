@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inverse, Matrix } from 'ml-matrix';
+import { determinant, inverse, Matrix } from 'ml-matrix';
+import { Random } from '../../src/engine/random';
 import {
   expectationMaximization,
+  expectationStep,
+  modelFromParameters,
   nParameters,
   type CovarianceType,
   type EmResult,
@@ -155,3 +158,41 @@ for (const c of kmeansInit.cases) {
     });
   }
 }
+
+test('the blocked E-step equals the textbook density for every row and component (odd n, odd k)', () => {
+  const rng = new Random(11);
+  const n = 7;
+  const d = 3;
+  const k = 3;
+  const x = Float64Array.from({ length: n * d }, () => rng.normal());
+  for (const type of ['full', 'tied'] as const) {
+    const blocks = type === 'full' ? k : 1;
+    const covariances = new Float64Array(blocks * d * d);
+    for (let b = 0; b < blocks; b++) {
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) covariances[b * d * d + i * d + j] = i === j ? 1.5 + b : 0.3;
+    }
+    const params = {
+      weights: Float64Array.from([0.2, 0.5, 0.3]),
+      means: Float64Array.from({ length: k * d }, () => rng.normal()),
+      covariances,
+    };
+    const model = modelFromParameters(type, k, d, params);
+    const resp = new Float64Array(n * k);
+    const meanLogLik = expectationStep(x, n, model, resp);
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const dens = [0, 1, 2].map((c) => {
+        const b = type === 'full' ? c : 0;
+        const cov = new Matrix(d, d);
+        for (let r = 0; r < d; r++) for (let s = 0; s < d; s++) cov.set(r, s, covariances[b * d * d + r * d + s]);
+        const diff = Matrix.columnVector(Array.from({ length: d }, (_, j) => x[i * d + j] - params.means[c * d + j]));
+        const q = diff.transpose().mmul(inverse(cov)).mmul(diff).get(0, 0);
+        return params.weights[c] * Math.exp(-0.5 * q) / Math.sqrt((2 * Math.PI) ** d * determinant(cov));
+      });
+      const sum = dens.reduce((a, v) => a + v);
+      total += Math.log(sum);
+      for (let c = 0; c < k; c++) assertClose(resp[i * k + c], dens[c] / sum, 1e-12, `${type} resp[${i}][${c}]`);
+    }
+    assertClose(meanLogLik, total / n, 1e-12, `${type} mean log-likelihood`);
+  }
+});
