@@ -204,11 +204,8 @@ export function overallFraction(phase: Phase, fraction: number | undefined, meth
   return readShare + ((1 - readShare) * (methodIndex + within)) / Math.max(1, methodCount);
 }
 
-/** YYYYMMDD_HHMMSS in local time: the engine's file-name timestamp (profile.ts fileStamp). */
-export function fileStamp(date: Date): string {
-  const p = (v: number) => String(v).padStart(2, '0');
-  return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}_${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
-}
+/** YYYYMMDD_HHMMSS in local time: the engine's own file-name timestamp, so the names always match. */
+export { fileStamp } from '../engine/profile';
 
 /** The names the engine gives a method's files for a timestamp, with the _2, _3 … suffixes it adds on a clash. */
 export function outputNamePattern(method: MethodId, stamp: string): RegExp {
