@@ -4,23 +4,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { main, type CliIo } from '../../src/cli/main';
+import { main } from '../../src/cli/main';
+import { capture } from '../helpers/cli';
 import { METHOD_COMMANDS } from '../../src/cli/methods';
 
 const ROOT = resolve(__dirname, '..', '..');
 const EXAMPLE = join(ROOT, 'examples', 'customers.csv');
 const BUNDLE = join(ROOT, 'dist', 'cli.js');
 
-function capture(): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t), isTTY: false },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 function freshDir(): string {
   return mkdtempSync(join(tmpdir(), 'segment-cli-'));

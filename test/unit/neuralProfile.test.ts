@@ -12,7 +12,8 @@ import { liveTensors } from '../../src/engine/tfBackend';
 import { silhouetteScore } from '../../src/engine/metrics';
 import { mean as meanOf, std } from '../../src/engine/stats';
 import { METHOD_COMMANDS } from '../../src/cli/methods';
-import { main, type CliIo } from '../../src/cli/main';
+import { main } from '../../src/cli/main';
+import { capture } from '../helpers/cli';
 import { blobs, preparedFromRaw } from '../helpers/data';
 import { assertClose } from '../helpers/golden';
 
@@ -370,16 +371,6 @@ test('the export writes neural_* files with a distance_to_center column', async 
 
 // ----------------------------------------------------------------------------- the CLI
 
-function capture(): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t), isTTY: false },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 test('the CLI offers `segment neural` with --encoding-dim, --epochs, --batch-size, --learning-rate, --backend and --n-init', async () => {
   const neural = METHOD_COMMANDS.find((m) => m.name === 'neural');
