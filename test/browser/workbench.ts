@@ -86,9 +86,16 @@ export async function acceptColumns(page: Page, shotName?: string): Promise<void
   await page.keyboard.press('Enter');
 }
 
-/** The result's notification (not the progress one, which has the same title): it gives the silhouette. */
+/**
+ * The result's notification, told from the progress one (same title, and its
+ * phase "computing silhouette…" names the metric too) by its Open JSON button.
+ */
 export async function successToast(page: Page, text: string): Promise<Locator> {
-  const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: text }).filter({ hasText: 'silhouette' }).last();
+  const toast = page
+    .locator('.notifications-toasts .notification-list-item', { hasText: text })
+    .filter({ hasText: 'silhouette' })
+    .filter({ has: page.getByRole('button', { name: 'Open JSON' }) })
+    .last();
   await toast.waitFor({ timeout: 60_000 });
   return toast;
 }
