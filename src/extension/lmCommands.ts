@@ -116,7 +116,7 @@ export function registerLlmCommands(context: vscode.ExtensionContext, log: vscod
     }
     let prompt: SegmentPrompt;
     try {
-      prompt = buildSegmentPrompt(read.profile, { maxTokens: PROMPT_DEFAULTS.maxTokens });
+      prompt = buildSegmentPrompt(read.profile, { maxTokens: copyBudget(uri) });
     } catch (error) {
       const text = errorText(error);
       void say('error', `Segment: no prompt for ${name}: ${text}`);
@@ -371,6 +371,12 @@ export function registerLlmCommands(context: vscode.ExtensionContext, log: vscod
       vscode.commands.registerCommand(LLM_COMMANDS.describe, (uri?: unknown) => describe(uri)),
     ],
   };
+}
+
+/** Copy LLM Prompt's budget: the segment.prompt.maxTokens setting, kept within its declared bounds. */
+function copyBudget(uri: vscode.Uri): number {
+  const configured = vscode.workspace.getConfiguration('segment', uri).get<number>('prompt.maxTokens', PROMPT_DEFAULTS.maxTokens);
+  return Number.isFinite(configured) ? Math.min(Math.max(Math.floor(configured!), 500), MAX_BUDGET) : PROMPT_DEFAULTS.maxTokens;
 }
 
 /** The prompt's budget: the model's input limit less room for the answer, within sensible bounds. */

@@ -122,10 +122,19 @@ async function main(): Promise<void> {
       join(workspace, '.vscode', 'settings.json'),
       JSON.stringify({ 'segment.gmm.nInit': 50, 'segment.gmm.maxIter': 2000, 'segment.gmm.tol': 1e-300, 'segment.clusters': 8 }, null, 2),
     );
-    await delay(1000);
     await explorerRow(page, 'big').click();
-    await contextMenu(page, explorerRow(page, 'big.csv'), ['Segment', 'Export GMM Profile']);
-    await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+    // VS Code notices the new settings file a moment later; until the pick offers its 8 clusters,
+    // a run would take the defaults and finish before Cancel could be pressed.
+    const settingsDeadline = Date.now() + 30_000;
+    for (;;) {
+      await contextMenu(page, explorerRow(page, 'big.csv'), ['Segment', 'Export GMM Profile']);
+      await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+      const configured = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: '8 clusters' });
+      if (await configured.waitFor({ timeout: 2000 }).then(() => true, () => false)) break;
+      check(Date.now() < settingsDeadline, 'the clusters pick offers the 8 clusters of .vscode/settings.json');
+      await page.keyboard.press('Escape');
+      await delay(1000);
+    }
     await page.keyboard.press('Enter');
     await acceptColumns(page);
     const progress = page.locator('.notifications-toasts .notification-list-item', { hasText: 'EM iteration' }).last();
@@ -160,7 +169,7 @@ async function main(): Promise<void> {
     await clearNotifications(page);
     // The hostile CSV has 5 features: the Neural method's latent size must be smaller.
     writeFileSync(join(workspace, '.vscode', 'settings.json'), `${JSON.stringify({ 'segment.neural.encodingDim': 3 }, null, 2)}\n`);
-    await delay(1000);
+    await delay(2000); // until VS Code has read the changed settings file (step 8 needs the smaller latent size)
     await panelSteps(page, { workspace });
     await clearNotifications(page);
 

@@ -152,6 +152,26 @@ export function defineLlmTests(): void {
       assert.match(info.text, new RegExp(`all ${outcome.prompt.featuresTotal} features kept`));
     });
 
+    it('Copy LLM Prompt keeps within segment.prompt.maxTokens, leaving out the least separating features', async () => {
+      const { yaml } = await exportGmm('llm-copy-budget');
+      const config = vscode.workspace.getConfiguration('segment');
+      await config.update('prompt.maxTokens', 1000, vscode.ConfigurationTarget.Workspace);
+      try {
+        const outcome = await vscode.commands.executeCommand<{ status: string; prompt: { text: string; estimatedTokens: number; featuresShown: number; featuresTotal: number } }>(
+          'segment.copyLlmPrompt',
+          vscode.Uri.file(yaml),
+        );
+        assert.equal(outcome.status, 'done');
+        assert.ok(outcome.prompt.estimatedTokens <= 1000, `about ${outcome.prompt.estimatedTokens} tokens`);
+        assert.ok(outcome.prompt.featuresShown < outcome.prompt.featuresTotal, `${outcome.prompt.featuresShown} of ${outcome.prompt.featuresTotal} features`);
+        const info = shown.find((m) => m.kind === 'info');
+        assert.ok(info);
+        assert.match(info.text, new RegExp(`${outcome.prompt.featuresShown} of ${outcome.prompt.featuresTotal} features kept`));
+      } finally {
+        await config.update('prompt.maxTokens', undefined, vscode.ConfigurationTarget.Workspace);
+      }
+    });
+
     it('Describe Segments with AI streams the answer into a report and, after Write Names, names the clusters in the JSON and YAML', async function () {
       const lm = vscode.lm as LmWithProviders;
       assert.equal(typeof lm.registerLanguageModelChatProvider, 'function', 'this VS Code has vscode.lm.registerLanguageModelChatProvider');
