@@ -13,8 +13,8 @@ import type {
   PanelModel,
   ProfileView,
   StatRowView,
-} from '../src/panel/viewModel';
-import { HEAT_Z_CAP, orderFeatures } from '../src/panel/viewModel';
+} from '../src/engine/profileView';
+import { HEAT_Z_CAP, orderFeatures } from '../src/engine/profileView';
 import type { PanelState, PanelTab } from '../src/panel/protocol';
 import { h, linkButton, setVar, svg, type Child } from './dom';
 

@@ -20,7 +20,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { escapeHtml, makeNonce, panelHtml } from '../../src/panel/csp';
-import type { ProfileInput } from '../../src/panel/viewModel';
+import type { ProfileInput } from '../../src/engine/profileView';
 import themesJson from './themes.json';
 
 const ROOT = resolve(__dirname, '..', '..');

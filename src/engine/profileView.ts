@@ -1,9 +1,10 @@
 /**
- * The cluster panel's view model: from profiles as read from disk (JSON or
- * YAML, possibly edited by hand or by a language model) to everything the
- * panel shows, already checked, derived and formatted. Pure: no DOM, no
- * vscode, no I/O, so the extension host, the webview and plain Node tests all
- * run the same code.
+ * A profile read for people: from profiles as read from disk (JSON or YAML,
+ * possibly edited by hand or by a language model) to everything the cluster
+ * panel shows and the language-model prompt (prompt.ts) tells, already
+ * checked, derived and formatted. Pure: no DOM, no vscode, no I/O, so the
+ * extension host, the webview, the CLI and plain Node tests all run the same
+ * code.
  *
  * Nothing in a profile is trusted: every field is read defensively, and a
  * missing or wrongly typed field becomes a readable message in the model
