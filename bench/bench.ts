@@ -9,6 +9,7 @@
  *   --profile    also a V8 CPU profile of the 200k GMM fit (bench/output/profiles/)
  *   --no-python  ours only
  *   --reps N     repetitions of the cheap 20k cases (default 3; the 200k cases run once)
+ *   --threads N  threads of our multi-threaded GMM fits (default: the engine's default, the cores up to 4)
  *
  * Every measured case runs in a fresh process (bench/case.ts for Node,
  * bench/sklearn_bench.py for Python), so peak memory is per case and the JIT
@@ -34,6 +35,7 @@ import {
 } from './data';
 import type { MemoryReport } from './memory';
 import { runNodeCase, runProcess, runPythonCase } from './run';
+import { defaultThreadCount } from '../src/engine/threads';
 
 import { benchFcm } from './fcm';
 import { formatNeuralBench, runNeuralBench } from './neural';
@@ -250,9 +252,12 @@ async function main(): Promise<void> {
       profile: { type: 'boolean', default: false },
       'no-python': { type: 'boolean', default: false },
       reps: { type: 'string', default: '3' },
+      threads: { type: 'string' },
     },
   });
   const reps = Math.max(1, Number(flags.reps) || 3);
+  // Ours on one thread, and on `threads` (the CLI's default on this machine); the results are identical.
+  const threads = Math.max(2, Math.floor(Number(flags.threads)) || defaultThreadCount());
   const large = !flags.quick;
   const started = Date.now();
   mkdirSync(OUTPUT_DIR, { recursive: true });
@@ -267,19 +272,24 @@ async function main(): Promise<void> {
   log('ours: baseline process');
   const baseline = await runNodeCase<{ memory: MemoryReport }>(['baseline']);
   log(`ours: GMM fit ${SMALL} × ${reps}`);
-  const gmmSmall = await repeatNode<GmmResult>(reps, ['gmm', String(SMALL)], ['gmm', String(SMALL), '--save-labels']);
+  const gmmSmall = await repeatNode<GmmResult>(reps, ['gmm', String(SMALL), '--threads', '1'], ['gmm', String(SMALL), '--threads', '1', '--save-labels']);
+  log(`ours: GMM fit ${SMALL} on ${threads} threads × ${reps}`);
+  const gmmSmallThreads = await repeatNode<GmmResult>(reps, ['gmm', String(SMALL), '--threads', String(threads)]);
   log(`ours: exact silhouette ${SMALL} × ${reps}`);
   const silSmall = await repeatNode<SilhouetteResult & { seconds: number }>(reps, ['silhouette', String(SMALL)]);
   log(`ours: GMM phases ${SMALL}`);
   const phasesSmall = await runNodeCase<PhasesResult>(['gmm-phases', String(SMALL)]);
   let gmmLarge: Measured<GmmResult> | undefined;
+  let gmmLargeThreads: Measured<GmmResult> | undefined;
   let readLarge: Measured<ReadResult> | undefined;
   let phasesLarge: PhasesResult | undefined;
   if (large) {
     log(`ours: read + prepare ${LARGE} × ${reps}`);
     readLarge = await repeatNode<ReadResult>(reps, ['read', String(LARGE)]);
     log(`ours: GMM fit ${LARGE} × 1`);
-    gmmLarge = await repeatNode<GmmResult>(1, ['gmm', String(LARGE)]);
+    gmmLarge = await repeatNode<GmmResult>(1, ['gmm', String(LARGE), '--threads', '1']);
+    log(`ours: GMM fit ${LARGE} on ${threads} threads × 1`);
+    gmmLargeThreads = await repeatNode<GmmResult>(1, ['gmm', String(LARGE), '--threads', String(threads)]);
     log(`ours: GMM phases ${LARGE}`);
     phasesLarge = await runNodeCase<PhasesResult>(['gmm-phases', String(LARGE)], { timeoutMs: 10 * 60_000 });
   }
@@ -373,6 +383,32 @@ async function main(): Promise<void> {
       skSingle: skS?.initSeconds,
     },
   ];
+  // On several threads: the whole fit, and the steady EM iteration as seen through the progress events (2..last).
+  const threadedRows = (label: string, ours: GmmResult, skD: PyGmm | undefined, skS: PyGmm | undefined): Row[] => [
+    {
+      name: `GMM fit ${label}, ${threads} threads`,
+      ours: ours.seconds,
+      skDefault: skD?.seconds,
+      skSingle: skS?.seconds,
+      iters: `${ours.iterations} / ${skS?.iterations ?? skD?.iterations ?? na}`,
+      oursMem: ours.memory,
+      skMem: skS?.memory,
+    },
+    {
+      name: `  per EM iteration (steady)`,
+      ours: ours.steadySecondsPerIteration,
+      skDefault: skD?.secondsPerIteration,
+      skSingle: skS?.secondsPerIteration,
+    },
+  ];
+  for (const [one, many] of [
+    [gmmSmall.median, gmmSmallThreads.median],
+    [gmmLarge?.median, gmmLargeThreads?.median],
+  ] as const) {
+    if (one && many && (one.iterations !== many.iterations || one.lowerBound !== many.lowerBound || one.weights.some((w, c) => w !== many.weights[c]))) {
+      log(`warning: the fit on ${threads} threads differs from the one on 1 thread (lower bound ${many.lowerBound} vs ${one.lowerBound})`);
+    }
+  }
   for (const [g, p] of [
     [gmmSmall.median, phasesSmall],
     [gmmLarge?.median, phasesLarge],
@@ -383,9 +419,11 @@ async function main(): Promise<void> {
   }
   const rows: Row[] = [
     ...gmmRows(`${SMALL / 1000}k`, gmmSmall.median, phasesSmall, sk.default.gmmSmall, sk.single.gmmSmall),
+    ...threadedRows(`${SMALL / 1000}k`, gmmSmallThreads.median, sk.default.gmmSmall, sk.single.gmmSmall),
     ...(gmmLarge && phasesLarge
       ? gmmRows(`${LARGE / 1000}k`, gmmLarge.median, phasesLarge, sk.default.gmmLarge, sk.single.gmmLarge)
       : []),
+    ...(gmmLargeThreads ? threadedRows(`${LARGE / 1000}k`, gmmLargeThreads.median, sk.default.gmmLarge, sk.single.gmmLarge) : []),
     {
       name: `silhouette exact ${SMALL / 1000}k`,
       ours: silSmall.median.seconds,
@@ -441,7 +479,7 @@ async function main(): Promise<void> {
   out.push(
     sklearnVersion
       ? `sklearn ${sklearnVersion} (${PYTHON}); default threads: ${defaultThreads}; single: ${singleThreads} ` +
-          `(OMP/OPENBLAS/MKL_NUM_THREADS=1). Ours is single-threaded.`
+          `(OMP/OPENBLAS/MKL_NUM_THREADS=1). Ours: GMM fits on 1 thread and on ${threads} (engine threads; identical results).`
       : `sklearn: not available (${flags['no-python'] ? '--no-python' : `${PYTHON} cannot import sklearn`})`,
   );
   out.push(
@@ -453,7 +491,7 @@ async function main(): Promise<void> {
   out.push(table(headers, body, [false, true, true, true, true, true, true, true, true]));
   out.push('');
 
-  // Verdicts against the stated goal, on the single-thread comparison (we are single-threaded).
+  // Verdicts against the stated goal, on the single-thread comparison, and against sklearn's default threads.
   if (sklearnVersion) {
     const verdicts = rows
       .filter((r) => r.ours !== undefined && r.skSingle !== undefined && !r.name.startsWith('  '))
@@ -517,7 +555,7 @@ async function main(): Promise<void> {
     }
     return lines;
   };
-  out.push('Where the GMM time goes (instrumented replica of fitGmm\'s loop, bench/case.ts gmm-phases):');
+  out.push('Where the GMM time goes (instrumented replica of fitGmm\'s loop on 1 thread, bench/case.ts gmm-phases):');
   out.push(...phaseLines(`${SMALL / 1000}k`, phasesSmall, sk.single.gmmSmall));
   if (phasesLarge) out.push(...phaseLines(`${LARGE / 1000}k`, phasesLarge, sk.single.gmmLarge));
   if (readLarge) {
@@ -550,7 +588,7 @@ async function main(): Promise<void> {
   writeJson(join(OUTPUT_DIR, 'results.json'), {
     generatedAt: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, totalMemBytes: totalmem(), node: process.version },
-    settings: { seed: SEED, rows: sizes, reps, gmm: { covarianceType: 'full', nClusters: 4, nInit: 1, tol: 1e-3, maxIter: 100, seed: 42 } },
+    settings: { seed: SEED, rows: sizes, reps, threads, gmm: { covarianceType: 'full', nClusters: 4, nInit: 1, tol: 1e-3, maxIter: 100, seed: 42 } },
     matrices: metas,
     goalRatio: 0.5,
     table: rows.map((r) => ({
@@ -565,7 +603,7 @@ async function main(): Promise<void> {
       sklearnSingleThreadMemory: r.skMem ?? null,
       note: r.note ?? null,
     })),
-    ours: { baseline, gmmSmall, silSmall, phasesSmall, gmmLarge, readLarge, phasesLarge },
+    ours: { baseline, threads, gmmSmall, gmmSmallThreads, silSmall, phasesSmall, gmmLarge, gmmLargeThreads, readLarge, phasesLarge },
     sklearn: sklearnVersion ? { version: sklearnVersion, python: PYTHON, defaultThreads: sk.default, singleThread: sk.single } : 'not available',
     profile: profile ?? null,
     fcm,

@@ -6,8 +6,8 @@
  *
  *   export <rows>       read + prepare the CSV, write the standardised matrix for Python (not a measurement)
  *   read <rows>         time readCsv + prepareFeatures
- *   gmm <rows>          time fitGmm (full, k=4, nInit 1, seed 42) on the exported matrix
- *   gmm-phases <rows>   the same EM, step by step, timing k-means++ / Lloyd / E-step / M-step
+ *   gmm <rows> [--threads N]  time fitGmm (full, k=4, nInit 1, seed 42) on the exported matrix, on N threads (default 1)
+ *   gmm-phases <rows>   the same EM on one thread, step by step, timing k-means++ / Lloyd / E-step / M-step
  *   silhouette <rows>   time the exact silhouette of our GMM labels
  *   baseline            the process with the engine loaded and nothing else
  */
@@ -118,13 +118,13 @@ async function caseRead(rows: number) {
   };
 }
 
-function caseGmm(rows: number, saveLabelsToo: boolean) {
+function caseGmm(rows: number, saveLabelsToo: boolean, threads: number) {
   const { z, meta } = loadMatrix(rows);
   const data = preparedFromMatrix(z, meta);
   const probe = new MemoryProbe();
   const events: number[] = [];
   const t0 = performance.now();
-  const fit = fitGmm(data, GMM_OPTIONS, {
+  const fit = fitGmm(data, { ...GMM_OPTIONS, threads }, {
     onProgress: () => {
       events.push(performance.now());
       probe.sample();
@@ -292,6 +292,13 @@ function caseBaseline() {
   return { seconds: 0, memory: probe.report() };
 }
 
+/** `--name N` among the flags, else the default. */
+function flagValue(flags: string[], name: string, fallback: number): number {
+  const at = flags.indexOf(name);
+  const value = at >= 0 ? Number(flags[at + 1]) : NaN;
+  return Number.isFinite(value) ? value : fallback;
+}
+
 async function main(): Promise<void> {
   const [name, rowsText, ...flags] = process.argv.slice(2);
   const rows = Number(rowsText ?? 0);
@@ -304,7 +311,7 @@ async function main(): Promise<void> {
       result = await caseRead(rows);
       break;
     case 'gmm':
-      result = caseGmm(rows, flags.includes('--save-labels'));
+      result = caseGmm(rows, flags.includes('--save-labels'), flagValue(flags, '--threads', 1));
       break;
     case 'gmm-phases':
       result = caseGmmPhases(rows);

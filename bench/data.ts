@@ -69,8 +69,9 @@ export function loadMatrix(rows: number, seed = SEED): { z: Float64Array; meta: 
   if (!littleEndian()) throw new Error('big-endian hosts are not supported');
   const bytes = readFileSync(matrixPath(rows, seed));
   if (bytes.byteLength !== meta.n * meta.d * 8) throw new Error(`${matrixPath(rows, seed)} has the wrong size`);
-  // Copy into an aligned buffer (Buffer pool slices need not be 8-byte aligned).
-  const z = new Float64Array(meta.n * meta.d);
+  // Copy into an aligned buffer (Buffer pool slices need not be 8-byte aligned), shared as
+  // prepareFeatures allocates it, so engine threads read it without a copy.
+  const z = new Float64Array(new SharedArrayBuffer(meta.n * meta.d * 8));
   new Uint8Array(z.buffer).set(bytes);
   return { z, meta };
 }

@@ -44,6 +44,8 @@ export interface CommonSettings {
   nClusters: number;
   randomSeed: number;
   silhouetteSampleSize: number;
+  /** --threads; the engine's default (the cores, at most 4) when absent. */
+  threads?: number;
 }
 
 function value<T>(flags: FlagValues, name: string, fallback: T): T {
@@ -78,6 +80,7 @@ const gmm = command({
       maxIter: value(flags, 'max-iter', GMM_DEFAULTS.maxIter),
       tol: value(flags, 'tol', GMM_DEFAULTS.tol),
       regCovar: value(flags, 'reg-covar', GMM_DEFAULTS.regCovar),
+      threads: common.threads ?? GMM_DEFAULTS.threads,
     });
   },
 });

@@ -11,11 +11,19 @@
  *  precision factors: full k×d×d and tied d×d hold L⁻¹ (lower-triangular,
  *  L the covariance's Cholesky factor, so ‖L⁻¹(x−μ)‖² is the Mahalanobis
  *  distance; sklearn stores its transpose), diag k×d and spherical k hold 1/σ.
+ *
+ * The passes over the rows run in fixed chunks of rows (src/engine/gmmKernels.ts)
+ * whose partial sums are added up in chunk order, in an EmWorkspace; a large
+ * fit spreads the chunks over engine threads (src/engine/threads.ts). The
+ * chunks depend only on n, d, k and the covariance type, so every result is
+ * the same bit for bit on one thread or several.
  */
-import { choleskyLower, invertLower, logSumExp } from './linalg';
-import { kmeans } from './kmeans';
+import { choleskyLower, invertLower } from './linalg';
+import { kmeans, KMEANS_DEFAULTS, type RowAssigner } from './kmeans';
 import { Random } from './random';
 import type { IterationStep } from './fitDriver';
+import { PASS, emLayout, gmmThreadSetup, runEmChunk, sumSlots, type EmBuffers, type EmLayout } from './gmmKernels';
+import { openChunkPool, runChunks, threadTuning, type ChunkPool } from './threads';
 
 export type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
 export const COVARIANCE_TYPES: readonly CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
@@ -42,6 +50,10 @@ export interface EmOptions {
   tol: number;
   maxIter: number;
   regCovar: number;
+  /** Where the steps run (its data stands for x); by default a one-thread workspace for this run. */
+  workspace?: EmWorkspace;
+  /** The result may keep the workspace's posterior buffer itself: no later run uses the workspace. */
+  keepResp?: boolean;
 }
 
 export interface EmResult {
@@ -125,196 +137,249 @@ export function modelFromParameters(type: CovarianceType, k: number, d: number, 
 }
 
 /**
+ * Responsibilities below this add less than an ulp to a component's sums
+ * once it holds at least one sample's worth of weight; skipping them halves
+ * the covariance pass on separated data (most posteriors underflow to ~0).
+ */
+const NEGLIGIBLE_RESPONSIBILITY = 1e-16;
+
+export interface WorkspaceOptions {
+  /** Threads for the passes over the rows, the calling one included; 1 (the default) starts none. */
+  threads?: number;
+  /** The posterior (n×k) to read and write; a new one by default. Given, no threads are started. */
+  resp?: Float64Array;
+  /** Where to say why threads are not used (default: NODE_DEBUG=segment). */
+  log?: (message: string) => void;
+}
+
+/**
+ * Work of one pass over the rows (multiply-adds, about) below which engine
+ * threads do not pay for themselves; measured with bench/case.ts.
+ */
+export const MIN_PARALLEL_WORK = 1_000_000;
+
+/** One pass's work: n·k·d(d+1)/2 for full and tied, n·k·d for diag and spherical. */
+function passWork(n: number, d: number, k: number, type: CovarianceType): number {
+  return n * k * (type === 'full' || type === 'tied' ? (d * (d + 1)) / 2 : d);
+}
+
+function sharedCopy(a: Float64Array): Float64Array {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const copy = new Float64Array(new SharedArrayBuffer(a.length * 8));
+  copy.set(a);
+  return copy;
+}
+
+/**
+ * Where the E- and M-steps run: the data, the posterior, the buffers of the
+ * chunked passes (src/engine/gmmKernels.ts) and, for a fit large enough, a
+ * pool of engine threads that share them. One per fit: restarts and the
+ * reg_covar retries reuse it. close() it when done (it stops the threads).
+ * Whatever the number of threads, every result is the same bit for bit.
+ */
+export class EmWorkspace {
+  readonly layout: EmLayout;
+  /** The posterior of the last E-step (or the responsibilities an M-step reads), n×k. */
+  readonly resp: Float64Array;
+  private readonly buffers: EmBuffers;
+  private readonly local: (pass: number, chunk: number) => void;
+  private pool: ChunkPool | null = null;
+  private gramMatrix: Float64Array | undefined;
+
+  constructor(x: Float64Array, n: number, d: number, k: number, type: CovarianceType, options: WorkspaceOptions = {}) {
+    const layout = emLayout(n, d, k, type);
+    this.layout = layout;
+    const workers = Math.min(options.threads ?? 1, layout.nChunks) - 1;
+    const threaded =
+      workers > 0 && options.resp === undefined && passWork(n, d, k, type) >= (threadTuning.minWork ?? MIN_PARALLEL_WORK);
+    const alloc = (length: number) =>
+      threaded ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length);
+    this.buffers = {
+      x: threaded ? sharedCopy(x.subarray(0, n * d)) : x,
+      resp: options.resp ?? alloc(n * k),
+      params: alloc(layout.paramsSize),
+      partials: alloc(layout.nChunks * layout.slot),
+      // K-Means' assignment pass, worth spreading over the threads only.
+      labels: threaded ? new Int32Array(new SharedArrayBuffer(n * 4)) : undefined,
+      distances: threaded ? alloc(n) : undefined,
+    };
+    this.resp = this.buffers.resp;
+    const buffers = this.buffers;
+    this.local = (pass, chunk) => runEmChunk(layout, buffers, pass, chunk);
+    if (threaded) this.pool = openChunkPool(workers, { kind: 'gmm', setup: gmmThreadSetup(layout, buffers) }, options.log);
+  }
+
+  /** Threads the passes run on, this one included. */
+  get threads(): number {
+    return this.pool?.threads ?? 1;
+  }
+
+  /** K-Means' row assignment on the engine threads (as assignToCenters); undefined without threads. */
+  get assigner(): RowAssigner | undefined {
+    if (!this.pool) return undefined;
+    return (centers, k, labels, distances) => {
+      const { buffers, layout } = this;
+      if (k !== layout.k || !buffers.labels || !buffers.distances) throw new Error('the workspace was made for another k');
+      buffers.params.set(centers.subarray(0, k * layout.d), layout.means);
+      this.run(PASS.ASSIGN);
+      labels.set(buffers.labels);
+      distances.set(buffers.distances);
+    };
+  }
+
+  /** Stops the engine threads; the workspace still works, on one thread. */
+  close(): void {
+    this.pool?.close();
+    this.pool = null;
+  }
+
+  /** E-step: the posterior of `model` into resp; returns the mean log-likelihood. */
+  expectation(model: GmmModel): number {
+    this.writeModel(model);
+    this.run(PASS.E_STEP);
+    return this.logLikelihood();
+  }
+
+  /**
+   * One EM iteration's passes: the E-step of `model` and, from its posterior,
+   * the M-step's estimates (unnormalised weights n_k). The E-step, n_k, the
+   * means' sums (and diag's squares) share one pass over the rows.
+   */
+  iterate(model: GmmModel, regCovar: number): { lowerBound: number; params: GmmParameters } {
+    this.writeModel(model);
+    this.buffers.params.fill(NEGLIGIBLE_RESPONSIBILITY, this.layout.skip, this.layout.skip + this.layout.k);
+    this.run(PASS.E_STEP | PASS.SUMS);
+    const lowerBound = this.logLikelihood();
+    return { lowerBound, params: this.estimate(regCovar) };
+  }
+
+  /** sklearn's _estimate_gaussian_parameters from the responsibilities in resp (weights are n_k, unnormalised). */
+  estimateFromResp(regCovar: number): GmmParameters {
+    this.buffers.params.fill(NEGLIGIBLE_RESPONSIBILITY, this.layout.skip, this.layout.skip + this.layout.k);
+    this.run(PASS.SUMS);
+    return this.estimate(regCovar);
+  }
+
+  /** XᵀX (tied), constant across iterations, so computed once per workspace. */
+  gram(): Float64Array {
+    if (this.gramMatrix) return this.gramMatrix;
+    const { d } = this.layout;
+    if (this.layout.type !== 'tied') throw new Error('the Gram matrix is kept for tied covariances only');
+    this.run(PASS.GRAM);
+    const packed = new Float64Array((d * (d + 1)) / 2);
+    sumSlots(this.layout, this.buffers.partials, this.layout.second, packed.length, packed);
+    const g = new Float64Array(d * d);
+    for (let a = 0; a < d; a++) {
+      for (let b = 0; b <= a; b++) {
+        g[a * d + b] = packed[((a * (a + 1)) >> 1) + b];
+        g[b * d + a] = g[a * d + b];
+      }
+    }
+    this.gramMatrix = g;
+    return g;
+  }
+
+  /** Uses a Gram matrix computed elsewhere (tied). */
+  useGram(gram: Float64Array): void {
+    this.gramMatrix = gram;
+  }
+
+  private run(pass: number): void {
+    runChunks(this.pool, pass, this.layout.nChunks, this.local);
+  }
+
+  private logLikelihood(): number {
+    const { partials } = this.buffers;
+    let total = 0;
+    for (let ch = 0; ch < this.layout.nChunks; ch++) total += partials[ch * this.layout.slot];
+    return total / this.layout.n;
+  }
+
+  /** What the E-step reads: log π_c − ½ d log 2π + log det(precision factor), the factors, the means, and L⁻¹μ for full and tied. */
+  private writeModel(model: GmmModel): void {
+    const { k, d, type } = this.layout;
+    const L = this.layout;
+    const { params } = this.buffers;
+    for (let c = 0; c < k; c++) params[L.bias + c] = Math.log(model.weights[c]) - 0.5 * model.d * LOG_2PI + model.logDets[c];
+    params.set(model.precisionFactors, L.factors);
+    params.set(model.means, L.means);
+    if (type === 'full' || type === 'tied') {
+      const f = model.precisionFactors;
+      for (let c = 0; c < k; c++) {
+        const base = type === 'full' ? c * d * d : 0;
+        for (let a = 0; a < d; a++) {
+          let s = 0;
+          for (let b = 0; b <= a; b++) s += f[base + a * d + b] * model.means[c * d + b];
+          params[L.projected + c * d + a] = s;
+        }
+      }
+    }
+  }
+
+  /** From the SUMS pass's partials: n_k (+10·eps), the means, then the covariances (reg_covar on the diagonal). */
+  private estimate(regCovar: number): GmmParameters {
+    const L = this.layout;
+    const { k, d, type } = L;
+    const { params, partials } = this.buffers;
+    const nk = new Float64Array(k);
+    sumSlots(L, partials, L.nk, k, nk);
+    for (let c = 0; c < k; c++) nk[c] += 10 * EPS;
+    // A component lighter than one sample keeps even its negligible responsibilities.
+    let exact = false;
+    for (let c = 0; c < k; c++) {
+      if (!(nk[c] >= 1)) {
+        params[L.skip + c] = 0;
+        exact = true;
+      }
+    }
+    if (exact) this.run(PASS.MEANS);
+    const means = new Float64Array(k * d);
+    sumSlots(L, partials, L.sums, k * d, means);
+    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) means[c * d + j] /= nk[c];
+    const covariances = new Float64Array(covarianceSize(type, k, d));
+    switch (type) {
+      case 'full': {
+        params.set(means, L.means);
+        this.run(PASS.COVARIANCE);
+        const tri = (d * (d + 1)) / 2;
+        const sums = new Float64Array(k * tri);
+        sumSlots(L, partials, L.second, k * tri, sums);
+        for (let c = 0; c < k; c++) {
+          const block = c * d * d;
+          for (let a = 0; a < d; a++) {
+            const row = c * tri + ((a * (a + 1)) >> 1);
+            for (let b = 0; b <= a; b++) {
+              const v = sums[row + b] / nk[c];
+              covariances[block + a * d + b] = v;
+              covariances[block + b * d + a] = v;
+            }
+            covariances[block + a * d + a] += regCovar;
+          }
+        }
+        break;
+      }
+      case 'tied':
+        tiedCovariance(this.gram(), d, k, nk, means, regCovar, covariances);
+        break;
+      case 'diag':
+      case 'spherical': {
+        const squares = new Float64Array(k * d);
+        sumSlots(L, partials, L.second, k * d, squares);
+        diagonalCovariances(squares, d, k, nk, means, regCovar, type, covariances);
+        break;
+      }
+    }
+    return { weights: nk, means, covariances };
+  }
+}
+
+/**
  * E-step: writes the posterior into `resp` (n×k) and returns the mean over
  * samples of log Σ_c π_c N(x | μ_c, Σ_c). The weighted log-probabilities are
  * first written into `resp`, then each row is normalised in place (log space).
  */
 export function expectationStep(x: Float64Array, n: number, model: GmmModel, resp: Float64Array): number {
-  const { k } = model;
-  if (model.covarianceType === 'full' || model.covarianceType === 'tied') triangularLogProb(x, n, model, resp);
-  else diagonalLogProb(x, n, model, resp);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const row = i * k;
-    const norm = logSumExp(resp, row, k);
-    total += norm;
-    for (let c = 0; c < k; c++) resp[row + c] = Math.exp(resp[row + c] - norm);
-  }
-  return total / n;
-}
-
-/** log π_c − ½ d log 2π + log det(precision factor), per component. */
-function logProbBias(model: GmmModel): Float64Array {
-  const bias = new Float64Array(model.k);
-  for (let c = 0; c < model.k; c++) bias[c] = Math.log(model.weights[c]) - 0.5 * model.d * LOG_2PI + model.logDets[c];
-  return bias;
-}
-
-/**
- * Full and tied: ‖L⁻¹x − L⁻¹μ‖² (sklearn's X·prec_chol − μ·prec_chol). Two
- * components × four rows per pass: eight independent sums hide the
- * floating-point add latency that bounds a single dot product, and each
- * loaded x feeds two factor rows. A leftover component goes four rows at a
- * time, leftover rows one at a time.
- */
-function triangularLogProb(x: Float64Array, n: number, model: GmmModel, out: Float64Array): void {
-  const { k, d, precisionFactors: f, means } = model;
-  const bias = logProbBias(model);
-  const factorBase = (c: number) => (model.covarianceType === 'full' ? c * d * d : 0);
-  // L⁻¹μ per component, k×d.
-  const projected = new Float64Array(k * d);
-  for (let c = 0; c < k; c++) {
-    const base = factorBase(c);
-    for (let a = 0; a < d; a++) {
-      let s = 0;
-      for (let b = 0; b <= a; b++) s += f[base + a * d + b] * means[c * d + b];
-      projected[c * d + a] = s;
-    }
-  }
-  const blocked = n - (n % 4);
-  let c = 0;
-  for (; c + 2 <= k; c += 2) {
-    const f0 = factorBase(c);
-    const f1 = factorBase(c + 1);
-    const p0 = c * d;
-    const p1 = (c + 1) * d;
-    for (let i = 0; i < blocked; i += 4) {
-      const x0 = i * d;
-      const x1 = x0 + d;
-      const x2 = x1 + d;
-      const x3 = x2 + d;
-      let q00 = 0;
-      let q01 = 0;
-      let q02 = 0;
-      let q03 = 0;
-      let q10 = 0;
-      let q11 = 0;
-      let q12 = 0;
-      let q13 = 0;
-      for (let a = 0; a < d; a++) {
-        const m0 = projected[p0 + a];
-        const m1 = projected[p1 + a];
-        let s00 = -m0;
-        let s01 = -m0;
-        let s02 = -m0;
-        let s03 = -m0;
-        let s10 = -m1;
-        let s11 = -m1;
-        let s12 = -m1;
-        let s13 = -m1;
-        const r0 = f0 + a * d;
-        const r1 = f1 + a * d;
-        for (let b = 0; b <= a; b++) {
-          const g0 = f[r0 + b];
-          const g1 = f[r1 + b];
-          const v0 = x[x0 + b];
-          const v1 = x[x1 + b];
-          const v2 = x[x2 + b];
-          const v3 = x[x3 + b];
-          s00 += g0 * v0;
-          s01 += g0 * v1;
-          s02 += g0 * v2;
-          s03 += g0 * v3;
-          s10 += g1 * v0;
-          s11 += g1 * v1;
-          s12 += g1 * v2;
-          s13 += g1 * v3;
-        }
-        q00 += s00 * s00;
-        q01 += s01 * s01;
-        q02 += s02 * s02;
-        q03 += s03 * s03;
-        q10 += s10 * s10;
-        q11 += s11 * s11;
-        q12 += s12 * s12;
-        q13 += s13 * s13;
-      }
-      const o = i * k + c;
-      out[o] = bias[c] - 0.5 * q00;
-      out[o + k] = bias[c] - 0.5 * q01;
-      out[o + 2 * k] = bias[c] - 0.5 * q02;
-      out[o + 3 * k] = bias[c] - 0.5 * q03;
-      out[o + 1] = bias[c + 1] - 0.5 * q10;
-      out[o + k + 1] = bias[c + 1] - 0.5 * q11;
-      out[o + 2 * k + 1] = bias[c + 1] - 0.5 * q12;
-      out[o + 3 * k + 1] = bias[c + 1] - 0.5 * q13;
-    }
-  }
-  for (; c < k; c++) {
-    const base = factorBase(c);
-    for (let i = 0; i < blocked; i += 4) {
-      const x0 = i * d;
-      const x1 = x0 + d;
-      const x2 = x1 + d;
-      const x3 = x2 + d;
-      let q0 = 0;
-      let q1 = 0;
-      let q2 = 0;
-      let q3 = 0;
-      for (let a = 0; a < d; a++) {
-        const m = projected[c * d + a];
-        let s0 = -m;
-        let s1 = -m;
-        let s2 = -m;
-        let s3 = -m;
-        const row = base + a * d;
-        for (let b = 0; b <= a; b++) {
-          const g = f[row + b];
-          s0 += g * x[x0 + b];
-          s1 += g * x[x1 + b];
-          s2 += g * x[x2 + b];
-          s3 += g * x[x3 + b];
-        }
-        q0 += s0 * s0;
-        q1 += s1 * s1;
-        q2 += s2 * s2;
-        q3 += s3 * s3;
-      }
-      out[i * k + c] = bias[c] - 0.5 * q0;
-      out[(i + 1) * k + c] = bias[c] - 0.5 * q1;
-      out[(i + 2) * k + c] = bias[c] - 0.5 * q2;
-      out[(i + 3) * k + c] = bias[c] - 0.5 * q3;
-    }
-  }
-  for (let i = blocked; i < n; i++) {
-    const x0 = i * d;
-    for (let comp = 0; comp < k; comp++) {
-      const base = factorBase(comp);
-      let q = 0;
-      for (let a = 0; a < d; a++) {
-        let s = -projected[comp * d + a];
-        for (let b = 0; b <= a; b++) s += f[base + a * d + b] * x[x0 + b];
-        q += s * s;
-      }
-      out[i * k + comp] = bias[comp] - 0.5 * q;
-    }
-  }
-}
-
-/** Diag and spherical: Σ_j ((x_j − μ_j)/σ_j)², a short loop per component. */
-function diagonalLogProb(x: Float64Array, n: number, model: GmmModel, out: Float64Array): void {
-  const { k, d, precisionFactors: f, means } = model;
-  const bias = logProbBias(model);
-  const spherical = model.covarianceType === 'spherical';
-  for (let i = 0; i < n; i++) {
-    const row = i * d;
-    for (let c = 0; c < k; c++) {
-      let q = 0;
-      if (spherical) {
-        for (let j = 0; j < d; j++) {
-          const diff = x[row + j] - means[c * d + j];
-          q += diff * diff;
-        }
-        q *= f[c] * f[c];
-      } else {
-        for (let j = 0; j < d; j++) {
-          const s = (x[row + j] - means[c * d + j]) * f[c * d + j];
-          q += s * s;
-        }
-      }
-      out[i * k + c] = bias[c] - 0.5 * q;
-    }
-  }
+  return new EmWorkspace(x, n, model.d, model.k, model.covarianceType, { resp }).expectation(model);
 }
 
 /** sklearn's _estimate_gaussian_parameters: weights (unnormalised n_k), means and covariances from responsibilities. */
@@ -328,138 +393,9 @@ export function estimateParameters(
   regCovar: number,
   gram?: Float64Array,
 ): GmmParameters {
-  const nk = new Float64Array(k);
-  for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) nk[c] += resp[i * k + c];
-  for (let c = 0; c < k; c++) nk[c] += 10 * EPS;
-  const means = weightedMeans(x, n, d, resp, k, nk);
-  const covariances = new Float64Array(covarianceSize(type, k, d));
-  switch (type) {
-    case 'full':
-      fullCovariances(x, n, d, resp, k, nk, means, regCovar, covariances);
-      break;
-    case 'tied':
-      tiedCovariance(gram ?? gramMatrix(x, n, d), d, k, nk, means, regCovar, covariances);
-      break;
-    case 'diag':
-    case 'spherical':
-      diagonalCovariances(x, n, d, resp, k, nk, means, regCovar, type, covariances);
-      break;
-  }
-  return { weights: nk, means, covariances };
-}
-
-/**
- * Responsibilities below this add less than an ulp to a component's sums
- * once it holds at least one sample's worth of weight; skipping them halves
- * the covariance pass on separated data (most posteriors underflow to ~0).
- */
-const NEGLIGIBLE_RESPONSIBILITY = 1e-16;
-
-/** Σ_i r_ic x_i / n_c, four rows per pass (independent sums; negligible weights skipped as in the covariances). */
-function weightedMeans(x: Float64Array, n: number, d: number, resp: Float64Array, k: number, nk: Float64Array): Float64Array {
-  const means = new Float64Array(k * d);
-  const rows = new Int32Array(4);
-  const weight = new Float64Array(4);
-  for (let c = 0; c < k; c++) {
-    const skip = nk[c] >= 1 ? NEGLIGIBLE_RESPONSIBILITY : 0;
-    const mean = means.subarray(c * d, c * d + d);
-    let m = 0;
-    for (let i = 0; i < n; i++) {
-      const r = resp[i * k + c];
-      if (r <= skip) continue;
-      rows[m] = i * d;
-      weight[m] = r;
-      if (++m === 4) {
-        const r0 = rows[0];
-        const r1 = rows[1];
-        const r2 = rows[2];
-        const r3 = rows[3];
-        const w0 = weight[0];
-        const w1 = weight[1];
-        const w2 = weight[2];
-        const w3 = weight[3];
-        for (let j = 0; j < d; j++) mean[j] += w0 * x[r0 + j] + w1 * x[r1 + j] + (w2 * x[r2 + j] + w3 * x[r3 + j]);
-        m = 0;
-      }
-    }
-    for (let t = 0; t < m; t++) for (let j = 0; j < d; j++) mean[j] += weight[t] * x[rows[t] + j];
-    for (let j = 0; j < d; j++) mean[j] /= nk[c];
-  }
-  return means;
-}
-
-function fullCovariances(
-  x: Float64Array,
-  n: number,
-  d: number,
-  resp: Float64Array,
-  k: number,
-  nk: Float64Array,
-  means: Float64Array,
-  regCovar: number,
-  out: Float64Array,
-): void {
-  // Four rows at a time: each lower-triangle entry is loaded and stored once per four rows.
-  const diff = new Float64Array(4 * d);
-  const weight = new Float64Array(4);
-  for (let c = 0; c < k; c++) {
-    const block = c * d * d;
-    const skip = nk[c] >= 1 ? NEGLIGIBLE_RESPONSIBILITY : 0;
-    let m = 0;
-    for (let i = 0; i < n; i++) {
-      const r = resp[i * k + c];
-      if (r <= skip) continue;
-      for (let a = 0; a < d; a++) diff[m * d + a] = x[i * d + a] - means[c * d + a];
-      weight[m] = r;
-      if (++m === 4) {
-        rankFourUpdate(diff, weight, d, out, block);
-        m = 0;
-      }
-    }
-    if (m > 0) {
-      weight.fill(0, m);
-      diff.fill(0, m * d);
-      rankFourUpdate(diff, weight, d, out, block);
-    }
-    for (let a = 0; a < d; a++) {
-      for (let b = 0; b <= a; b++) {
-        const v = out[block + a * d + b] / nk[c];
-        out[block + a * d + b] = v;
-        out[block + b * d + a] = v;
-      }
-      out[block + a * d + a] += regCovar;
-    }
-  }
-}
-
-/** Lower triangle of cov += Σ_{t<4} w_t · diff_t diff_tᵀ. */
-function rankFourUpdate(diff: Float64Array, w: Float64Array, d: number, cov: Float64Array, block: number): void {
-  const d2 = 2 * d;
-  const d3 = 3 * d;
-  for (let a = 0; a < d; a++) {
-    const w0 = w[0] * diff[a];
-    const w1 = w[1] * diff[d + a];
-    const w2 = w[2] * diff[d2 + a];
-    const w3 = w[3] * diff[d3 + a];
-    const row = block + a * d;
-    for (let b = 0; b <= a; b++) {
-      cov[row + b] += w0 * diff[b] + w1 * diff[d + b] + (w2 * diff[d2 + b] + w3 * diff[d3 + b]);
-    }
-  }
-}
-
-/** XᵀX, constant across EM iterations, so the tied M-step computes it once. */
-export function gramMatrix(x: Float64Array, n: number, d: number): Float64Array {
-  const g = new Float64Array(d * d);
-  for (let i = 0; i < n; i++) {
-    const row = i * d;
-    for (let a = 0; a < d; a++) {
-      const xa = x[row + a];
-      for (let b = 0; b <= a; b++) g[a * d + b] += xa * x[row + b];
-    }
-  }
-  for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) g[b * d + a] = g[a * d + b];
-  return g;
+  const workspace = new EmWorkspace(x, n, d, k, type, { resp });
+  if (gram) workspace.useGram(gram);
+  return workspace.estimateFromResp(regCovar);
 }
 
 function tiedCovariance(
@@ -485,10 +421,8 @@ function tiedCovariance(
 }
 
 function diagonalCovariances(
-  x: Float64Array,
-  n: number,
+  squares: Float64Array,
   d: number,
-  resp: Float64Array,
   k: number,
   nk: Float64Array,
   means: Float64Array,
@@ -496,17 +430,6 @@ function diagonalCovariances(
   type: 'diag' | 'spherical',
   out: Float64Array,
 ): void {
-  const squares = new Float64Array(k * d);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < k; c++) {
-      const r = resp[i * k + c];
-      if (r === 0) continue;
-      for (let j = 0; j < d; j++) {
-        const v = x[i * d + j];
-        squares[c * d + j] += r * v * v;
-      }
-    }
-  }
   for (let c = 0; c < k; c++) {
     let sum = 0;
     for (let j = 0; j < d; j++) {
@@ -520,6 +443,14 @@ function diagonalCovariances(
   }
 }
 
+/** Weights normalised to sum to 1, then the model. */
+function normalisedModel(type: CovarianceType, k: number, d: number, params: GmmParameters): GmmModel {
+  let sum = 0;
+  for (let c = 0; c < k; c++) sum += params.weights[c];
+  for (let c = 0; c < k; c++) params.weights[c] /= sum;
+  return modelFromParameters(type, k, d, params);
+}
+
 /** M-step: new parameters from the posterior, weights normalised to sum to 1. */
 export function maximizationStep(
   x: Float64Array,
@@ -531,14 +462,14 @@ export function maximizationStep(
   regCovar: number,
   gram?: Float64Array,
 ): GmmModel {
-  const params = estimateParameters(x, n, d, resp, k, type, regCovar, gram);
-  let sum = 0;
-  for (let c = 0; c < k; c++) sum += params.weights[c];
-  for (let c = 0; c < k; c++) params.weights[c] /= sum;
-  return modelFromParameters(type, k, d, params);
+  return normalisedModel(type, k, d, estimateParameters(x, n, d, resp, k, type, regCovar, gram));
 }
 
-/** sklearn's init_params='kmeans': one k-means run, its hard labels as responsibilities. */
+/**
+ * sklearn's init_params='kmeans': one k-means run, its hard labels as
+ * responsibilities. With a workspace (same data), its posterior buffer holds
+ * them and its threads estimate the parameters.
+ */
 export function kmeansInitialParameters(
   x: Float64Array,
   n: number,
@@ -548,11 +479,15 @@ export function kmeansInitialParameters(
   regCovar: number,
   rng: Random,
   gram?: Float64Array,
+  workspace?: EmWorkspace,
 ): GmmParameters {
-  const { labels } = kmeans(x, n, d, k, rng);
-  const resp = new Float64Array(n * k);
+  const { labels } = kmeans(x, n, d, k, rng, KMEANS_DEFAULTS, workspace?.assigner);
+  const ws = workspace ?? new EmWorkspace(x, n, d, k, type);
+  if (gram) ws.useGram(gram);
+  const resp = ws.resp;
+  resp.fill(0);
   for (let i = 0; i < n; i++) resp[i * k + labels[i]] = 1;
-  const params = estimateParameters(x, n, d, resp, k, type, regCovar, gram);
+  const params = ws.estimateFromResp(regCovar);
   for (let c = 0; c < k; c++) params.weights[c] /= n;
   return params;
 }
@@ -572,9 +507,9 @@ export function* expectationMaximization(
   gram?: Float64Array,
 ): Generator<IterationStep, EmResult> {
   const { tol, maxIter, regCovar } = options;
-  const g = type === 'tied' ? (gram ?? gramMatrix(x, n, d)) : undefined;
+  const ws = options.workspace ?? new EmWorkspace(x, n, d, k, type);
+  if (gram) ws.useGram(gram);
   let model = modelFromParameters(type, k, d, initial);
-  const resp = new Float64Array(n * k);
   const lowerBounds: number[] = [];
   let lowerBound = -Infinity;
   let converged = false;
@@ -582,8 +517,9 @@ export function* expectationMaximization(
   while (iteration < maxIter) {
     iteration++;
     const previous = lowerBound;
-    lowerBound = expectationStep(x, n, model, resp);
-    model = maximizationStep(x, n, d, resp, k, type, regCovar, g);
+    const step = ws.iterate(model, regCovar);
+    lowerBound = step.lowerBound;
+    model = normalisedModel(type, k, d, step.params);
     lowerBounds.push(lowerBound);
     yield { iteration, maxIterations: maxIter };
     if (Math.abs(lowerBound - previous) < tol) {
@@ -592,6 +528,8 @@ export function* expectationMaximization(
     }
   }
   // The final E-step: posteriors (and so labels) of the parameters returned.
-  const score = expectationStep(x, n, model, resp);
+  const score = ws.expectation(model);
+  // A workspace given by the caller is reused by later restarts: keep a copy unless told otherwise.
+  const resp = options.workspace && !options.keepResp ? ws.resp.slice() : ws.resp;
   return { model, resp, lowerBound, lowerBounds, nIterations: iteration, converged, score };
 }

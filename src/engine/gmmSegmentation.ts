@@ -7,9 +7,9 @@ import { SegmentError } from './errors';
 import { runRestarts } from './fitDriver';
 import {
   COVARIANCE_TYPES,
+  EmWorkspace,
   IllDefinedCovarianceError,
   expectationMaximization,
-  gramMatrix,
   kmeansInitialParameters,
   nParameters,
   type CovarianceType,
@@ -38,6 +38,7 @@ import type { RunControl } from './progress';
 import type { SoftScores } from './assignments';
 import { Segmentation, clusterColumns, type MethodFit } from './segmentation';
 import { std } from './stats';
+import { defaultThreadCount } from './threads';
 import { requireClusterCount, requireInteger, requirePositive } from './validate';
 
 export interface GmmOptions {
@@ -52,6 +53,12 @@ export interface GmmOptions {
   randomSeed: number;
   /** Exact silhouette up to this many samples, a seeded sample of this size above. */
   silhouetteSampleSize: number;
+  /**
+   * Threads for EM's passes over the rows (the calling one included; 1 = no
+   * engine threads). Results are the same bit for bit whatever the count;
+   * small fits stay on one thread.
+   */
+  threads: number;
 }
 
 export const GMM_DEFAULTS: Readonly<GmmOptions> = {
@@ -63,6 +70,7 @@ export const GMM_DEFAULTS: Readonly<GmmOptions> = {
   nInit: 1,
   randomSeed: 42,
   silhouetteSampleSize: 20000,
+  threads: defaultThreadCount(),
 };
 
 export const HIGH_CONFIDENCE = 0.9;
@@ -95,6 +103,7 @@ export function validateGmmOptions(options: GmmOptions): GmmOptions {
   requireInteger('n_init', options.nInit, 1);
   requireInteger('seed', options.randomSeed, 0);
   requireInteger('silhouette sample size', options.silhouetteSampleSize, 2);
+  requireInteger('threads', options.threads, 1);
   return options;
 }
 
@@ -120,7 +129,21 @@ export function fitGmm(data: PreparedData, options: GmmOptions, control: RunCont
   const { n, d, z } = data;
   const k = options.nClusters;
   requireEnoughRows(data, k);
-  const gram = options.covarianceType === 'tied' ? gramMatrix(z, n, d) : undefined;
+  // One workspace (and its engine threads) for every restart and retry; the threads stop however the fit ends.
+  const workspace = new EmWorkspace(z, n, d, k, options.covarianceType, {
+    threads: options.threads ?? GMM_DEFAULTS.threads,
+    log: control.onLog,
+  });
+  try {
+    return fitInWorkspace(data, options, control, workspace);
+  } finally {
+    workspace.close();
+  }
+}
+
+function fitInWorkspace(data: PreparedData, options: GmmOptions, control: RunControl, workspace: EmWorkspace): GmmFit {
+  const { n, d, z } = data;
+  const k = options.nClusters;
   const warnings: string[] = [];
   const ladder = [options.regCovar, ...REG_COVAR_LADDER.filter((r) => r > options.regCovar)];
   for (const [attempt, regCovar] of ladder.entries()) {
@@ -133,13 +156,16 @@ export function fitGmm(data: PreparedData, options: GmmOptions, control: RunCont
           signal: control.signal,
           onProgress: (p) => control.onProgress?.({ phase: 'fit', message: p.message, fraction: p.fraction }),
         },
-        function* (rng) {
-          const init = kmeansInitialParameters(z, n, d, k, options.covarianceType, regCovar, rng, gram);
+        function* (rng, restart) {
+          const init = kmeansInitialParameters(z, n, d, k, options.covarianceType, regCovar, rng, undefined, workspace);
           const em = yield* expectationMaximization(z, n, d, k, options.covarianceType, init, {
             tol: options.tol,
             maxIter: options.maxIter,
             regCovar,
-          }, gram);
+            workspace,
+            // The last restart runs no EM after it: its posterior need not be copied out.
+            keepResp: restart === options.nInit - 1,
+          });
           return { ...em, score: em.lowerBound, finalScore: em.score };
         },
       );

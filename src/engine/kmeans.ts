@@ -103,18 +103,24 @@ function meanVariance(x: Float64Array, n: number, d: number): number {
   return total / d;
 }
 
-/** Nearest center of every row; returns inertia, fills labels and each row's squared distance. */
-export function assignToCenters(
+/**
+ * Fills labels and distances (one per row) exactly as assignToCenters does,
+ * row by row; lets a caller spread the rows over engine threads.
+ */
+export type RowAssigner = (centers: Float64Array, k: number, labels: Int32Array, distances: Float64Array) => void;
+
+/** Rows lo..hi−1: the nearest center (the first one on a tie) and the squared distance to it. */
+export function assignRows(
   x: Float64Array,
-  n: number,
+  lo: number,
+  hi: number,
   d: number,
   centers: Float64Array,
   k: number,
   labels: Int32Array,
   distances: Float64Array,
-): number {
-  let inertia = 0;
-  for (let i = 0; i < n; i++) {
+): void {
+  for (let i = lo; i < hi; i++) {
     let best = Infinity;
     let bestC = 0;
     for (let c = 0; c < k; c++) {
@@ -126,9 +132,23 @@ export function assignToCenters(
     }
     labels[i] = bestC;
     distances[i] = best;
-    inertia += best;
   }
-  return inertia;
+}
+
+/** Nearest center of every row; returns inertia, fills labels and each row's squared distance. */
+export function assignToCenters(
+  x: Float64Array,
+  n: number,
+  d: number,
+  centers: Float64Array,
+  k: number,
+  labels: Int32Array,
+  distances: Float64Array,
+  assigner?: RowAssigner,
+): number {
+  if (assigner) assigner(centers, k, labels, distances);
+  else assignRows(x, 0, n, d, centers, k, labels, distances);
+  return sumOf(distances);
 }
 
 /** Lloyd iterations from the given centers, one yield per iteration. */
@@ -139,6 +159,7 @@ export function* lloyd(
   k: number,
   initialCenters: Float64Array,
   options: KMeansOptions = KMEANS_DEFAULTS,
+  assigner?: RowAssigner,
 ): Generator<KMeansStep, KMeansResult> {
   const centers = Float64Array.from(initialCenters);
   const next = new Float64Array(k * d);
@@ -153,7 +174,7 @@ export function* lloyd(
   while (iteration < options.maxIterations) {
     iteration++;
     previous.set(labels);
-    assignToCenters(x, n, d, centers, k, labels, distances);
+    assignToCenters(x, n, d, centers, k, labels, distances, assigner);
     next.fill(0);
     counts.fill(0);
     for (let i = 0; i < n; i++) {
@@ -184,7 +205,7 @@ export function* lloyd(
   // As sklearn: unless the labels were already stable, label once more so they match the final centers.
   const inertia = strict
     ? sumOf(distances)
-    : assignToCenters(x, n, d, centers, k, labels, distances);
+    : assignToCenters(x, n, d, centers, k, labels, distances, assigner);
   return { centers, labels, inertia, nIterations: iteration, converged };
 }
 
@@ -232,8 +253,9 @@ export function kmeans(
   k: number,
   rng: Random,
   options: KMeansOptions = KMEANS_DEFAULTS,
+  assigner?: RowAssigner,
 ): KMeansResult {
-  const run = lloyd(x, n, d, k, kmeansPlusPlus(x, n, d, k, rng), options);
+  const run = lloyd(x, n, d, k, kmeansPlusPlus(x, n, d, k, rng), options, assigner);
   for (;;) {
     const step = run.next();
     if (step.done) return step.value;

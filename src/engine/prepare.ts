@@ -47,7 +47,7 @@ export interface PreparedData {
   d: number;
   /** n×d, row-major, original units (after imputation). */
   raw: Float64Array;
-  /** n×d, row-major, (x − mean) / scale. */
+  /** n×d, row-major, (x − mean) / scale; over a SharedArrayBuffer when made by prepareFeatures. */
   z: Float64Array;
   mean: Float64Array;
   /** Population std (ddof 0) per feature. */
@@ -466,7 +466,8 @@ export function standardise(raw: Float64Array, n: number, d: number): { mean: Fl
     // A zero std would divide by zero; scikit-learn then uses 1 as well.
     scale[j] = Math.sqrt(variance) || 1;
   }
-  const z = new Float64Array(n * d);
+  // Shared memory, so the engine threads of a fit read the matrix in place (src/engine/threads.ts).
+  const z = new Float64Array(new SharedArrayBuffer(n * d * 8));
   for (let t = 0; t < n; t++) {
     for (let j = 0; j < d; j++) z[t * d + j] = (raw[t * d + j] - mean[j]) / scale[j];
   }

@@ -12,4 +12,6 @@ export interface Progress {
 export interface RunControl {
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** Diagnostics for a log, never for the output: e.g. why no engine threads were used. */
+  onLog?: (message: string) => void;
 }

@@ -25,6 +25,7 @@ export function readSettings(resource: vscode.Uri | undefined): Settings {
       nClusters: get('clusters', 4),
       randomSeed: get('seed', 42),
       silhouetteSampleSize: get('silhouetteSampleSize', 20000),
+      threads: get('threads', 0),
     },
     prepare: {
       columns: list('columns'),

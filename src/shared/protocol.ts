@@ -42,6 +42,8 @@ export interface CommonSettings {
   nClusters: number;
   randomSeed: number;
   silhouetteSampleSize: number;
+  /** CPU threads for the GMM fit; 0 = the engine's default (the cores, at most 4). */
+  threads: number;
 }
 
 export interface GmmSettings {

@@ -19,6 +19,7 @@ import { basename } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import {
   FuzzyCMeansSegmentation,
+  GMM_DEFAULTS,
   GaussianMixtureSegmentation,
   NeuralSegmentation,
   SegmentError,
@@ -157,6 +158,8 @@ async function runRequest(
   let lastPhase = '';
   const controlFor = (methodIndex: number, method?: MethodId): RunControl => ({
     signal,
+    // The engine's own notes (e.g. how many threads a fit used, or why it ran on one) go to the Segment log.
+    onLog: (message: string) => post({ type: 'log', level: 'info', message: method ? `${method}: ${message}` : message }),
     onProgress: (p: Progress) => {
       checkCancel();
       const now = Date.now();
@@ -210,13 +213,14 @@ async function runRequest(
 
 function exportProfile(method: MethodId, request: RunRequest, data: PreparedData, control: RunControl): Promise<ExportResult> {
   const target = { outputDir: request.outputDir, now: new Date(request.now) };
+  const { threads, ...common } = request.common;
   switch (method) {
     case 'gmm':
-      return new GaussianMixtureSegmentation({ ...request.common, ...request.params.gmm }).exportClusterProfile(data, target, control);
+      return new GaussianMixtureSegmentation({ ...common, ...request.params.gmm, threads: threads || GMM_DEFAULTS.threads }).exportClusterProfile(data, target, control);
     case 'fuzzy':
-      return new FuzzyCMeansSegmentation({ ...request.common, ...request.params.fuzzy }).exportClusterProfile(data, target, control);
+      return new FuzzyCMeansSegmentation({ ...common, ...request.params.fuzzy }).exportClusterProfile(data, target, control);
     case 'neural':
-      return new NeuralSegmentation({ ...request.common, ...request.params.neural }).exportClusterProfile(data, target, control);
+      return new NeuralSegmentation({ ...common, ...request.params.neural }).exportClusterProfile(data, target, control);
     default: {
       const unknown: never = method;
       throw new SegmentError('INVALID_OPTION', `Unknown method "${String(unknown)}".`);

@@ -20,7 +20,7 @@ function freshDir(): string {
 test('--help documents every flag', async () => {
   const io = capture();
   assert.equal(await main(['--help'], io), 0);
-  for (const flag of ['--clusters', '--seed', '--columns', '--exclude', '--missing', '--out', '--silhouette-sample', '--quiet', '--json', '--covariance', '--n-init', '--max-iter', '--tol', '--reg-covar']) {
+  for (const flag of ['--clusters', '--seed', '--columns', '--exclude', '--missing', '--out', '--silhouette-sample', '--threads', '--quiet', '--json', '--covariance', '--n-init', '--max-iter', '--tol', '--reg-covar']) {
     assert.ok(io.out().includes(flag), `help mentions ${flag}`);
   }
 });

@@ -117,6 +117,7 @@ test('option errors say what is allowed, word for word', () => {
     [{ maxIter: 0 }, 'max_iter must be a whole number of at least 1 (got 0).'],
     [{ nInit: 0 }, 'n_init must be a whole number of at least 1 (got 0).'],
     [{ randomSeed: -3 }, 'seed must be a whole number of at least 0 (got -3).'],
+    [{ threads: 0 }, 'threads must be a whole number of at least 1 (got 0).'],
   ];
   for (const [options, message] of cases) {
     assert.throws(() => new GaussianMixtureSegmentation(options), { name: 'SegmentError', code: 'INVALID_OPTION', message });

@@ -58,7 +58,7 @@ describe('the .vsix', () => {
   let names: string[];
 
   before(() => {
-    for (const bundle of ['dist/extension.js', 'dist/worker.js']) {
+    for (const bundle of ['dist/extension.js', 'dist/worker.js', 'dist/engineThread.js']) {
       assert.ok(existsSync(join(ROOT, bundle)), `${bundle} exists (npm test builds it first; or run npm run build)`);
     }
     dir = mkdtempSync(join(tmpdir(), 'segment-vsix-'));
@@ -74,12 +74,14 @@ describe('the .vsix', () => {
 
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('holds the two bundles, the manifest, the icon, README and CHANGELOG', () => {
+  it('holds the bundles, the manifest, the icon, README and CHANGELOG', () => {
     for (const name of [
       'extension.vsixmanifest',
       'extension/package.json',
       'extension/dist/extension.js',
       'extension/dist/worker.js',
+      // The engine threads dist/worker.js starts for large GMM fits.
+      'extension/dist/engineThread.js',
       'extension/media/icon.png',
       // The README's screenshot: relative links stay relative (--no-rewrite-relative-links), so VS Code shows it from the extension's folder.
       'extension/media/panel.png',

@@ -1,0 +1,18 @@
+/**
+ * The entry of an engine thread (src/engine/threads.ts starts it): dist/engineThread.js
+ * beside the bundles, or this file through tsx when running from source. It
+ * builds the task's chunk runner over the shared buffers it is given and
+ * serves passes until the pool closes.
+ */
+import { isMainThread, workerData } from 'node:worker_threads';
+import { gmmChunkRunner } from './gmmKernels';
+import { serveChunks, type EngineThreadData } from './threads';
+
+if (!isMainThread) {
+  const data = workerData as EngineThreadData;
+  switch (data.task.kind) {
+    case 'gmm':
+      serveChunks(data.control, gmmChunkRunner(data.task.setup));
+      break;
+  }
+}
