@@ -9,7 +9,7 @@
  *   --profile    also a V8 CPU profile of the 200k GMM fit (bench/output/profiles/)
  *   --no-python  ours only
  *   --reps N     repetitions of the cheap 20k cases (default 3; the 200k cases run once)
- *   --threads N  threads of our multi-threaded GMM fits (default: the engine's default, the cores up to 4)
+ *   --threads N  threads of our multi-threaded GMM fits and silhouette (default: the engine's default, the cores up to 4)
  *
  * Every measured case runs in a fresh process (bench/case.ts for Node,
  * bench/sklearn_bench.py for Python), so peak memory is per case and the JIT
@@ -276,7 +276,12 @@ async function main(): Promise<void> {
   log(`ours: GMM fit ${SMALL} on ${threads} threads × ${reps}`);
   const gmmSmallThreads = await repeatNode<GmmResult>(reps, ['gmm', String(SMALL), '--threads', String(threads)]);
   log(`ours: exact silhouette ${SMALL} × ${reps}`);
-  const silSmall = await repeatNode<SilhouetteResult & { seconds: number }>(reps, ['silhouette', String(SMALL)]);
+  const silSmall = await repeatNode<SilhouetteResult>(reps, ['silhouette', String(SMALL), '--threads', '1']);
+  log(`ours: exact silhouette ${SMALL} on ${threads} threads × ${reps}`);
+  const silSmallThreads = await repeatNode<SilhouetteResult>(reps, ['silhouette', String(SMALL), '--threads', String(threads)]);
+  if (!Object.is(silSmall.median.score, silSmallThreads.median.score)) {
+    log(`warning: the silhouette on ${threads} threads differs from the one on 1 thread (${silSmallThreads.median.score} vs ${silSmall.median.score})`);
+  }
   log(`ours: GMM phases ${SMALL}`);
   const phasesSmall = await runNodeCase<PhasesResult>(['gmm-phases', String(SMALL)]);
   let gmmLarge: Measured<GmmResult> | undefined;
@@ -432,6 +437,14 @@ async function main(): Promise<void> {
       oursMem: silSmall.median.memory,
       skMem: sk.single.silSmall?.memory,
     },
+    {
+      name: `silhouette exact ${SMALL / 1000}k, ${threads} threads`,
+      ours: silSmallThreads.median.seconds,
+      skDefault: sk.default.silSmall?.seconds,
+      skSingle: sk.single.silSmall?.seconds,
+      oursMem: silSmallThreads.median.memory,
+      skMem: sk.single.silSmall?.memory,
+    },
   ];
   if (readLarge) {
     const skRead = sk.single.readLarge;
@@ -578,7 +591,7 @@ async function main(): Promise<void> {
 
   // Fuzzy C-Means against the numpy reference on the same matrices (bench/fcm.ts).
   console.log('');
-  const fcm = flags['no-python'] ? [] : await benchFcm(sizes, log);
+  const fcm = flags['no-python'] ? [] : await benchFcm(sizes, log, threads);
 
   // The Neural method's training against PyTorch (bench/neural.ts), 20k rows, batch 32.
   console.log('');
@@ -603,7 +616,7 @@ async function main(): Promise<void> {
       sklearnSingleThreadMemory: r.skMem ?? null,
       note: r.note ?? null,
     })),
-    ours: { baseline, threads, gmmSmall, gmmSmallThreads, silSmall, phasesSmall, gmmLarge, gmmLargeThreads, readLarge, phasesLarge },
+    ours: { baseline, threads, gmmSmall, gmmSmallThreads, silSmall, silSmallThreads, phasesSmall, gmmLarge, gmmLargeThreads, readLarge, phasesLarge },
     sklearn: sklearnVersion ? { version: sklearnVersion, python: PYTHON, defaultThreads: sk.default, singleThread: sk.single } : 'not available',
     profile: profile ?? null,
     fcm,

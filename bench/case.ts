@@ -8,7 +8,7 @@
  *   read <rows>         time readCsv + prepareFeatures
  *   gmm <rows> [--threads N]  time fitGmm (full, k=4, nInit 1, seed 42) on the exported matrix, on N threads (default 1)
  *   gmm-phases <rows>   the same EM on one thread, step by step, timing k-means++ / Lloyd / E-step / M-step
- *   silhouette <rows>   time the exact silhouette of our GMM labels
+ *   silhouette <rows> [--threads N]  time the exact silhouette of our GMM labels, on N threads (default 1)
  *   baseline            the process with the engine loaded and nothing else
  */
 import { statSync } from 'node:fs';
@@ -277,12 +277,12 @@ function caseGmmPhases(rows: number) {
   };
 }
 
-function caseSilhouette(rows: number) {
+function caseSilhouette(rows: number, threads: number) {
   const { z, meta } = loadMatrix(rows);
   const labels = loadLabels(rows, meta.n);
   const probe = new MemoryProbe();
   const t0 = performance.now();
-  const result = silhouetteScore(z, meta.n, meta.d, labels, { sampleSize: meta.n, seed: 42 });
+  const result = silhouetteScore(z, meta.n, meta.d, labels, { sampleSize: meta.n, seed: 42, threads });
   const t1 = performance.now();
   return { seconds: (t1 - t0) / 1000, score: result.score, exact: result.sampleSize === null, n: meta.n, memory: probe.report() };
 }
@@ -317,7 +317,7 @@ async function main(): Promise<void> {
       result = caseGmmPhases(rows);
       break;
     case 'silhouette':
-      result = caseSilhouette(rows);
+      result = caseSilhouette(rows, flagValue(flags, '--threads', 1));
       break;
     case 'baseline':
       result = caseBaseline();

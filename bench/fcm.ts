@@ -4,7 +4,11 @@
  * with the Debian /usr/bin/python3), on the same standardised matrix of the
  * seeded example customers and from the same initial memberships, in one run.
  *
- *   npx tsx bench/fcm.ts [--rows 20000,200000]
+ *   npx tsx bench/fcm.ts [--rows 20000,200000] [--threads N]
+ *
+ * Ours runs twice: on one thread, and on N threads (default: the engine's
+ * default, the cores up to 4, at least 2; the results must be identical,
+ * else it warns). The threaded total includes starting the threads.
  *
  * Standalone (bench/bench.ts is not involved). Files go to bench/output/fcm/
  * (git-ignored): the customers CSV per row count (made once, reused), and per
@@ -17,9 +21,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeCustomersCsvFile } from '../examples/customers';
 import { loadDataset } from '../src/engine/dataset';
-import { fuzzyCMeans, randomMemberships, type FcmResult } from '../src/engine/fcm';
+import { FcmWorkspace, fuzzyCMeans, randomMemberships, type FcmResult } from '../src/engine/fcm';
 import { FCM_DEFAULTS } from '../src/engine/fuzzySegmentation';
 import { Random, deriveSeed } from '../src/engine/random';
+import { defaultThreadCount } from '../src/engine/threads';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const OUT_DIR = join(BENCH_DIR, 'output', 'fcm');
@@ -43,6 +48,15 @@ export interface FcmBenchCase {
   /** max |u_ours − u_numpy| over the final memberships, and the objectives' relative difference. */
   agreement: { maxMembershipDifference: number; objectiveRelativeDifference: number };
   numpyThreads: string;
+  /** Ours on `threads` threads: per-iteration and total times, ratios to numpy, and whether the result is identical to one thread's. */
+  threaded: {
+    threads: number;
+    meanIterationMs: number;
+    medianIterationMs: number;
+    totalMs: number;
+    ratio: { meanIteration: number; medianIteration: number; total: number };
+    identical: boolean;
+  };
 }
 
 interface NumpyReport {
@@ -87,26 +101,51 @@ async function customersCsv(rows: number): Promise<string> {
   return path;
 }
 
-function runOurs(z: Float64Array, n: number, d: number, k: number, u0: Float64Array): { result: FcmResult; iterationMs: number[]; totalMs: number } {
+/** Our FCM on `threads` threads; the total includes starting the threads (iteration 1 too). */
+function runOurs(
+  z: Float64Array,
+  n: number,
+  d: number,
+  k: number,
+  u0: Float64Array,
+  threads: number,
+): { result: FcmResult; iterationMs: number[]; totalMs: number } {
   const iterationMs: number[] = [];
   const start = performance.now();
   let last = start;
-  const run = fuzzyCMeans(z, n, d, k, u0, {
-    fuzziness: FCM_DEFAULTS.fuzziness,
-    maxIterations: FCM_DEFAULTS.maxIterations,
-    convergenceThreshold: FCM_DEFAULTS.convergenceThreshold,
-  });
-  let step = run.next();
-  while (!step.done) {
-    const now = performance.now();
-    iterationMs.push(now - last);
-    last = now;
-    step = run.next();
+  const workspace = new FcmWorkspace(z, n, d, k, { threads });
+  try {
+    const run = fuzzyCMeans(
+      z,
+      n,
+      d,
+      k,
+      u0,
+      {
+        fuzziness: FCM_DEFAULTS.fuzziness,
+        maxIterations: FCM_DEFAULTS.maxIterations,
+        convergenceThreshold: FCM_DEFAULTS.convergenceThreshold,
+      },
+      workspace,
+    );
+    let step = run.next();
+    while (!step.done) {
+      const now = performance.now();
+      iterationMs.push(now - last);
+      last = now;
+      step = run.next();
+    }
+    return { result: step.value, iterationMs, totalMs: performance.now() - start };
+  } finally {
+    workspace.close();
   }
-  return { result: step.value, iterationMs, totalMs: performance.now() - start };
 }
 
-export async function benchFcm(rowCounts: number[] = [20000, 200000], log: (line: string) => void = console.log): Promise<FcmBenchCase[]> {
+export async function benchFcm(
+  rowCounts: number[] = [20000, 200000],
+  log: (line: string) => void = console.log,
+  threads: number = Math.max(2, defaultThreadCount()),
+): Promise<FcmBenchCase[]> {
   mkdirSync(OUT_DIR, { recursive: true });
   const k = FCM_DEFAULTS.nClusters;
   const cases: FcmBenchCase[] = [];
@@ -121,7 +160,13 @@ export async function benchFcm(rowCounts: number[] = [20000, 200000], log: (line
     writeF64(zPath, z);
     writeF64(u0Path, u0);
 
-    const ours = runOurs(z, n, d, k, u0);
+    const ours = runOurs(z, n, d, k, u0, 1);
+    const many = runOurs(z, n, d, k, u0, threads);
+    const identical =
+      many.result.nIterations === ours.result.nIterations &&
+      Object.is(many.result.objective, ours.result.objective) &&
+      many.result.memberships.every((v, t) => Object.is(v, ours.result.memberships[t]));
+    if (!identical) log(`warning: FCM on ${threads} threads differs from the one on 1 thread (objective ${many.result.objective} vs ${ours.result.objective})`);
 
     // skfuzzy's maxiter = N makes at most N − 1 updates: pass ours + 1 for the same cap.
     const python = spawnSync(
@@ -167,6 +212,18 @@ export async function benchFcm(rowCounts: number[] = [20000, 200000], log: (line
         objectiveRelativeDifference: Math.abs(ours.result.objective - numpy.objective) / Math.abs(numpy.objective),
       },
       numpyThreads: numpy.threads,
+      threaded: {
+        threads,
+        meanIterationMs: meanOf(many.iterationMs),
+        medianIterationMs: median(many.iterationMs),
+        totalMs: many.totalMs,
+        ratio: {
+          meanIteration: meanOf(many.iterationMs) / meanOf(numpy.iteration_ms),
+          medianIteration: median(many.iterationMs) / median(numpy.iteration_ms),
+          total: many.totalMs / numpy.total_ms,
+        },
+        identical,
+      },
     };
     cases.push(c);
     const f = (v: number) => v.toFixed(1);
@@ -180,6 +237,12 @@ export async function benchFcm(rowCounts: number[] = [20000, 200000], log: (line
         `ours/numpy ${c.ratio.meanIteration.toFixed(2)} (mean) ${c.ratio.medianIteration.toFixed(2)} (median)`,
     );
     log(`  total          ours ${f(c.totalMs.ours)} ms | numpy ${f(c.totalMs.numpy)} ms | ours/numpy ${c.ratio.total.toFixed(2)}`);
+    const t = c.threaded;
+    log(
+      `  ${t.threads} threads      per iteration ours ${f(t.meanIterationMs)} ms mean, ${f(t.medianIterationMs)} median, ` +
+        `ours/numpy ${t.ratio.meanIteration.toFixed(2)} (mean) ${t.ratio.medianIteration.toFixed(2)} (median); ` +
+        `total ${f(t.totalMs)} ms, ours/numpy ${t.ratio.total.toFixed(2)}; ${t.identical ? 'identical to 1 thread' : 'DIFFERS from 1 thread'}`,
+    );
     log(
       `  agreement      max |Δu| ${c.agreement.maxMembershipDifference.toExponential(2)}, ` +
         `objective rel. diff ${c.agreement.objectiveRelativeDifference.toExponential(2)} (numpy ${numpy.numpy}, ${numpy.threads} BLAS thread(s))`,
@@ -187,6 +250,14 @@ export async function benchFcm(rowCounts: number[] = [20000, 200000], log: (line
   }
   writeFileSync(join(OUT_DIR, 'results.json'), `${JSON.stringify(cases, null, 2)}\n`);
   return cases;
+}
+
+function parseThreads(argv: string[]): number | undefined {
+  const at = argv.indexOf('--threads');
+  if (at < 0) return undefined;
+  const threads = Number(argv[at + 1]);
+  if (!Number.isInteger(threads) || threads < 1) throw new Error('--threads expects a whole number of at least 1');
+  return threads;
 }
 
 function parseRows(argv: string[]): number[] | undefined {
@@ -198,7 +269,7 @@ function parseRows(argv: string[]): number[] | undefined {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  benchFcm(parseRows(process.argv.slice(2))).catch((error: unknown) => {
+  benchFcm(parseRows(process.argv.slice(2)), console.log, parseThreads(process.argv.slice(2))).catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;
   });

@@ -46,7 +46,7 @@ const COMMON_FLAGS: FlagSpec[] = [
   { name: 'exclude', kind: 'list', value: 'a,b,…', help: 'leave these columns out of the automatic choice' },
   { name: 'missing', kind: 'string', value: 'drop|median', choices: ['drop', 'median'], help: 'rows with a missing value: drop them (default) or fill with the column median' },
   { name: 'out', short: 'o', kind: 'string', value: 'DIR', help: 'folder for the output files (default: beside the CSV)' },
-  { name: 'threads', kind: 'int', value: 'N', help: 'CPU threads for the GMM fit; the result is the same whatever N (default: the cores, at most 4)' },
+  { name: 'threads', kind: 'int', value: 'N', help: 'CPU threads for GMM\'s EM, Fuzzy C-Means and every silhouette; the result is the same whatever N (default: the cores, at most 4)' },
   { name: 'silhouette-sample', kind: 'int', value: 'N', help: `exact silhouette up to N rows, a seeded sample of N above (default ${GMM_DEFAULTS.silhouetteSampleSize})` },
   { name: 'quiet', short: 'q', kind: 'boolean', help: 'print only the paths of the files written' },
   { name: 'json', kind: 'boolean', help: 'print the result as JSON (paths, metrics, warnings) on stdout' },

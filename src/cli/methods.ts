@@ -102,6 +102,7 @@ const fuzzy = command({
       maxIterations: value(flags, 'max-iter', FCM_DEFAULTS.maxIterations),
       convergenceThreshold: value(flags, 'threshold', FCM_DEFAULTS.convergenceThreshold),
       nInit: value(flags, 'n-init', FCM_DEFAULTS.nInit),
+      threads: common.threads ?? FCM_DEFAULTS.threads,
     });
   },
 });
@@ -127,6 +128,7 @@ const neural = command({
       learningRate: value(flags, 'learning-rate', NEURAL_DEFAULTS.learningRate),
       backend: value<BackendChoice>(flags, 'backend', NEURAL_DEFAULTS.backend),
       nInit: value(flags, 'n-init', NEURAL_DEFAULTS.nInit),
+      threads: common.threads ?? NEURAL_DEFAULTS.threads,
     });
   },
 });

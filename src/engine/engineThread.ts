@@ -5,7 +5,9 @@
  * serves passes until the pool closes.
  */
 import { isMainThread, workerData } from 'node:worker_threads';
+import { fcmChunkRunner } from './fcm';
 import { gmmChunkRunner } from './gmmKernels';
+import { silhouetteChunkRunner } from './metrics';
 import { serveChunks, type EngineThreadData } from './threads';
 
 if (!isMainThread) {
@@ -13,6 +15,12 @@ if (!isMainThread) {
   switch (data.task.kind) {
     case 'gmm':
       serveChunks(data.control, gmmChunkRunner(data.task.setup));
+      break;
+    case 'fcm':
+      serveChunks(data.control, fcmChunkRunner(data.task.setup));
+      break;
+    case 'silhouette':
+      serveChunks(data.control, silhouetteChunkRunner(data.task.setup));
       break;
   }
 }

@@ -23,11 +23,31 @@
  * Layout: z is row-major n×d, memberships row-major n×k, centers k×d. One
  * pass over the data per iteration: distances, the membership update, the
  * objective, the change of U and the weighted sums of the next centers are
- * all computed while a row is in cache. Memory: z plus three n×k arrays
- * (old and new memberships, weights).
+ * all computed while a row is in cache. Memory: z plus four n×k arrays
+ * (old and new memberships and their weights: a pass reads the old ones and
+ * writes the new ones only, so a chunk can be run again with the same result).
+ *
+ * The pass runs over fixed chunks of FCM_CHUNK_ROWS rows; each chunk writes
+ * its partial sums (J, ‖ΔU‖², Σw, Σw·x) into its own slot, added up in
+ * chunk order. The chunks depend only on n, so on one thread or on engine
+ * threads (src/engine/threads.ts; FcmWorkspace) the results are the same
+ * bit for bit.
  */
 import type { IterationStep } from './fitDriver';
 import type { Random } from './random';
+import {
+  float64Array,
+  openChunkPool,
+  runChunks,
+  shareArrays,
+  sharedCopy,
+  sumSlots,
+  threadTuning,
+  viewArrays,
+  type ChunkPool,
+  type ChunkRunner,
+  type Shared,
+} from './threads';
 
 /** numpy's float64 eps, skfuzzy's clipping floor for memberships. */
 export const FCM_EPS = Number.EPSILON;
@@ -95,10 +115,171 @@ export function normaliseMemberships(u: Float64Array, n: number, k: number): Flo
   return u;
 }
 
+/** Rows per chunk of the passes: fixed, so the sums never depend on the number of threads. */
+export const FCM_CHUNK_ROWS = 2048;
+
+/**
+ * Work of one pass (n·k·d) below which engine threads do not pay for
+ * themselves. Measured on 2 cores from the bundle, 150 iterations, k = 4:
+ * 2 threads break even at 5,000 × 24 (0.5 million), win 0.6–0.8× from
+ * 10,000 × 24 (1 million) up, 0.6× at 200,000 × 24; a fit that converges in
+ * a few iterations gains less (a new thread starts cold).
+ */
+export const MIN_FCM_PARALLEL_WORK = 1_000_000;
+
+/** The passes: the first weights and center sums, or an iteration's update; OLD_IS_B: the old memberships are u[1]. */
+const PASS_INIT = 1;
+const PASS_UPDATE = 2;
+const OLD_IS_B = 4;
+
+/** A chunk's slot in the partials: J, ‖ΔU‖², Σ_i w_ic (k), Σ_i w_ic x_i (k×d). */
+const JM = 0;
+const CHANGE2 = 1;
+const WEIGHT_SUMS = 2;
+
+export interface FcmLayout {
+  n: number;
+  d: number;
+  k: number;
+  chunkRows: number;
+  nChunks: number;
+  /** Numbers per chunk slot in the partials. */
+  slot: number;
+}
+
+interface FcmBuffers {
+  z: Float64Array;
+  /** Two n×k memberships, old and new by turns. */
+  u: [Float64Array, Float64Array];
+  /** max(u, eps)^m of u[0] and u[1], n×k each. */
+  weights: [Float64Array, Float64Array];
+  /** m, then the centers (k×d), written by the calling thread before a pass. */
+  params: Float64Array;
+  partials: Float64Array;
+}
+
+function fcmLayout(n: number, d: number, k: number): FcmLayout {
+  const nChunks = Math.max(1, Math.ceil(n / FCM_CHUNK_ROWS));
+  return { n, d, k, chunkRows: FCM_CHUNK_ROWS, nChunks, slot: WEIGHT_SUMS + k + k * d };
+}
+
+export interface FcmWorkspaceOptions {
+  /** Threads for the passes, the calling one included; 1 (the default) starts none. */
+  threads?: number;
+  /** Where to say why threads are not used (default: NODE_DEBUG=segment). */
+  log?: (message: string) => void;
+}
+
+/**
+ * Where FCM's passes run: the buffers and, for data large enough, a pool of
+ * engine threads sharing them. One per fit (restarts reuse it); close() it
+ * when done (it stops the threads). Any number of threads gives the same
+ * results bit for bit.
+ */
+export class FcmWorkspace {
+  readonly layout: FcmLayout;
+  private readonly buffers: FcmBuffers;
+  private readonly local: ChunkRunner;
+  private pool: ChunkPool | null = null;
+
+  constructor(z: Float64Array, n: number, d: number, k: number, options: FcmWorkspaceOptions = {}) {
+    const layout = fcmLayout(n, d, k);
+    this.layout = layout;
+    const workers = Math.min(options.threads ?? 1, layout.nChunks) - 1;
+    const threaded = workers > 0 && n * k * d >= (threadTuning.minWork ?? MIN_FCM_PARALLEL_WORK);
+    const buffers: FcmBuffers = {
+      z: threaded ? sharedCopy(z.subarray(0, n * d)) : z,
+      u: [float64Array(n * k, threaded), float64Array(n * k, threaded)],
+      weights: [float64Array(n * k, threaded), float64Array(n * k, threaded)],
+      params: float64Array(1 + k * d, threaded),
+      partials: float64Array(layout.nChunks * layout.slot, threaded),
+    };
+    this.buffers = buffers;
+    this.local = fcmRunner(layout, buffers);
+    if (threaded) {
+      const setup: FcmThreadSetup = { layout, buffers: shareArrays(buffers) };
+      this.pool = openChunkPool(workers, { kind: 'fcm', setup }, options.log);
+    }
+  }
+
+  /** Threads the passes run on, this one included. */
+  get threads(): number {
+    return this.pool?.threads ?? 1;
+  }
+
+  /** Stops the engine threads; the workspace still works, on one thread. */
+  close(): void {
+    this.pool?.close();
+    this.pool = null;
+  }
+
+  /**
+   * FCM from the given initial memberships (n×k, not modified; normalised per
+   * sample before use), one yield per iteration.
+   */
+  *run(initialMemberships: Float64Array, parameters: FcmParameters): Generator<FcmStep, FcmResult> {
+    const { fuzziness: m, maxIterations, convergenceThreshold } = parameters;
+    const { n, d, k } = this.layout;
+    if (initialMemberships.length !== n * k) throw new RangeError(`initial memberships must be n×k = ${n * k} values`);
+    const { u, params, partials } = this.buffers;
+    const layout = this.layout;
+    u[0].set(initialMemberships);
+    normaliseMemberships(u[0], n, k);
+    params[0] = m;
+    const centers = params.subarray(1, 1 + k * d);
+    const weightSums = new Float64Array(k);
+    const weightedSums = new Float64Array(k * d);
+    const totals = new Float64Array(2);
+    let old = 0;
+    const sums = () => {
+      sumSlots(layout, partials, WEIGHT_SUMS, k, weightSums);
+      sumSlots(layout, partials, WEIGHT_SUMS + k, k * d, weightedSums);
+    };
+    runChunks(this.pool, PASS_INIT, layout.nChunks, this.local);
+    sums();
+
+    const objectives: number[] = [];
+    let objective = NaN;
+    let change = NaN;
+    let converged = false;
+    let iteration = 0;
+    while (iteration < maxIterations) {
+      iteration++;
+      for (let c = 0; c < k; c++) {
+        const vc = c * d;
+        const inv = 1 / weightSums[c];
+        for (let j = 0; j < d; j++) centers[vc + j] = weightedSums[vc + j] * inv;
+      }
+      runChunks(this.pool, PASS_UPDATE | (old === 1 ? OLD_IS_B : 0), layout.nChunks, this.local);
+      sumSlots(layout, partials, JM, 2, totals);
+      sums();
+      objective = totals[JM];
+      objectives.push(objective);
+      change = Math.sqrt(totals[CHANGE2]);
+      old = 1 - old;
+      yield { iteration, maxIterations, change, objective, memberships: u[old], centers };
+      if (change < convergenceThreshold) {
+        converged = true;
+        break;
+      }
+    }
+    return {
+      memberships: Float64Array.from(u[old]),
+      centers: Float64Array.from(centers),
+      objective,
+      objectives,
+      nIterations: iteration,
+      converged,
+      change,
+    };
+  }
+}
+
 /**
  * FCM from the given initial memberships (n×k, not modified; normalised per
- * sample before use), one yield per iteration. This is the entry point the
- * golden tests start from the same memberships as the numpy reference.
+ * sample before use), one yield per iteration, in `workspace` (a fit's, with
+ * its threads) or, without one, on this thread alone. This is the entry point
+ * the golden tests start from the same memberships as the numpy reference.
  */
 export function* fuzzyCMeans(
   z: Float64Array,
@@ -107,60 +288,59 @@ export function* fuzzyCMeans(
   k: number,
   initialMemberships: Float64Array,
   parameters: FcmParameters,
+  workspace?: FcmWorkspace,
 ): Generator<FcmStep, FcmResult> {
-  const { fuzziness: m, maxIterations, convergenceThreshold } = parameters;
-  if (initialMemberships.length !== n * k) throw new RangeError(`initial memberships must be n×k = ${n * k} values`);
+  const ws = workspace ?? new FcmWorkspace(z, n, d, k);
+  return yield* ws.run(initialMemberships, parameters);
+}
 
-  let uOld: Float64Array = normaliseMemberships(Float64Array.from(initialMemberships), n, k);
-  let uNew: Float64Array = new Float64Array(n * k);
-  // w = max(u, eps)^m of the memberships the current centers come from.
-  const weights = new Float64Array(n * k);
-  const weightSums = new Float64Array(k);
-  const weightedSums = new Float64Array(k * d);
-  const centers = new Float64Array(k * d);
-
-  initialWeights(z, n, d, k, m, uOld, weights, weightSums, weightedSums);
-
-  const objectives: number[] = [];
-  let objective = NaN;
-  let change = NaN;
-  let converged = false;
-  let iteration = 0;
-  while (iteration < maxIterations) {
-    iteration++;
-    for (let c = 0; c < k; c++) {
-      const vc = c * d;
-      const inv = 1 / weightSums[c];
-      for (let j = 0; j < d; j++) centers[vc + j] = weightedSums[vc + j] * inv;
+/**
+ * A runner of the passes over `buffers`. Each runner (one per thread) sums a
+ * chunk in its own unshared scratch and copies the result into the chunk's
+ * slot at the end: slots of chunks running side by side share cache lines,
+ * and adding into them row by row would bounce those lines between cores.
+ */
+function fcmRunner(layout: FcmLayout, buffers: FcmBuffers): ChunkRunner {
+  const { n, d, k } = layout;
+  const scratch = new Float64Array(layout.slot);
+  const weightSums = scratch.subarray(WEIGHT_SUMS, WEIGHT_SUMS + k);
+  const weightedSums = scratch.subarray(WEIGHT_SUMS + k, WEIGHT_SUMS + k + k * d);
+  const centers = buffers.params.subarray(1, 1 + k * d);
+  return (pass, chunk) => {
+    const lo = chunk * layout.chunkRows;
+    const hi = Math.min(n, lo + layout.chunkRows);
+    const m = buffers.params[0];
+    const old = pass & OLD_IS_B ? 1 : 0;
+    scratch.fill(0);
+    if (pass & PASS_INIT) {
+      initialWeights(buffers.z, lo, hi, d, k, m, buffers.u[old], buffers.weights[old], weightSums, weightedSums);
+    } else {
+      const { u, weights } = buffers;
+      const { jm, change2 } = updatePass(buffers.z, lo, hi, d, k, m, centers, u[old], u[1 - old], weights[old], weights[1 - old], weightSums, weightedSums);
+      scratch[JM] = jm;
+      scratch[CHANGE2] = change2;
     }
-    const { jm, change2 } = updatePass(z, n, d, k, m, centers, uOld, uNew, weights, weightSums, weightedSums);
-    objective = jm;
-    objectives.push(jm);
-    change = Math.sqrt(change2);
-    const previous = uOld;
-    uOld = uNew;
-    uNew = previous;
-    yield { iteration, maxIterations, change, objective, memberships: uOld, centers };
-    if (change < convergenceThreshold) {
-      converged = true;
-      break;
-    }
-  }
-  return {
-    memberships: uOld,
-    centers: Float64Array.from(centers),
-    objective,
-    objectives,
-    nIterations: iteration,
-    converged,
-    change,
+    buffers.partials.set(scratch, chunk * layout.slot);
   };
 }
 
-/** The weights of the initial memberships and the weighted sums of the first centers. */
+/** What an engine thread gets for an FCM fit: the layout and the shared buffers. */
+interface FcmThreadSetup {
+  layout: FcmLayout;
+  buffers: Shared<FcmBuffers>;
+}
+
+/** An engine thread's runner over the buffers of `setup` (an FcmThreadSetup). */
+export function fcmChunkRunner(setup: unknown): ChunkRunner {
+  const s = setup as FcmThreadSetup;
+  return fcmRunner(s.layout, viewArrays<FcmBuffers>(s.buffers));
+}
+
+/** The weights of the initial memberships and the weighted sums of the first centers, rows lo..hi−1. */
 function initialWeights(
   z: Float64Array,
-  n: number,
+  lo: number,
+  hi: number,
   d: number,
   k: number,
   m: number,
@@ -169,7 +349,7 @@ function initialWeights(
   weightSums: Float64Array,
   weightedSums: Float64Array,
 ): void {
-  for (let i = 0; i < n; i++) {
+  for (let i = lo; i < hi; i++) {
     const row = i * k;
     for (let c = 0; c < k; c++) {
       const u = u0[row + c] > FCM_EPS ? u0[row + c] : FCM_EPS;
@@ -182,22 +362,25 @@ function initialWeights(
 }
 
 /**
- * One iteration's pass over the rows, given the centers: distances, the
+ * One iteration's pass over rows lo..hi−1, given the centers: distances, the
  * objective with the old weights, the membership update into uNew, the
- * change of U, and the new weights with the weighted sums of the next
- * centers. A plain function, not part of the generator, so that V8
- * optimises the hot loop as a whole.
+ * change of U, and the new weights into wNew with the weighted sums of the
+ * next centers (added to weightSums and weightedSums, zeroed by the caller). A
+ * plain function, not part of the generator, so that V8 optimises the hot
+ * loop as a whole.
  */
 function updatePass(
   z: Float64Array,
-  n: number,
+  lo: number,
+  hi: number,
   d: number,
   k: number,
   m: number,
   centers: Float64Array,
   uOld: Float64Array,
   uNew: Float64Array,
-  weights: Float64Array,
+  wOld: Float64Array,
+  wNew: Float64Array,
   weightSums: Float64Array,
   weightedSums: Float64Array,
 ): { jm: number; change2: number } {
@@ -206,11 +389,13 @@ function updatePass(
   const power = 1 / (m - 1);
   const unitPower = power === 1;
   const dist = new Float64Array(k);
-  weightSums.fill(0);
-  weightedSums.fill(0);
+  // m = 2: the weights are u·u, recomputed from the memberships (the same
+  // bits as stored ones) rather than read and written: less memory traffic.
+  // The weights of two rows: their weighted sums are added two rows at a time.
+  const wRows = new Float64Array(2 * k);
   let jm = 0;
   let change2 = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = lo; i < hi; i++) {
     const row = i * k;
     const xi = i * d;
     // Squared distances to the centers, and the objective with the old weights.
@@ -218,7 +403,12 @@ function updatePass(
     let dmin = Infinity;
     for (let c = 0; c < k; c++) {
       const s = dist[c];
-      jm += weights[row + c] * s;
+      if (squareWeights) {
+        const uo = uOld[row + c] > FCM_EPS ? uOld[row + c] : FCM_EPS;
+        jm += uo * uo * s;
+      } else {
+        jm += wOld[row + c] * s;
+      }
       if (s < dmin) dmin = s;
     }
     // The membership update, relative to the smallest distance: uNew holds
@@ -242,6 +432,8 @@ function updatePass(
       scale = 1 / sum;
     }
     // Normalise; the change of U; the new weights and their sums.
+    const second = (i - lo) & 1;
+    const wRow = second * k;
     for (let c = 0; c < k; c++) {
       const un = uNew[row + c] * scale;
       uNew[row + c] = un;
@@ -249,10 +441,12 @@ function updatePass(
       change2 += delta * delta;
       const u = un > FCM_EPS ? un : FCM_EPS;
       const w = squareWeights ? u * u : Math.pow(u, m);
-      weights[row + c] = w;
+      if (!squareWeights) wNew[row + c] = w;
+      wRows[wRow + c] = w;
       weightSums[c] += w;
     }
-    accumulateRow(z, xi, weights, row, weightedSums, d, k);
+    if (second === 1) accumulateTwoRows(z, xi - d, xi, wRows, weightedSums, d, k);
+    else if (i === hi - 1) accumulateRow(z, xi, wRows, 0, weightedSums, d, k);
   }
   return { jm, change2 };
 }
@@ -356,6 +550,43 @@ function accumulateRow(z: Float64Array, xi: number, w: Float64Array, row: number
     const w0 = w[row + c];
     const v0 = c * d;
     for (let j = 0; j < d; j++) sums[v0 + j] += w0 * z[xi + j];
+  }
+}
+
+/**
+ * accumulateRow for two rows, a then b (weights w[0..k−1] and w[k..2k−1]):
+ * each sum gets a's term then b's, as two calls would add them, with one
+ * load and store of the sum instead of two.
+ */
+function accumulateTwoRows(z: Float64Array, xa: number, xb: number, w: Float64Array, sums: Float64Array, d: number, k: number): void {
+  let c = 0;
+  for (; c + 3 < k; c += 4) {
+    const a0 = w[c];
+    const a1 = w[c + 1];
+    const a2 = w[c + 2];
+    const a3 = w[c + 3];
+    const b0 = w[k + c];
+    const b1 = w[k + c + 1];
+    const b2 = w[k + c + 2];
+    const b3 = w[k + c + 3];
+    const v0 = c * d;
+    const v1 = v0 + d;
+    const v2 = v1 + d;
+    const v3 = v2 + d;
+    for (let j = 0; j < d; j++) {
+      const x = z[xa + j];
+      const y = z[xb + j];
+      sums[v0 + j] = sums[v0 + j] + a0 * x + b0 * y;
+      sums[v1 + j] = sums[v1 + j] + a1 * x + b1 * y;
+      sums[v2 + j] = sums[v2 + j] + a2 * x + b2 * y;
+      sums[v3 + j] = sums[v3 + j] + a3 * x + b3 * y;
+    }
+  }
+  for (; c < k; c++) {
+    const a0 = w[c];
+    const b0 = w[k + c];
+    const v0 = c * d;
+    for (let j = 0; j < d; j++) sums[v0 + j] = sums[v0 + j] + a0 * z[xa + j] + b0 * z[xb + j];
   }
 }
 

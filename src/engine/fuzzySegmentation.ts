@@ -6,6 +6,7 @@
 import { SegmentError } from './errors';
 import { runRestarts } from './fitDriver';
 import {
+  FcmWorkspace,
   fuzzyCMeans,
   partitionCoefficient,
   partitionEntropy,
@@ -18,6 +19,7 @@ import {
   clusterOrder,
   commonMetadata,
   commonMetrics,
+  silhouetteOptions,
   isoLocal,
   membersOf,
   num,
@@ -33,6 +35,7 @@ import type { SoftScores } from './assignments';
 import { Segmentation, clusterColumns, type MethodFit } from './segmentation';
 import { hardLabels, requireEnoughRows } from './gmmSegmentation';
 import { std } from './stats';
+import { defaultThreadCount } from './threads';
 import { requireClusterCount, requireInteger, requirePositive } from './validate';
 
 export interface FcmOptions {
@@ -47,6 +50,12 @@ export interface FcmOptions {
   randomSeed: number;
   /** Exact silhouette up to this many samples, a seeded sample of this size above. */
   silhouetteSampleSize: number;
+  /**
+   * Threads for the fit's passes over the rows and the silhouette (the
+   * calling one included; 1 = no engine threads). Results are the same bit
+   * for bit whatever the count; small data stay on one thread.
+   */
+  threads: number;
 }
 
 export const FCM_DEFAULTS: Readonly<FcmOptions> = {
@@ -57,6 +66,7 @@ export const FCM_DEFAULTS: Readonly<FcmOptions> = {
   nInit: 1,
   randomSeed: 42,
   silhouetteSampleSize: 20000,
+  threads: defaultThreadCount(),
 };
 
 /**
@@ -120,12 +130,14 @@ export function validateFcmOptions(options: FcmOptions): FcmOptions {
   requireInteger('n_init', options.nInit, 1);
   requireInteger('seed', options.randomSeed, 0);
   requireInteger('silhouette sample size', options.silhouetteSampleSize, 2);
+  requireInteger('threads', options.threads, 1);
   return options;
 }
 
 export class FuzzyCMeansSegmentation extends Segmentation<FcmOptions, FcmFit> {
   constructor(options: Partial<FcmOptions> = {}) {
-    super('fuzzy', validateFcmOptions({ ...FCM_DEFAULTS, ...options }));
+    // threads: undefined (a caller passing on an absent --threads) means the default.
+    super('fuzzy', validateFcmOptions({ ...FCM_DEFAULTS, ...options, threads: options.threads ?? FCM_DEFAULTS.threads }));
   }
 
   protected fitData(data: PreparedData, control: RunControl): FcmFit {
@@ -151,20 +163,27 @@ export function fitFcm(data: PreparedData, options: FcmOptions, control: RunCont
     maxIterations: options.maxIterations,
     convergenceThreshold: options.convergenceThreshold,
   };
-  const { best } = runRestarts(
-    {
-      seed: options.randomSeed,
-      nInit: options.nInit,
-      phase: 'FCM iteration',
-      signal: control.signal,
-      onProgress: (p) => control.onProgress?.({ phase: 'fit', message: p.message, fraction: p.fraction }),
-    },
-    function* (rng) {
-      const result: FcmResult = yield* fuzzyCMeans(z, n, d, k, randomMemberships(n, k, rng), parameters);
-      // runRestarts keeps the highest score: the lowest J_m wins.
-      return { ...result, score: -result.objective };
-    },
-  );
+  // One workspace (and its engine threads) for every restart; the threads stop however the fit ends.
+  const workspace = new FcmWorkspace(z, n, d, k, { threads: options.threads ?? FCM_DEFAULTS.threads, log: control.onLog });
+  let best: FcmResult;
+  try {
+    best = runRestarts(
+      {
+        seed: options.randomSeed,
+        nInit: options.nInit,
+        phase: 'FCM iteration',
+        signal: control.signal,
+        onProgress: (p) => control.onProgress?.({ phase: 'fit', message: p.message, fraction: p.fraction }),
+      },
+      function* (rng) {
+        const result: FcmResult = yield* fuzzyCMeans(z, n, d, k, randomMemberships(n, k, rng), parameters, workspace);
+        // runRestarts keeps the highest score: the lowest J_m wins.
+        return { ...result, score: -result.objective };
+      },
+    ).best;
+  } finally {
+    workspace.close();
+  }
 
   const raw = hardLabels(best.memberships, n, k);
   const order = clusterOrder(raw, k, best.centers, d);
@@ -252,7 +271,7 @@ function membershipStats(u: Float64Array, k: number, c: number, members: Int32Ar
 export function fcmProfile(data: PreparedData, fit: FcmFit, options: FcmOptions, now: Date, signal?: AbortSignal): Profile {
   const { d, features } = data;
   const k = options.nClusters;
-  const common = commonMetrics(data, fit.labels, options.silhouetteSampleSize, options.randomSeed, signal);
+  const common = commonMetrics(data, fit.labels, silhouetteOptions(options, signal));
   const members = membersOf(fit.labels, k);
   const clusters: Record<string, JsonObject> = {};
   for (let c = 0; c < k; c++) {

@@ -22,8 +22,8 @@ import { choleskyLower, invertLower } from './linalg';
 import { kmeans, KMEANS_DEFAULTS, type RowAssigner } from './kmeans';
 import { Random } from './random';
 import type { IterationStep } from './fitDriver';
-import { PASS, emLayout, gmmThreadSetup, runEmChunk, sumSlots, type EmBuffers, type EmLayout } from './gmmKernels';
-import { openChunkPool, runChunks, threadTuning, type ChunkPool } from './threads';
+import { PASS, emLayout, gmmThreadSetup, runEmChunk, type EmBuffers, type EmLayout } from './gmmKernels';
+import { float64Array, openChunkPool, runChunks, sharedCopy, sumSlots, threadTuning, type ChunkPool } from './threads';
 
 export type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
 export const COVARIANCE_TYPES: readonly CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
@@ -163,13 +163,6 @@ function passWork(n: number, d: number, k: number, type: CovarianceType): number
   return n * k * (type === 'full' || type === 'tied' ? (d * (d + 1)) / 2 : d);
 }
 
-function sharedCopy(a: Float64Array): Float64Array {
-  if (a.buffer instanceof SharedArrayBuffer) return a;
-  const copy = new Float64Array(new SharedArrayBuffer(a.length * 8));
-  copy.set(a);
-  return copy;
-}
-
 /**
  * Where the E- and M-steps run: the data, the posterior, the buffers of the
  * chunked passes (src/engine/gmmKernels.ts) and, for a fit large enough, a
@@ -192,8 +185,7 @@ export class EmWorkspace {
     const workers = Math.min(options.threads ?? 1, layout.nChunks) - 1;
     const threaded =
       workers > 0 && options.resp === undefined && passWork(n, d, k, type) >= (threadTuning.minWork ?? MIN_PARALLEL_WORK);
-    const alloc = (length: number) =>
-      threaded ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length);
+    const alloc = (length: number) => float64Array(length, threaded);
     this.buffers = {
       x: threaded ? sharedCopy(x.subarray(0, n * d)) : x,
       resp: options.resp ?? alloc(n * k),

@@ -20,6 +20,7 @@
  */
 import { assignRows } from './kmeans';
 import { logSumExp } from './linalg';
+import { shareArrays, viewArrays, type ChunkRunner, type Shared } from './threads';
 
 export type EmCovariance = 'full' | 'tied' | 'diag' | 'spherical';
 
@@ -443,52 +444,19 @@ function gramSums(layout: EmLayout, x: Float64Array, lo: number, hi: number, slo
   }
 }
 
-/** Σ over the chunks, in chunk order, of `length` numbers at `offset` of each slot, into out. */
-export function sumSlots(layout: EmLayout, partials: Float64Array, offset: number, length: number, out: Float64Array): void {
-  out.fill(0, 0, length);
-  for (let ch = 0; ch < layout.nChunks; ch++) {
-    const base = ch * layout.slot + offset;
-    for (let t = 0; t < length; t++) out[t] += partials[base + t];
-  }
-}
-
 /** What an engine thread gets for a GMM fit: the layout and the shared buffers. */
 export interface GmmThreadSetup {
   layout: EmLayout;
-  x: { buffer: SharedArrayBuffer; byteOffset: number; length: number };
-  resp: SharedArrayBuffer;
-  params: SharedArrayBuffer;
-  partials: SharedArrayBuffer;
-  labels?: SharedArrayBuffer;
-  distances?: SharedArrayBuffer;
+  buffers: Shared<EmBuffers>;
 }
 
 export function gmmThreadSetup(layout: EmLayout, buffers: EmBuffers): GmmThreadSetup {
-  const shared = (a: Float64Array | Int32Array) => {
-    if (!(a.buffer instanceof SharedArrayBuffer)) throw new TypeError('engine threads need SharedArrayBuffer-backed arrays');
-    return a.buffer;
-  };
-  return {
-    layout,
-    x: { buffer: shared(buffers.x), byteOffset: buffers.x.byteOffset, length: buffers.x.length },
-    resp: shared(buffers.resp),
-    params: shared(buffers.params),
-    partials: shared(buffers.partials),
-    labels: buffers.labels && shared(buffers.labels),
-    distances: buffers.distances && shared(buffers.distances),
-  };
+  return { layout, buffers: shareArrays(buffers) };
 }
 
 /** An engine thread's runner over the buffers of `setup` (a GmmThreadSetup). */
-export function gmmChunkRunner(setup: unknown): (pass: number, chunk: number) => void {
+export function gmmChunkRunner(setup: unknown): ChunkRunner {
   const s = setup as GmmThreadSetup;
-  const buffers: EmBuffers = {
-    x: new Float64Array(s.x.buffer, s.x.byteOffset, s.x.length),
-    resp: new Float64Array(s.resp),
-    params: new Float64Array(s.params),
-    partials: new Float64Array(s.partials),
-    labels: s.labels && new Int32Array(s.labels),
-    distances: s.distances && new Float64Array(s.distances),
-  };
+  const buffers = viewArrays<EmBuffers>(s.buffers);
   return (pass, chunk) => runEmChunk(s.layout, buffers, pass, chunk);
 }

@@ -22,6 +22,7 @@ import {
   clusterOrder,
   commonMetadata,
   commonMetrics,
+  silhouetteOptions,
   featureMap,
   isoLocal,
   membersOf,
@@ -54,8 +55,8 @@ export interface GmmOptions {
   /** Exact silhouette up to this many samples, a seeded sample of this size above. */
   silhouetteSampleSize: number;
   /**
-   * Threads for EM's passes over the rows (the calling one included; 1 = no
-   * engine threads). Results are the same bit for bit whatever the count;
+   * Threads for EM's passes over the rows and the silhouette (the calling
+   * one included; 1 = no engine threads). Results are the same bit for bit whatever the count;
    * small fits stay on one thread.
    */
   threads: number;
@@ -319,7 +320,7 @@ export function gmmProfile(data: PreparedData, fit: GmmFit, options: GmmOptions,
   const { n, d, features } = data;
   const k = options.nClusters;
   const { model, resp, labels, em } = fit;
-  const common = commonMetrics(data, labels, options.silhouetteSampleSize, options.randomSeed, signal);
+  const common = commonMetrics(data, labels, silhouetteOptions(options, signal));
   const p = nParameters(options.covarianceType, k, d);
   const logLikelihood = em.score;
   const members = membersOf(labels, k);

@@ -25,6 +25,7 @@ import {
   clusterOrder,
   commonMetadata,
   commonMetrics,
+  silhouetteOptions,
   isoLocal,
   membersOf,
   num,
@@ -40,6 +41,7 @@ import type { ExportTarget, MethodFit } from './segmentation';
 import { requireEnoughRows } from './gmmSegmentation';
 import { Random, deriveSeed } from './random';
 import { mean, std } from './stats';
+import { defaultThreadCount } from './threads';
 import { requireClusterCount, requireInteger, requirePositive } from './validate';
 import type { AutoencoderArchitecture, AutoencoderWeights } from './autoencoder';
 
@@ -65,6 +67,12 @@ export interface NeuralOptions {
   randomSeed: number;
   /** Exact silhouettes up to this many samples, a seeded sample of this size above. */
   silhouetteSampleSize: number;
+  /**
+   * Threads for the silhouettes (the calling one included; 1 = no engine
+   * threads; training runs on TensorFlow.js's own backend). Results are the
+   * same bit for bit whatever the count; small data stay on one thread.
+   */
+  threads: number;
 }
 
 export const NEURAL_DEFAULTS: Readonly<NeuralOptions> = {
@@ -79,6 +87,7 @@ export const NEURAL_DEFAULTS: Readonly<NeuralOptions> = {
   tol: 1e-4,
   randomSeed: 42,
   silhouetteSampleSize: 20000,
+  threads: defaultThreadCount(),
 };
 
 /** Child streams of the master seed. */
@@ -125,6 +134,7 @@ export function validateNeuralOptions(options: NeuralOptions): NeuralOptions {
   requirePositive('tol', options.tol);
   requireInteger('seed', options.randomSeed, 0);
   requireInteger('silhouette sample size', options.silhouetteSampleSize, 2);
+  requireInteger('threads', options.threads, 1);
   return options;
 }
 
@@ -153,7 +163,8 @@ export class NeuralSegmentation {
   private fitted: { data: PreparedData; fit: Promise<NeuralFit> } | undefined;
 
   constructor(options: Partial<NeuralOptions> = {}) {
-    this.options = Object.freeze(validateNeuralOptions({ ...NEURAL_DEFAULTS, ...options }));
+    // threads: undefined (a caller passing on an absent --threads) means the default.
+    this.options = Object.freeze(validateNeuralOptions({ ...NEURAL_DEFAULTS, ...options, threads: options.threads ?? NEURAL_DEFAULTS.threads }));
   }
 
   /** Throws the error fit would for this data, before any training. */
@@ -353,12 +364,8 @@ export function neuralProfile(data: PreparedData, fit: NeuralFit, options: Neura
   const { n, d, features } = data;
   const k = options.nClusters;
   const e = options.encodingDim;
-  const common = commonMetrics(data, fit.labels, options.silhouetteSampleSize, options.randomSeed, signal);
-  const latentSilhouette = silhouetteScore(fit.latent, n, e, fit.labels, {
-    sampleSize: options.silhouetteSampleSize,
-    seed: options.randomSeed,
-    signal,
-  });
+  const common = commonMetrics(data, fit.labels, silhouetteOptions(options, signal));
+  const latentSilhouette = silhouetteScore(fit.latent, n, e, fit.labels, silhouetteOptions(options, signal));
   const members = membersOf(fit.labels, k);
   const clusters: Record<string, JsonObject> = {};
   for (let c = 0; c < k; c++) {

@@ -4,7 +4,7 @@
  * size, share, center and feature statistics in original units.
  */
 import type { PreparedData } from './prepare';
-import { silhouetteScore, daviesBouldinScore, calinskiHarabaszScore } from './metrics';
+import { silhouetteScore, daviesBouldinScore, calinskiHarabaszScore, type SilhouetteOptions } from './metrics';
 import { describe, type FeatureStatistics } from './stats';
 import { TOOL_NAME, TOOL_VERSION } from './version';
 
@@ -91,20 +91,23 @@ export interface CommonMetrics {
   silhouetteSampleSize: number | null;
 }
 
-export function commonMetrics(
-  data: PreparedData,
-  labels: Int32Array,
-  silhouetteSampleSize: number,
-  seed: number,
+/** The silhouette options of a method's options: its sample size, seed and threads. */
+export function silhouetteOptions(
+  options: { silhouetteSampleSize: number; randomSeed: number; threads?: number },
   signal?: AbortSignal,
-): CommonMetrics {
+): SilhouetteOptions {
+  return { sampleSize: options.silhouetteSampleSize, seed: options.randomSeed, signal, threads: options.threads };
+}
+
+/** The common metrics; the silhouette (the costly one) as `silhouette` says: sample size, seed, signal, threads. */
+export function commonMetrics(data: PreparedData, labels: Int32Array, silhouette: SilhouetteOptions): CommonMetrics {
   const { z, n, d } = data;
-  const silhouette = silhouetteScore(z, n, d, labels, { sampleSize: silhouetteSampleSize, seed, signal });
+  const score = silhouetteScore(z, n, d, labels, silhouette);
   return {
-    silhouette_score: num(silhouette.score),
+    silhouette_score: num(score.score),
     davies_bouldin_index: num(daviesBouldinScore(z, n, d, labels)),
     calinski_harabasz_score: num(calinskiHarabaszScore(z, n, d, labels)),
-    silhouetteSampleSize: silhouette.sampleSize,
+    silhouetteSampleSize: score.sampleSize,
   };
 }
 

@@ -33,7 +33,64 @@ export interface EngineThreadData {
 }
 
 /** The tasks an engine thread knows (src/engine/engineThread.ts builds its ChunkRunner from one). */
-export type EngineTask = { kind: 'gmm'; setup: unknown };
+export type EngineTask = { kind: 'gmm' | 'silhouette' | 'fcm'; setup: unknown };
+
+/** What a thread needs to see a typed array in shared memory. */
+export interface SharedSlice {
+  buffer: SharedArrayBuffer;
+  byteOffset: number;
+  length: number;
+  int32: boolean;
+}
+
+type TypedArray = Float64Array | Int32Array;
+
+/** `T` with every typed array in it (fields, tuples, at any depth) as the SharedSlice a thread gets. */
+export type Shared<T> = T extends TypedArray ? SharedSlice : T extends object ? { [K in keyof T]: Shared<T[K]> } : T;
+
+/** `a` itself when it lives in shared memory, else a copy that does. */
+export function sharedCopy<T extends TypedArray>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const copy = new (a.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
+  copy.set(a);
+  return copy;
+}
+
+/**
+ * The buffers of a task as the threads get them (workerData): every typed
+ * array replaced by its SharedSlice (the arrays must be shared: see
+ * sharedCopy and float64Array), everything else as it is.
+ */
+export function shareArrays<T>(value: T): Shared<T> {
+  return mapArrays(value, (a) => {
+    if (!(a.buffer instanceof SharedArrayBuffer)) throw new TypeError('engine threads need SharedArrayBuffer-backed arrays');
+    return { buffer: a.buffer, byteOffset: a.byteOffset, length: a.length, int32: a instanceof Int32Array };
+  }) as Shared<T>;
+}
+
+/** What shareArrays made, back as arrays over the same memory (in an engine thread). */
+export function viewArrays<T>(value: Shared<T>): T {
+  return mapArrays(value, undefined, (s) =>
+    s.int32 ? new Int32Array(s.buffer, s.byteOffset, s.length) : new Float64Array(s.buffer, s.byteOffset, s.length),
+  ) as T;
+}
+
+function isSlice(value: object): value is SharedSlice {
+  return 'buffer' in value && value.buffer instanceof SharedArrayBuffer && !ArrayBuffer.isView(value);
+}
+
+function mapArrays(value: unknown, share?: (a: TypedArray) => SharedSlice, view?: (s: SharedSlice) => TypedArray): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (share && (value instanceof Float64Array || value instanceof Int32Array)) return share(value);
+  if (view && isSlice(value)) return view(value);
+  if (Array.isArray(value)) return value.map((v: unknown) => mapArrays(v, share, view));
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, mapArrays(v, share, view)]));
+}
+
+/** A zeroed Float64Array in shared memory when `shared`, else an ordinary one. */
+export function float64Array(length: number, shared: boolean): Float64Array {
+  return shared ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length);
+}
 
 // The control block, an Int32Array over a SharedArrayBuffer.
 /** Chunks of the current pass not yet claimed (claimed from the top: chunk = value − 1); −1 = stop. */
@@ -81,12 +138,36 @@ export function defaultThreadCount(): number {
   return Math.max(1, Math.min(cores, 4));
 }
 
+/**
+ * Thrown by run() of a pool opened with `redo: false` when a pass failed in a
+ * thread (the pool is closed by then): its chunks may have been half done.
+ */
+export class EngineThreadFailure extends Error {}
+
+export interface PoolOptions {
+  /**
+   * Redo a pass that failed in a thread on the calling thread (the default):
+   * right when each chunk writes its output afresh. Passes whose chunks add
+   * to what earlier passes left set it to false, and get EngineThreadFailure.
+   */
+  redo?: boolean;
+}
+
 export interface ChunkPool {
   /** Threads working on a pass, the calling thread included. */
   readonly threads: number;
   /** Runs `pass` over chunks 0..nChunks−1 on all threads; `local` is the calling thread's runner. */
   run(pass: number, nChunks: number, local: ChunkRunner): void;
   close(): void;
+}
+
+/** Σ over the chunks, in chunk order, of `length` numbers at `offset` of each chunk's slot of `slot` numbers, into out. */
+export function sumSlots(layout: { nChunks: number; slot: number }, partials: Float64Array, offset: number, length: number, out: Float64Array): void {
+  out.fill(0, 0, length);
+  for (let ch = 0; ch < layout.nChunks; ch++) {
+    const base = ch * layout.slot + offset;
+    for (let t = 0; t < length; t++) out[t] += partials[base + t];
+  }
 }
 
 /** Runs a pass on the pool, or on the calling thread alone without one. */
@@ -125,7 +206,12 @@ export function engineThreadEntry(): ThreadEntry | { error: string } {
  * Starts `workers` engine threads for `task`, or returns null (and logs why)
  * when none can be started; the caller then runs every pass itself.
  */
-export function openChunkPool(workers: number, task: EngineTask, log: (message: string) => void = debug): ChunkPool | null {
+export function openChunkPool(
+  workers: number,
+  task: EngineTask,
+  log: (message: string) => void = debug,
+  options: PoolOptions = {},
+): ChunkPool | null {
   if (workers < 1) return null;
   const entry = engineThreadEntry();
   if ('error' in entry) {
@@ -159,7 +245,7 @@ export function openChunkPool(workers: number, task: EngineTask, log: (message: 
     let started: number;
     while ((started = Atomics.load(ctl, STARTED)) < workers && Date.now() < deadline) Atomics.wait(ctl, STARTED, started, 100);
   }
-  return new Pool(ctl, threads, log);
+  return new Pool(ctl, threads, log, options.redo ?? true);
 }
 
 function stop(ctl: Int32Array, threads: Worker[]): void {
@@ -179,6 +265,7 @@ class Pool implements ChunkPool {
     private readonly ctl: Int32Array,
     private readonly workers: Worker[],
     private readonly log: (message: string) => void,
+    private readonly redo: boolean,
   ) {}
 
   get threads(): number {
@@ -218,8 +305,9 @@ class Pool implements ChunkPool {
       Atomics.wait(ctl, DONE, done, 1000);
     }
     if (Atomics.load(ctl, FAILED) !== 0) {
-      this.log('engine threads: a pass failed in a thread; redone on one thread, the threads stopped');
+      this.log(`engine threads: a pass failed in a thread; ${this.redo ? 'redone' : 'to be redone'} on one thread, the threads stopped`);
       this.close();
+      if (!this.redo) throw new EngineThreadFailure('a pass failed in an engine thread');
       runChunks(null, pass, nChunks, local);
     }
   }

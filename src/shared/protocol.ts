@@ -42,7 +42,7 @@ export interface CommonSettings {
   nClusters: number;
   randomSeed: number;
   silhouetteSampleSize: number;
-  /** CPU threads for the GMM fit; 0 = the engine's default (the cores, at most 4). */
+  /** CPU threads for GMM's EM, Fuzzy C-Means and the silhouettes; 0 = the engine's default (the cores, at most 4). */
   threads: number;
 }
 

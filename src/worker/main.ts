@@ -19,7 +19,9 @@ import { basename } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import {
   FuzzyCMeansSegmentation,
+  FCM_DEFAULTS,
   GMM_DEFAULTS,
+  NEURAL_DEFAULTS,
   GaussianMixtureSegmentation,
   NeuralSegmentation,
   SegmentError,
@@ -218,9 +220,9 @@ function exportProfile(method: MethodId, request: RunRequest, data: PreparedData
     case 'gmm':
       return new GaussianMixtureSegmentation({ ...common, ...request.params.gmm, threads: threads || GMM_DEFAULTS.threads }).exportClusterProfile(data, target, control);
     case 'fuzzy':
-      return new FuzzyCMeansSegmentation({ ...common, ...request.params.fuzzy }).exportClusterProfile(data, target, control);
+      return new FuzzyCMeansSegmentation({ ...common, ...request.params.fuzzy, threads: threads || FCM_DEFAULTS.threads }).exportClusterProfile(data, target, control);
     case 'neural':
-      return new NeuralSegmentation({ ...common, ...request.params.neural }).exportClusterProfile(data, target, control);
+      return new NeuralSegmentation({ ...common, ...request.params.neural, threads: threads || NEURAL_DEFAULTS.threads }).exportClusterProfile(data, target, control);
     default: {
       const unknown: never = method;
       throw new SegmentError('INVALID_OPTION', `Unknown method "${String(unknown)}".`);

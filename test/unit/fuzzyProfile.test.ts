@@ -156,6 +156,7 @@ test('option errors say what is allowed, word for word', () => {
     [{ nInit: 0 }, 'n_init must be a whole number of at least 1 (got 0).'],
     [{ randomSeed: -3 }, 'seed must be a whole number of at least 0 (got -3).'],
     [{ silhouetteSampleSize: 1 }, 'silhouette sample size must be a whole number of at least 2 (got 1).'],
+    [{ threads: 0 }, 'threads must be a whole number of at least 1 (got 0).'],
   ];
   for (const [options, message] of cases) {
     assert.throws(() => new FuzzyCMeansSegmentation(options), { name: 'SegmentError', code: 'INVALID_OPTION', message });

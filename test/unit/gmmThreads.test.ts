@@ -12,37 +12,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fitGmm, GMM_DEFAULTS, type GmmFit, type GmmOptions } from '../../src/engine/gmmSegmentation';
 import { COVARIANCE_TYPES } from '../../src/engine/gmm';
-import { defaultThreadCount, engineThreadStats, threadTuning } from '../../src/engine/threads';
+import { defaultThreadCount, engineThreadStats } from '../../src/engine/threads';
+import { THREAD_FIXTURES as FIXTURES, assertIdentical, onTwoThreads, overlappingBlobs, cancelTest, fallbackTests, resetThreads, threadsGone } from '../helpers/threads';
 import { blobs } from '../helpers/data';
 import type { PreparedData } from '../../src/engine/prepare';
 import type { FromWorker, RunRequest } from '../../src/shared/protocol';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'threads');
 const DIST = join(__dirname, '..', '..', 'dist');
 
-/** 12,000 rows in 4 overlapping blobs: 6 chunks of rows, enough EM iterations to share. */
-const data: PreparedData = blobs(
-  [
-    [0, 0, 0, 0],
-    [2, 0, 1, 0],
-    [0, 2, 0, 1],
-    [2, 2, 1, 1],
-  ],
-  3000,
-  1.1,
-  17,
-);
+const data: PreparedData = overlappingBlobs(17);
 
 function fit(options: Partial<GmmOptions>, log?: string[]): GmmFit {
   return fitGmm(data, { ...GMM_DEFAULTS, ...options }, { onLog: (message) => log?.push(message) });
-}
-
-/** Every number the same, bit for bit (Object.is: -0 and NaN too). */
-function assertIdentical(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
-  assert.equal(a.length, b.length, `${what}: length`);
-  for (let i = 0; i < a.length; i++) {
-    if (!Object.is(a[i], b[i])) assert.fail(`${what}[${i}]: ${a[i]} !== ${b[i]}`);
-  }
 }
 
 function assertSameFit(a: GmmFit, b: GmmFit): void {
@@ -58,35 +39,14 @@ function assertSameFit(a: GmmFit, b: GmmFit): void {
   assertIdentical(a.resp, b.resp, 'responsibilities');
 }
 
-/** Resolves once every engine thread has exited (their 'exit' events come on the event loop). */
-async function threadsGone(): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (engineThreadStats().live > 0) {
-    if (Date.now() > deadline) assert.fail(`${engineThreadStats().live} engine threads still alive`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-afterEach(async () => {
-  delete threadTuning.entry;
-  delete threadTuning.awaitStart;
-  delete threadTuning.minWork;
-  await threadsGone();
-});
+afterEach(resetThreads);
 
 for (const covarianceType of COVARIANCE_TYPES) {
   test(`${covarianceType}: two threads give the same fit as one, bit for bit`, async () => {
     const options: Partial<GmmOptions> = { covarianceType, tol: 1e-6, nInit: 2 };
     const single = fit({ ...options, threads: 1 });
-    const before = engineThreadStats();
-    // Small data: lower the work threshold, and let the thread start before the first pass so it surely takes chunks.
-    threadTuning.minWork = 0;
-    threadTuning.awaitStart = true;
-    const double = fit({ ...options, threads: 2 });
-    const after = engineThreadStats();
-    assert.equal(after.created, before.created + 1, 'one engine thread started');
-    assert.ok(after.chunksByThreads > before.chunksByThreads, 'the engine thread ran chunks');
-    assertSameFit(single, double);
+    // Small data: the work threshold lowered for the threads.
+    assertSameFit(single, onTwoThreads(() => fit({ ...options, threads: 2 })));
     assert.ok(single.em.nIterations > 2, `${single.em.nIterations} EM iterations`);
     // Four threads (three engine threads) too: the chunks are the same whoever runs them.
     assertSameFit(single, fit({ ...options, threads: 4 }));
@@ -104,51 +64,9 @@ test('fits with little work per pass stay on one thread', () => {
   assert.equal(engineThreadStats().created, before);
 });
 
-test('the engine threads are gone after a fit and after a cancelled fit', async () => {
-  threadTuning.minWork = 0;
-  threadTuning.awaitStart = true;
-  fit({ threads: 2 });
-  await threadsGone();
-  const controller = new AbortController();
-  let seen = 0;
-  const before = engineThreadStats().created;
-  assert.throws(
-    () =>
-      fitGmm(data, { ...GMM_DEFAULTS, tol: 1e-12, threads: 2 }, {
-        signal: controller.signal,
-        onProgress: () => {
-          if (++seen === 2) controller.abort();
-        },
-      }),
-    { code: 'CANCELLED' },
-  );
-  assert.equal(engineThreadStats().created, before + 1);
-  await threadsGone();
-  assert.ok(!process.getActiveResourcesInfo().includes('Worker'));
-});
+cancelTest('a fit', (control) => fitGmm(data, { ...GMM_DEFAULTS, tol: 1e-12, threads: 2 }, control));
 
-test('without a thread entry, the fit runs on one thread with the same result, and says why', () => {
-  const single = fit({ threads: 1 });
-  threadTuning.minWork = 0;
-  threadTuning.entry = join(FIXTURES, 'no-such-engineThread.js');
-  const before = engineThreadStats().created;
-  const log: string[] = [];
-  assertSameFit(single, fit({ threads: 2 }, log));
-  assert.equal(engineThreadStats().created, before, 'no thread started');
-  assert.equal(log.length, 1, log.join('\n'));
-  assert.match(log[0], /engine threads: not used \(.*no-such-engineThread\.js does not exist\); running on one thread/);
-});
-
-test('a pass that fails in an engine thread is redone on the calling thread, and the threads stop', async () => {
-  const single = fit({ threads: 1 });
-  threadTuning.minWork = 0;
-  threadTuning.awaitStart = true;
-  threadTuning.entry = join(FIXTURES, 'failingEngineThread.ts');
-  const log: string[] = [];
-  assertSameFit(single, fit({ threads: 2 }, log));
-  assert.ok(log.some((m) => m.includes('a pass failed in a thread; redone on one thread')), log.join('\n'));
-  await threadsGone();
-});
+fallbackTests('a fit', (threads, log) => fit({ threads }, log), assertSameFit);
 
 test('a process that fitted on engine threads ends by itself at once', () => {
   const started = Date.now();

@@ -10,6 +10,7 @@ import { NEURAL_DEFAULTS, NeuralSegmentation, fitNeural, meanSquaredError, type 
 import { Autoencoder, type AutoencoderWeights } from '../../src/engine/autoencoder';
 import { liveTensors } from '../../src/engine/tfBackend';
 import { silhouetteScore } from '../../src/engine/metrics';
+import { defaultThreadCount } from '../../src/engine/threads';
 import { mean as meanOf, std } from '../../src/engine/stats';
 import { METHOD_COMMANDS } from '../../src/cli/methods';
 import { main } from '../../src/cli/main';
@@ -216,6 +217,7 @@ test('option errors say what is allowed, word for word', () => {
     [{ maxIter: 0 }, 'max_iter must be a whole number of at least 1 (got 0).'],
     [{ tol: 0 }, 'tol must be a number greater than 0 (got 0).'],
     [{ randomSeed: -1 }, 'seed must be a whole number of at least 0 (got -1).'],
+    [{ threads: 0 }, 'threads must be a whole number of at least 1 (got 0).'],
     [{ silhouetteSampleSize: 1 }, 'silhouette sample size must be a whole number of at least 2 (got 1).'],
   ];
   for (const [options, message] of cases) {
@@ -234,6 +236,7 @@ test('option errors say what is allowed, word for word', () => {
     tol: 1e-4,
     randomSeed: 42,
     silhouetteSampleSize: 20000,
+    threads: defaultThreadCount(),
   });
 });
 
