@@ -80,7 +80,6 @@ const gmm = command({
       maxIter: value(flags, 'max-iter', GMM_DEFAULTS.maxIter),
       tol: value(flags, 'tol', GMM_DEFAULTS.tol),
       regCovar: value(flags, 'reg-covar', GMM_DEFAULTS.regCovar),
-      threads: common.threads ?? GMM_DEFAULTS.threads,
     });
   },
 });
@@ -102,7 +101,6 @@ const fuzzy = command({
       maxIterations: value(flags, 'max-iter', FCM_DEFAULTS.maxIterations),
       convergenceThreshold: value(flags, 'threshold', FCM_DEFAULTS.convergenceThreshold),
       nInit: value(flags, 'n-init', FCM_DEFAULTS.nInit),
-      threads: common.threads ?? FCM_DEFAULTS.threads,
     });
   },
 });
@@ -128,7 +126,6 @@ const neural = command({
       learningRate: value(flags, 'learning-rate', NEURAL_DEFAULTS.learningRate),
       backend: value<BackendChoice>(flags, 'backend', NEURAL_DEFAULTS.backend),
       nInit: value(flags, 'n-init', NEURAL_DEFAULTS.nInit),
-      threads: common.threads ?? NEURAL_DEFAULTS.threads,
     });
   },
 });

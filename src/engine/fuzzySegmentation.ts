@@ -36,7 +36,7 @@ import { Segmentation, clusterColumns, type MethodFit } from './segmentation';
 import { hardLabels, requireEnoughRows } from './gmmSegmentation';
 import { std } from './stats';
 import { defaultThreadCount } from './threads';
-import { requireClusterCount, requireInteger, requirePositive } from './validate';
+import { requireClusterCount, requireInteger, requirePositive, withDefaults } from './validate';
 
 export interface FcmOptions {
   nClusters: number;
@@ -137,7 +137,7 @@ export function validateFcmOptions(options: FcmOptions): FcmOptions {
 export class FuzzyCMeansSegmentation extends Segmentation<FcmOptions, FcmFit> {
   constructor(options: Partial<FcmOptions> = {}) {
     // threads: undefined (a caller passing on an absent --threads) means the default.
-    super('fuzzy', validateFcmOptions({ ...FCM_DEFAULTS, ...options, threads: options.threads ?? FCM_DEFAULTS.threads }));
+    super('fuzzy', validateFcmOptions(withDefaults(FCM_DEFAULTS, options)));
   }
 
   protected fitData(data: PreparedData, control: RunControl): FcmFit {

@@ -40,7 +40,7 @@ import type { SoftScores } from './assignments';
 import { Segmentation, clusterColumns, type MethodFit } from './segmentation';
 import { std } from './stats';
 import { defaultThreadCount } from './threads';
-import { requireClusterCount, requireInteger, requirePositive } from './validate';
+import { requireClusterCount, requireInteger, requirePositive, withDefaults } from './validate';
 
 export interface GmmOptions {
   nClusters: number;
@@ -110,7 +110,7 @@ export function validateGmmOptions(options: GmmOptions): GmmOptions {
 
 export class GaussianMixtureSegmentation extends Segmentation<GmmOptions, GmmFit> {
   constructor(options: Partial<GmmOptions> = {}) {
-    super('gmm', validateGmmOptions({ ...GMM_DEFAULTS, ...options }));
+    super('gmm', validateGmmOptions(withDefaults(GMM_DEFAULTS, options)));
   }
 
   protected fitData(data: PreparedData, control: RunControl): GmmFit {

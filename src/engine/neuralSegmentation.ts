@@ -42,7 +42,7 @@ import { requireEnoughRows } from './gmmSegmentation';
 import { Random, deriveSeed } from './random';
 import { mean, std } from './stats';
 import { defaultThreadCount } from './threads';
-import { requireClusterCount, requireInteger, requirePositive } from './validate';
+import { requireClusterCount, requireInteger, requirePositive, withDefaults } from './validate';
 import type { AutoencoderArchitecture, AutoencoderWeights } from './autoencoder';
 
 export type BackendChoice = 'auto' | 'wasm' | 'cpu';
@@ -164,7 +164,7 @@ export class NeuralSegmentation {
 
   constructor(options: Partial<NeuralOptions> = {}) {
     // threads: undefined (a caller passing on an absent --threads) means the default.
-    this.options = Object.freeze(validateNeuralOptions({ ...NEURAL_DEFAULTS, ...options, threads: options.threads ?? NEURAL_DEFAULTS.threads }));
+    this.options = Object.freeze(validateNeuralOptions(withDefaults(NEURAL_DEFAULTS, options)));
   }
 
   /** Throws the error fit would for this data, before any training. */

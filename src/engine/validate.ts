@@ -18,3 +18,12 @@ export function requirePositive(name: string, value: number): void {
     throw new SegmentError('INVALID_OPTION', `${name} must be a number greater than 0 (got ${value}).`);
   }
 }
+
+/** The defaults with the options given over them; an option given as undefined keeps its default. */
+export function withDefaults<T extends object>(defaults: Readonly<T>, options: Partial<T>): T {
+  const merged = { ...defaults };
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  }
+  return merged;
+}

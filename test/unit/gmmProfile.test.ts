@@ -124,6 +124,13 @@ test('option errors say what is allowed, word for word', () => {
   }
 });
 
+test('an option given as undefined keeps its default (as a spread of CLI flags or settings gives)', () => {
+  const options = new GaussianMixtureSegmentation({ nClusters: 3, threads: undefined, tol: undefined }).options;
+  assert.equal(options.threads, GMM_DEFAULTS.threads);
+  assert.equal(options.tol, GMM_DEFAULTS.tol);
+  assert.equal(options.nClusters, 3);
+});
+
 test('more clusters than rows is a clear error', () => {
   const data = preparedFromRaw(Float64Array.from([1, 2, 3, 4, 5, 7]), 3, 2, ['a', 'b']);
   assert.throws(() => new GaussianMixtureSegmentation({ nClusters: 4 }).fitPredict(data), {
