@@ -36,16 +36,20 @@ export function explorerRow(page: Page, name: string): Locator {
 
 let palettePictured = false;
 
-/** F1, type the command, wait for its row, click it. Right after start-up the command may not be there yet: retry. */
+/**
+ * F1, type the command, wait for its row, click it. Right after start-up the
+ * command may not be there yet, and a palette opened while a webview had the
+ * focus can close again at once: retry both.
+ */
 export async function runFromPalette(page: Page, title: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill(`>${title}`);
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     try {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ timeout: 5000 });
+      await input.fill(`>${title}`, { timeout: 5000 });
       await row.waitFor({ timeout: 3000 });
       if (!palettePictured) await screenshot(page, 'palette');
       palettePictured = true;
@@ -55,6 +59,7 @@ export async function runFromPalette(page: Page, title: string): Promise<void> {
     } catch (error) {
       await page.keyboard.press('Escape');
       if (Date.now() > deadline) throw error;
+      console.log(`  (palette: "${title}" not run yet, again: ${String(error).split('\n')[0]})`);
       await delay(1000);
     }
   }
