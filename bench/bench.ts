@@ -357,6 +357,16 @@ async function main(): Promise<void> {
     skMem?: PyMemory;
     note?: string;
   }
+  // A whole fit against sklearn's, on one thread or several.
+  const fitRow = (name: string, ours: GmmResult, skD: PyGmm | undefined, skS: PyGmm | undefined): Row => ({
+    name,
+    ours: ours.seconds,
+    skDefault: skD?.seconds,
+    skSingle: skS?.seconds,
+    iters: `${ours.iterations} / ${skS?.iterations ?? skD?.iterations ?? na}`,
+    oursMem: ours.memory,
+    skMem: skS?.memory,
+  });
   // The init and per-iteration split of ours comes from the instrumented replica (same computation, own process).
   const initOf = (p: PhasesResult) => p.phases.kmeansPlusPlus + p.phases.kmeansLloyd + p.phases.initialMStep;
   const gmmRows = (
@@ -366,15 +376,7 @@ async function main(): Promise<void> {
     skD: PyGmm | undefined,
     skS: PyGmm | undefined,
   ): Row[] => [
-    {
-      name: `GMM fit ${label}`,
-      ours: ours.seconds,
-      skDefault: skD?.seconds,
-      skSingle: skS?.seconds,
-      iters: `${ours.iterations} / ${skS?.iterations ?? skD?.iterations ?? na}`,
-      oursMem: ours.memory,
-      skMem: skS?.memory,
-    },
+    fitRow(`GMM fit ${label}`, ours, skD, skS),
     {
       name: `  per EM iteration`,
       ours: (ours.seconds - initOf(phases)) / ours.iterations,
@@ -390,15 +392,7 @@ async function main(): Promise<void> {
   ];
   // On several threads: the whole fit, and the steady EM iteration as seen through the progress events (2..last).
   const threadedRows = (label: string, ours: GmmResult, skD: PyGmm | undefined, skS: PyGmm | undefined): Row[] => [
-    {
-      name: `GMM fit ${label}, ${threads} threads`,
-      ours: ours.seconds,
-      skDefault: skD?.seconds,
-      skSingle: skS?.seconds,
-      iters: `${ours.iterations} / ${skS?.iterations ?? skD?.iterations ?? na}`,
-      oursMem: ours.memory,
-      skMem: skS?.memory,
-    },
+    fitRow(`GMM fit ${label}, ${threads} threads`, ours, skD, skS),
     {
       name: `  per EM iteration (steady)`,
       ours: ours.steadySecondsPerIteration,
