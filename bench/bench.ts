@@ -35,7 +35,7 @@ import {
 } from './data';
 import type { MemoryReport } from './memory';
 import { runNodeCase, runProcess, runPythonCase } from './run';
-import { defaultThreadCount } from '../src/engine/threads';
+import { defaultThreadCount } from '../src/engine/kernels/threads';
 
 import { benchFcm } from './fcm';
 import { formatNeuralBench, runNeuralBench } from './neural';

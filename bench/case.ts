@@ -13,17 +13,17 @@
  */
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { fitGmm, GMM_DEFAULTS, type GmmOptions } from '../src/engine/gmmSegmentation';
+import { fitGmm, GMM_DEFAULTS, type GmmOptions } from '../src/engine/methods/gmmSegmentation';
 import {
   estimateParameters,
   expectationStep,
   modelFromParameters,
   type GmmParameters,
-} from '../src/engine/gmm';
-import { kmeansPlusPlus, lloyd } from '../src/engine/kmeans';
-import { silhouetteScore } from '../src/engine/metrics';
-import { Random, deriveSeed } from '../src/engine/random';
-import type { PreparedData } from '../src/engine/prepare';
+} from '../src/engine/kernels/gmm';
+import { kmeansPlusPlus, lloyd } from '../src/engine/kernels/kmeans';
+import { silhouetteScore } from '../src/engine/kernels/metrics';
+import { Random, deriveSeed } from '../src/engine/kernels/random';
+import type { PreparedData } from '../src/engine/data/prepare';
 import {
   SEED,
   csvPath,
@@ -69,8 +69,8 @@ function preparedFromMatrix(z: Float64Array, meta: MatrixMeta): PreparedData {
 }
 
 async function loadReader() {
-  const csv = await import('../src/engine/csv');
-  const prepare = await import('../src/engine/prepare');
+  const csv = await import('../src/engine/data/csv');
+  const prepare = await import('../src/engine/data/prepare');
   return { readCsv: csv.readCsv, prepareFeatures: prepare.prepareFeatures };
 }
 

@@ -31,7 +31,7 @@ export interface MatrixMeta {
   /** Identifies the CSV this came from, so a regenerated CSV invalidates it. */
   csvBytes: number;
   csvMtimeMs: number;
-  /** sha256 of src/engine/csv.ts + prepare.ts when it was made. */
+  /** sha256 of src/engine/data/csv.ts + prepare.ts when it was made. */
   sourceHash: string;
   dtype: '<f8';
   order: 'C';
@@ -115,7 +115,7 @@ export function matrixIsCurrent(rows: number, seed: number, sourceHash: string):
 /** sha256 of the CSV reader and the preparation, to know when an exported matrix is stale. */
 export function sourceHash(): string {
   const h = createHash('sha256');
-  for (const f of ['src/engine/csv.ts', 'src/engine/prepare.ts']) {
+  for (const f of ['src/engine/data/csv.ts', 'src/engine/data/prepare.ts']) {
     try {
       h.update(readFileSync(join(REPO_DIR, f)));
     } catch {

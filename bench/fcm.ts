@@ -20,11 +20,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeCustomersCsvFile } from '../examples/customers';
-import { loadDataset } from '../src/engine/dataset';
-import { FcmWorkspace, fuzzyCMeans, randomMemberships, type FcmResult } from '../src/engine/fcm';
-import { FCM_DEFAULTS } from '../src/engine/fuzzySegmentation';
-import { Random, deriveSeed } from '../src/engine/random';
-import { defaultThreadCount } from '../src/engine/threads';
+import { loadDataset } from '../src/engine/data/dataset';
+import { FcmWorkspace, fuzzyCMeans, randomMemberships, type FcmResult } from '../src/engine/kernels/fcm';
+import { FCM_DEFAULTS } from '../src/engine/methods/fuzzySegmentation';
+import { Random, deriveSeed } from '../src/engine/kernels/random';
+import { defaultThreadCount } from '../src/engine/kernels/threads';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const OUT_DIR = join(BENCH_DIR, 'output', 'fcm');

@@ -11,7 +11,7 @@
  *
  * What it measures, each in a fresh Node process (TensorFlow.js' backend is
  * process-wide state, and tfjs-layers registers gradients globally):
- *   ours         src/engine/autoencoder.ts: fused matMul forward, hand-written
+ *   ours         src/engine/methods/autoencoder.ts: fused matMul forward, hand-written
  *                backward, Adam in JavaScript (what `segment neural` runs);
  *   tape         the textbook custom step: tf.fused.matMul layers, optimizer.minimize
  *                (tf.variableGrads + tf.train.adam) inside tf.tidy, the data
@@ -34,8 +34,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { customersCsv } from '../examples/customers';
-import { loadDatasetFromText } from '../src/engine/dataset';
-import { Random, deriveSeed } from '../src/engine/random';
+import { loadDatasetFromText } from '../src/engine/data/dataset';
+import { Random, deriveSeed } from '../src/engine/kernels/random';
 import { BENCH_DIR, OUTPUT_DIR, SEED, readJson, writeJson } from './data';
 import { runProcess } from './run';
 
@@ -154,8 +154,8 @@ function initialWeights(sizes: number[], seed: number): { kernels: Float32Array[
 
 async function oursCase(backend: Backend, rows: number, epochs: number): Promise<CaseResult> {
   const tf = await import('@tensorflow/tfjs-core');
-  const { Autoencoder, autoencoderArchitecture, matrixTensor, trainAutoencoder } = await import('../src/engine/autoencoder');
-  const { selectBackend } = await import('../src/engine/tfBackend');
+  const { Autoencoder, autoencoderArchitecture, matrixTensor, trainAutoencoder } = await import('../src/engine/methods/autoencoder');
+  const { selectBackend } = await import('../src/engine/methods/tfBackend');
   const { z, n, d } = readMatrix(rows);
   const started = performance.now();
   await selectBackend(backend);
@@ -236,8 +236,8 @@ async function oursCase(backend: Backend, rows: number, epochs: number): Promise
 async function tapeCase(backend: Backend, rows: number, epochs: number): Promise<CaseResult> {
   const tf = await import('@tensorflow/tfjs-core');
   await import('@tensorflow/tfjs-layers'); // registers the gradients tf.variableGrads needs
-  const { selectBackend } = await import('../src/engine/tfBackend');
-  const { autoencoderArchitecture } = await import('../src/engine/autoencoder');
+  const { selectBackend } = await import('../src/engine/methods/tfBackend');
+  const { autoencoderArchitecture } = await import('../src/engine/methods/autoencoder');
   const { z, n, d } = readMatrix(rows);
   await selectBackend(backend);
   const { sizes, relu } = autoencoderArchitecture(d, ENCODING_DIM);
@@ -297,8 +297,8 @@ async function tapeCase(backend: Backend, rows: number, epochs: number): Promise
 async function fitCase(backend: Backend, rows: number, epochs: number): Promise<CaseResult> {
   const tf = await import('@tensorflow/tfjs-core');
   const tfl = await import('@tensorflow/tfjs-layers');
-  const { selectBackend } = await import('../src/engine/tfBackend');
-  const { autoencoderArchitecture } = await import('../src/engine/autoencoder');
+  const { selectBackend } = await import('../src/engine/methods/tfBackend');
+  const { autoencoderArchitecture } = await import('../src/engine/methods/autoencoder');
   const { z, n, d } = readMatrix(rows);
   await selectBackend(backend);
   const { sizes, relu } = autoencoderArchitecture(d, ENCODING_DIM);
@@ -347,7 +347,7 @@ async function fitCase(backend: Backend, rows: number, epochs: number): Promise<
 /** µs per kernel at the shapes of a batch-32 step (24 features), each inside tf.tidy. */
 async function opsCase(backend: Backend): Promise<OpTiming[]> {
   const tf = await import('@tensorflow/tfjs-core');
-  const { selectBackend } = await import('../src/engine/tfBackend');
+  const { selectBackend } = await import('../src/engine/methods/tfBackend');
   await selectBackend(backend);
   const x = tf.randomNormal([32, 24]) as import('@tensorflow/tfjs-core').Tensor2D;
   const w0 = tf.randomNormal([24, 64]) as import('@tensorflow/tfjs-core').Tensor2D;

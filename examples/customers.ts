@@ -11,7 +11,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { Random, deriveSeed } from '../src/engine/random';
+import { Random, deriveSeed } from '../src/engine/kernels/random';
 
 export interface GenerateCustomersOptions {
   /** Number of customers (data rows), a positive integer. */

@@ -15,8 +15,8 @@ const entries = [
   // The VS Code extension (its host provides 'vscode') and the background process it forks.
   { in: 'src/extension/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
   { in: 'src/worker/main.ts', out: 'dist/worker.js' },
-  // The engine threads a large fit starts (src/engine/threads.ts looks for it beside dist/cli.js and dist/worker.js).
-  { in: 'src/engine/engineThread.ts', out: 'dist/engineThread.js' },
+  // The engine threads a large fit starts (src/engine/kernels/threads.ts looks for it beside dist/cli.js and dist/worker.js).
+  { in: 'src/engine/kernels/engineThread.ts', out: 'dist/engineThread.js' },
   // The Mocha suite that runs inside the extension host (mocha comes from node_modules at run time).
   { in: 'test/vscode/suite/index.ts', out: 'out/test/suite/index.js', external: ['vscode', 'mocha'] },
 ];

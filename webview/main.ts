@@ -1,6 +1,6 @@
 /**
  * The cluster panel's webview: receives profiles from the extension host
- * (src/panel/protocol.ts), builds the view model (src/engine/profileView.ts)
+ * (src/shared/panelProtocol.ts), builds the view model (src/shared/profileView.ts)
  * and renders it. Bundled by scripts/build.mjs into dist/webview.js (IIFE,
  * with the @vscode-elements/elements components it uses); its styles are
  * dist/panel.css.
@@ -10,8 +10,8 @@ import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
-import { buildPanelModel, type PanelModel } from '../src/engine/profileView';
-import { isHostToWebview, readState, type PanelState, type WebviewToHost } from '../src/panel/protocol';
+import { buildPanelModel, type PanelModel } from '../src/shared/profileView';
+import { isHostToWebview, readState, type PanelState, type WebviewToHost } from '../src/shared/panelProtocol';
 import { render, type RenderContext } from './render';
 import { h } from './dom';
 

@@ -13,9 +13,9 @@ import type {
   PanelModel,
   ProfileView,
   StatRowView,
-} from '../src/engine/profileView';
-import { HEAT_Z_CAP, orderFeatures } from '../src/engine/profileView';
-import type { PanelState, PanelTab } from '../src/panel/protocol';
+} from '../src/shared/profileView';
+import { HEAT_Z_CAP, orderFeatures } from '../src/shared/profileView';
+import type { PanelState, PanelTab } from '../src/shared/panelProtocol';
 import { h, linkButton, setVar, svg, type Child } from './dom';
 
 export interface RenderContext {

@@ -8,14 +8,14 @@
  *
  * The host only reads and parses the profile files (profiles.ts) and posts
  * them; the webview (dist/webview.js) builds the view model and renders it.
- * The page itself comes from src/panel/csp.ts (panelHtml, panelCsp,
+ * The page itself comes from src/shared/csp.ts (panelHtml, panelCsp,
  * makeNonce): a fresh nonce every time the HTML is set, scripts allowed only
  * with it, and resources only from the extension's dist/ folder.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { makeNonce, panelHtml } from '../panel/csp';
-import { PANEL_VIEW_TYPE, isWebviewToHost, readState, type ProfileInput, type ShowMessage } from '../panel/protocol';
+import { makeNonce, panelHtml } from '../shared/csp';
+import { PANEL_VIEW_TYPE, isWebviewToHost, readState, type ProfileInput, type ShowMessage } from '../shared/panelProtocol';
 import { profileKey, readProfile, uriFromKey } from './profiles';
 
 /** At most this many profiles in one panel (a restored state asking for more is cut). */

@@ -4,7 +4,7 @@
  * offered first next time. `segment.confirmBeforeRun: false` skips both.
  */
 import * as vscode from 'vscode';
-import type { InspectColumn } from '../shared/protocol';
+import type { InspectColumn } from '../shared/workerProtocol';
 
 export interface RunChoice {
   nClusters: number;

@@ -6,8 +6,8 @@
  * activate() returns a small API that the extension's own tests use.
  */
 import * as vscode from 'vscode';
-import type { ShowMessage } from '../panel/protocol';
-import type { MethodId, ProgressMessage } from '../shared/protocol';
+import type { ShowMessage } from '../shared/panelProtocol';
+import type { MethodId, ProgressMessage } from '../shared/workerProtocol';
 import { ClusterPanels } from './clusterPanel';
 import { ChoiceMemory } from './confirm';
 import { trackCsvAvailability } from './csvContext';

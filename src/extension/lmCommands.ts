@@ -23,9 +23,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 // The engine's modules one by one, not its index: the index brings in the clustering methods (and TensorFlow.js).
 import { isSegmentError } from '../engine/errors';
-import type { Profile } from '../engine/profile';
-import { buildSegmentPrompt, PROMPT_DEFAULTS, type SegmentPrompt } from '../engine/prompt';
-import { applySegmentNames, parseSegmentNames, profilePair, replaceProfileFiles, reportPathFor, ReportWriter, type SegmentName } from '../engine/segmentNames';
+import type { Profile } from '../engine/profile/profile';
+import { buildSegmentPrompt, PROMPT_DEFAULTS, type SegmentPrompt } from '../engine/llm/prompt';
+import { applySegmentNames, parseSegmentNames, profilePair, replaceProfileFiles, reportPathFor, ReportWriter, type SegmentName } from '../engine/profile/segmentNames';
 import { groupRuns, isProfileUri, profilesInFolder, profilesInWorkspace, readProfile, stampText } from './profiles';
 import { isCsvUri } from './target';
 

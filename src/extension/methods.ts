@@ -1,5 +1,5 @@
 /** The methods the extension offers, one command each, and "Export All" over them. */
-import { METHOD_TITLES, type MethodId } from '../shared/protocol';
+import { METHOD_TITLES, type MethodId } from '../shared/workerProtocol';
 
 export interface MethodCommand {
   method: MethodId;

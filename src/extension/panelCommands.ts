@@ -10,7 +10,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { METHOD_TITLES, type MethodId } from '../shared/protocol';
+import { METHOD_TITLES, type MethodId } from '../shared/workerProtocol';
 import type { ClusterPanels } from './clusterPanel';
 import { groupRuns, isProfileUri, profilesInFolder, profilesInWorkspace, stampText, summarizeProfile, type ProfileFile, type ProfileRun, type ProfileSummary } from './profiles';
 import { isCsvUri, outputDirFor } from './target';

@@ -15,7 +15,7 @@
 import * as path from 'node:path';
 import { load } from 'js-yaml';
 import * as vscode from 'vscode';
-import type { ProfileInput } from '../panel/protocol';
+import type { ProfileInput } from '../shared/panelProtocol';
 
 /** The names the engine gives profiles: {method}_cluster_profile_{YYYYMMDD_HHMMSS}[_n].json|yaml (also .yml). */
 export const PROFILE_NAME = /_cluster_profile_.*\.(json|ya?ml)$/i;

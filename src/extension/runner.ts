@@ -18,7 +18,7 @@ import {
   type MethodResult,
   type ProgressMessage,
   type RunRequest,
-} from '../shared/protocol';
+} from '../shared/workerProtocol';
 import { ChoiceMemory, confirmRun, type RunChoice } from './confirm';
 import { methodsTitle } from './methods';
 import { readSettings, type Settings } from './settings';

@@ -4,7 +4,7 @@
  * in package.json; the engine checks the values again and explains a bad one.
  */
 import * as vscode from 'vscode';
-import type { CommonSettings, MethodSettings, MissingPolicy, PrepareSettings } from '../shared/protocol';
+import type { CommonSettings, MethodSettings, MissingPolicy, PrepareSettings } from '../shared/workerProtocol';
 
 export interface Settings {
   common: CommonSettings;

@@ -8,7 +8,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CsvSource } from '../shared/protocol';
+import type { CsvSource } from '../shared/workerProtocol';
 
 export interface CsvTarget {
   uri: vscode.Uri;

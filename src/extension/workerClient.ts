@@ -4,7 +4,7 @@
  * process does (answers, crashes, runs out of memory, ignores a cancel).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import type { DoneMessage, ErrorMessage, FromWorker, InspectedMessage, LogLevel, ToWorker } from '../shared/protocol';
+import type { DoneMessage, ErrorMessage, FromWorker, InspectedMessage, LogLevel, ToWorker } from '../shared/workerProtocol';
 
 /** A cancelled worker that has not stopped by then is killed. */
 export const CANCEL_GRACE_MS = 1000;

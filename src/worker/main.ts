@@ -44,7 +44,7 @@ import {
   type MethodResult,
   type RunRequest,
   type ToWorker,
-} from '../shared/protocol';
+} from '../shared/workerProtocol';
 
 interface ThreadData {
   request: RunRequest | InspectRequest;

@@ -1,6 +1,6 @@
 /** Small in-memory datasets for tests, built the way prepareFeatures would. */
-import type { PreparedData } from '../../src/engine/prepare';
-import { Random } from '../../src/engine/random';
+import type { PreparedData } from '../../src/engine/data/prepare';
+import { Random } from '../../src/engine/kernels/random';
 
 /** Standardises a raw n×d matrix (ddof 0) into a PreparedData. */
 export function preparedFromRaw(raw: Float64Array, n: number, d: number, features: string[]): PreparedData {

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { RunControl } from '../../src/engine/progress';
-import { engineThreadStats, threadTuning } from '../../src/engine/threads';
-import type { PreparedData } from '../../src/engine/prepare';
+import { engineThreadStats, threadTuning } from '../../src/engine/kernels/threads';
+import type { PreparedData } from '../../src/engine/data/prepare';
 import { blobs } from './data';
 
 export const THREAD_FIXTURES = join(__dirname, '..', 'fixtures', 'threads');

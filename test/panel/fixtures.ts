@@ -5,12 +5,12 @@
  * would, the Neural method's fields, a wide 60-feature × 10-cluster profile.
  */
 import { join, resolve } from 'node:path';
-import { loadDataset, loadDatasetFromText } from '../../src/engine/dataset';
-import { GaussianMixtureSegmentation } from '../../src/engine/gmmSegmentation';
-import { FuzzyCMeansSegmentation } from '../../src/engine/fuzzySegmentation';
-import type { PreparedData } from '../../src/engine/prepare';
-import type { Profile } from '../../src/engine/profile';
-import { Random } from '../../src/engine/random';
+import { loadDataset, loadDatasetFromText } from '../../src/engine/data/dataset';
+import { GaussianMixtureSegmentation } from '../../src/engine/methods/gmmSegmentation';
+import { FuzzyCMeansSegmentation } from '../../src/engine/methods/fuzzySegmentation';
+import type { PreparedData } from '../../src/engine/data/prepare';
+import type { Profile } from '../../src/engine/profile/profile';
+import { Random } from '../../src/engine/kernels/random';
 import { preparedFromRaw } from '../helpers/data';
 
 export const ROOT = resolve(__dirname, '..', '..');

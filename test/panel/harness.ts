@@ -1,7 +1,7 @@
 /**
  * A static harness for the cluster panel without VS Code: a node:http server
  * on 127.0.0.1 (random port) that serves the panel's page exactly as the
- * extension host will build it (panelHtml and panelCsp from src/panel/csp.ts,
+ * extension host will build it (panelHtml and panelCsp from src/shared/csp.ts,
  * with this server's origin as the cspSource), plus what VS Code itself adds
  * to a webview (acquireVsCodeApi, the theme's body classes and --vscode-*
  * variables, its default styles).
@@ -19,8 +19,8 @@ import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { escapeHtml, makeNonce, panelHtml } from '../../src/panel/csp';
-import type { ProfileInput } from '../../src/engine/profileView';
+import { escapeHtml, makeNonce, panelHtml } from '../../src/shared/csp';
+import type { ProfileInput } from '../../src/shared/profileView';
 import themesJson from './themes.json';
 
 const ROOT = resolve(__dirname, '..', '..');

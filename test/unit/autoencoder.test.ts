@@ -8,11 +8,11 @@ import * as tf from '@tensorflow/tfjs-core';
 // Only for the reference gradients (tf.variableGrads needs the gradient registry, which
 // tfjs-layers registers); the engine itself never loads tfjs-layers.
 import '@tensorflow/tfjs-layers';
-import { Autoencoder, autoencoderArchitecture, matrixTensor, trainAutoencoder } from '../../src/engine/autoencoder';
-import { TRAINING_KERNELS, liveTensors, missingKernels, selectBackend, wasmDirectory } from '../../src/engine/tfBackend';
-import { loadDataset } from '../../src/engine/dataset';
-import { meanSquaredError } from '../../src/engine/neuralSegmentation';
-import { Random } from '../../src/engine/random';
+import { Autoencoder, autoencoderArchitecture, matrixTensor, trainAutoencoder } from '../../src/engine/methods/autoencoder';
+import { TRAINING_KERNELS, liveTensors, missingKernels, selectBackend, wasmDirectory } from '../../src/engine/methods/tfBackend';
+import { loadDataset } from '../../src/engine/data/dataset';
+import { meanSquaredError } from '../../src/engine/methods/neuralSegmentation';
+import { Random } from '../../src/engine/kernels/random';
 import { isSegmentError } from '../../src/engine/errors';
 import { blobs } from '../helpers/data';
 
@@ -234,7 +234,7 @@ test('without the WebAssembly binaries, auto falls back to the CPU backend with 
   const script = join(dir, 'probe.ts');
   writeFileSync(
     script,
-    `import { selectBackend } from ${JSON.stringify(join(ROOT, 'src', 'engine', 'tfBackend'))};
+    `import { selectBackend } from ${JSON.stringify(join(ROOT, 'src', 'engine', 'methods', 'tfBackend'))};
 (async () => {
   const auto = await selectBackend('auto');
   let error = '';

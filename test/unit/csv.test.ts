@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isIdLikeName, readCsv, readCsvText, sniffDialect, type CsvColumn, type CsvProgress, type CsvTable } from '../../src/engine/csv';
+import { isIdLikeName, readCsv, readCsvText, sniffDialect, type CsvColumn, type CsvProgress, type CsvTable } from '../../src/engine/data/csv';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'csv');
 let dir = '';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { parse } from 'csv-parse/sync';
-import { GaussianMixtureSegmentation } from '../../src/engine/gmmSegmentation';
+import { GaussianMixtureSegmentation } from '../../src/engine/methods/gmmSegmentation';
 import { blobs } from '../helpers/data';
 
 const AWKWARD = ['yes', '1e3', 'a: b', 'Accessories & Footwear'];

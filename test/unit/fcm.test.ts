@@ -8,9 +8,9 @@ import {
   randomMemberships,
   runFuzzyCMeans,
   type FcmParameters,
-} from '../../src/engine/fcm';
-import { hardLabels } from '../../src/engine/gmmSegmentation';
-import { Random } from '../../src/engine/random';
+} from '../../src/engine/kernels/fcm';
+import { hardLabels } from '../../src/engine/methods/gmmSegmentation';
+import { Random } from '../../src/engine/kernels/random';
 import { assertAllClose, assertClose, loadGolden } from '../helpers/golden';
 
 interface GoldenCase {

@@ -1,13 +1,13 @@
 /**
- * Fuzzy C-Means on engine threads (src/engine/fcm.ts, src/engine/threads.ts):
+ * Fuzzy C-Means on engine threads (src/engine/kernels/fcm.ts, src/engine/kernels/threads.ts):
  * the same fit bit for bit as on one thread, no thread left behind after a
  * fit or a cancelled one, and a fall-back to one thread when the threads
  * cannot start or fail.
  */
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { FCM_DEFAULTS, fitFcm, type FcmFit, type FcmOptions } from '../../src/engine/fuzzySegmentation';
-import { engineThreadStats, threadTuning } from '../../src/engine/threads';
+import { FCM_DEFAULTS, fitFcm, type FcmFit, type FcmOptions } from '../../src/engine/methods/fuzzySegmentation';
+import { engineThreadStats, threadTuning } from '../../src/engine/kernels/threads';
 import { assertIdentical, onTwoThreads, overlappingBlobs, cancelTest, fallbackTests, resetThreads, threadsGone } from '../helpers/threads';
 import { blobs } from '../helpers/data';
 

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { parse } from 'csv-parse/sync';
-import { FCM_DEFAULTS, FuzzyCMeansSegmentation, fitFcm } from '../../src/engine/fuzzySegmentation';
-import { randomMemberships, runFuzzyCMeans } from '../../src/engine/fcm';
-import { Random, deriveSeed } from '../../src/engine/random';
+import { FCM_DEFAULTS, FuzzyCMeansSegmentation, fitFcm } from '../../src/engine/methods/fuzzySegmentation';
+import { randomMemberships, runFuzzyCMeans } from '../../src/engine/kernels/fcm';
+import { Random, deriveSeed } from '../../src/engine/kernels/random';
 import { METHOD_COMMANDS } from '../../src/cli/methods';
-import { mean as meanOf, std } from '../../src/engine/stats';
+import { mean as meanOf, std } from '../../src/engine/kernels/stats';
 import { blobs, preparedFromRaw } from '../helpers/data';
 import { assertClose } from '../helpers/golden';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { determinant, inverse, Matrix } from 'ml-matrix';
-import { Random } from '../../src/engine/random';
+import { Random } from '../../src/engine/kernels/random';
 import {
   expectationMaximization,
   expectationStep,
@@ -10,10 +10,10 @@ import {
   type CovarianceType,
   type EmResult,
   type GmmParameters,
-} from '../../src/engine/gmm';
-import { fitGmm, GMM_DEFAULTS } from '../../src/engine/gmmSegmentation';
+} from '../../src/engine/kernels/gmm';
+import { fitGmm, GMM_DEFAULTS } from '../../src/engine/methods/gmmSegmentation';
 import { assertAllClose, assertClose, loadGolden, samePartition } from '../helpers/golden';
-import type { PreparedData } from '../../src/engine/prepare';
+import type { PreparedData } from '../../src/engine/data/prepare';
 
 interface EmRun {
   covariance_type: CovarianceType;

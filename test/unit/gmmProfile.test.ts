@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GaussianMixtureSegmentation, fitGmm, GMM_DEFAULTS } from '../../src/engine/gmmSegmentation';
+import { GaussianMixtureSegmentation, fitGmm, GMM_DEFAULTS } from '../../src/engine/methods/gmmSegmentation';
 import { blobs, preparedFromRaw } from '../helpers/data';
 import { loadGolden, samePartition } from '../helpers/golden';
-import { mean as meanOf, std } from '../../src/engine/stats';
+import { mean as meanOf, std } from '../../src/engine/kernels/stats';
 
 const NOW = new Date(2026, 0, 2, 3, 4, 5);
 

@@ -1,5 +1,5 @@
 /**
- * EM on engine threads (src/engine/threads.ts, src/engine/gmmKernels.ts):
+ * EM on engine threads (src/engine/kernels/threads.ts, src/engine/kernels/gmmKernels.ts):
  * the same results bit for bit as on one thread, no thread left behind after
  * a fit or a cancelled one, and a fall-back to one thread when the threads
  * cannot start or fail.
@@ -10,13 +10,13 @@ import { fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fitGmm, GMM_DEFAULTS, type GmmFit, type GmmOptions } from '../../src/engine/gmmSegmentation';
-import { COVARIANCE_TYPES } from '../../src/engine/gmm';
-import { defaultThreadCount, engineThreadStats } from '../../src/engine/threads';
+import { fitGmm, GMM_DEFAULTS, type GmmFit, type GmmOptions } from '../../src/engine/methods/gmmSegmentation';
+import { COVARIANCE_TYPES } from '../../src/engine/kernels/gmm';
+import { defaultThreadCount, engineThreadStats } from '../../src/engine/kernels/threads';
 import { THREAD_FIXTURES as FIXTURES, assertIdentical, onTwoThreads, overlappingBlobs, cancelTest, fallbackTests, resetThreads, threadsGone } from '../helpers/threads';
 import { blobs } from '../helpers/data';
-import type { PreparedData } from '../../src/engine/prepare';
-import type { FromWorker, RunRequest } from '../../src/shared/protocol';
+import type { PreparedData } from '../../src/engine/data/prepare';
+import type { FromWorker, RunRequest } from '../../src/shared/workerProtocol';
 
 const DIST = join(__dirname, '..', '..', 'dist');
 

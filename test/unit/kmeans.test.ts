@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kmeans, kmeansPlusPlus, lloyd } from '../../src/engine/kmeans';
-import { Random } from '../../src/engine/random';
+import { kmeans, kmeansPlusPlus, lloyd } from '../../src/engine/kernels/kmeans';
+import { Random } from '../../src/engine/kernels/random';
 import { loadGolden, samePartition } from '../helpers/golden';
 
 test('two obvious groups on a line: centers are the group means (hand-checked)', () => {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CholeskyDecomposition, Matrix, inverse } from 'ml-matrix';
-import { choleskyLower, invertLower, logSumExp } from '../../src/engine/linalg';
-import { Random } from '../../src/engine/random';
+import { choleskyLower, invertLower, logSumExp } from '../../src/engine/kernels/linalg';
+import { Random } from '../../src/engine/kernels/random';
 import { assertAllClose } from '../helpers/golden';
 
 function randomSpd(d: number, rng: Random): Float64Array {

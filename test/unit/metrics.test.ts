@@ -5,7 +5,7 @@ import {
   silhouetteScore,
   daviesBouldinScore,
   calinskiHarabaszScore,
-} from '../../src/engine/metrics';
+} from '../../src/engine/kernels/metrics';
 import { assertAllClose, assertClose, loadGolden } from '../helpers/golden';
 
 interface MetricCase {

@@ -1,8 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readCsv, readCsvText } from '../../src/engine/csv';
-import { prepareFeatures, standardise, type PrepareOptions, type PreparedData } from '../../src/engine/prepare';
+import { readCsv, readCsvText } from '../../src/engine/data/csv';
+import { prepareFeatures, standardise, type PrepareOptions, type PreparedData } from '../../src/engine/data/prepare';
 
 async function prepare(text: string, options?: PrepareOptions): Promise<PreparedData> {
   return prepareFeatures(await readCsvText(text, 'customers.csv'), options);

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { buildSegmentPrompt, estimateTokens } from '../../src/engine/prompt';
-import { loadDataset } from '../../src/engine/dataset';
-import { GaussianMixtureSegmentation } from '../../src/engine/gmmSegmentation';
-import { FuzzyCMeansSegmentation } from '../../src/engine/fuzzySegmentation';
+import { buildSegmentPrompt, estimateTokens } from '../../src/engine/llm/prompt';
+import { loadDataset } from '../../src/engine/data/dataset';
+import { GaussianMixtureSegmentation } from '../../src/engine/methods/gmmSegmentation';
+import { FuzzyCMeansSegmentation } from '../../src/engine/methods/fuzzySegmentation';
 
 const ROOT = resolve(__dirname, '..', '..');
 const EXAMPLE = join(ROOT, 'examples', 'customers.csv');

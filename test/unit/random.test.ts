@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Random, deriveSeed } from '../../src/engine/random';
+import { Random, deriveSeed } from '../../src/engine/kernels/random';
 
 test('the same seed gives the same stream; another seed another stream', () => {
   const a = new Random(42);

@@ -11,8 +11,8 @@ import {
   replaceProfileFiles,
   reportPathFor,
   ReportWriter,
-} from '../../src/engine/segmentNames';
-import { GaussianMixtureSegmentation } from '../../src/engine/gmmSegmentation';
+} from '../../src/engine/profile/segmentNames';
+import { GaussianMixtureSegmentation } from '../../src/engine/methods/gmmSegmentation';
 import { blobs } from '../helpers/data';
 
 const ANSWER = `## Segment Overview

@@ -1,5 +1,5 @@
 /**
- * The silhouette on engine threads (src/engine/metrics.ts, src/engine/threads.ts):
+ * The silhouette on engine threads (src/engine/kernels/metrics.ts, src/engine/kernels/threads.ts):
  * the same score and per-sample values bit for bit as on one thread, no
  * thread left behind after a score or a cancelled one, a fall-back to one
  * thread when the threads cannot start or fail, and the methods passing
@@ -7,11 +7,11 @@
  */
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { silhouetteSamples, silhouetteScore, type SilhouetteOptions } from '../../src/engine/metrics';
-import { engineThreadStats, threadTuning } from '../../src/engine/threads';
+import { silhouetteSamples, silhouetteScore, type SilhouetteOptions } from '../../src/engine/kernels/metrics';
+import { engineThreadStats, threadTuning } from '../../src/engine/kernels/threads';
 import { assertIdentical, fallbackTests, onTwoThreads, resetThreads, threadsGone } from '../helpers/threads';
-import { FuzzyCMeansSegmentation } from '../../src/engine/fuzzySegmentation';
-import { GaussianMixtureSegmentation } from '../../src/engine/gmmSegmentation';
+import { FuzzyCMeansSegmentation } from '../../src/engine/methods/fuzzySegmentation';
+import { GaussianMixtureSegmentation } from '../../src/engine/methods/gmmSegmentation';
 import { blobs } from '../helpers/data';
 
 /**

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { SegmentApi } from '../../../src/extension/extension';
 import type { RunOutcome } from '../../../src/extension/runner';
-import type { ProgressMessage } from '../../../src/shared/protocol';
+import type { ProgressMessage } from '../../../src/shared/workerProtocol';
 
 const EXTENSION_ID = 'segment-profiles.segment-profiles';
 

@@ -13,7 +13,7 @@ import { after, afterEach, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { SegmentApi } from '../../../src/extension/extension';
 import type { RunOutcome } from '../../../src/extension/runner';
-import { DEFAULT_STATE, PANEL_VIEW_TYPE, type PanelState, type ShowMessage } from '../../../src/panel/protocol';
+import { DEFAULT_STATE, PANEL_VIEW_TYPE, type PanelState, type ShowMessage } from '../../../src/shared/panelProtocol';
 
 const EXTENSION_ID = 'segment-profiles.segment-profiles';
 

@@ -12,9 +12,9 @@
  *  L the covariance's Cholesky factor, so ‖L⁻¹(x−μ)‖² is the Mahalanobis
  *  distance; sklearn stores its transpose), diag k×d and spherical k hold 1/σ.
  *
- * The passes over the rows run in fixed chunks of rows (src/engine/gmmKernels.ts)
+ * The passes over the rows run in fixed chunks of rows (src/engine/kernels/gmmKernels.ts)
  * whose partial sums are added up in chunk order, in an EmWorkspace; a large
- * fit spreads the chunks over engine threads (src/engine/threads.ts). The
+ * fit spreads the chunks over engine threads (src/engine/kernels/threads.ts). The
  * chunks depend only on n, d, k and the covariance type, so every result is
  * the same bit for bit on one thread or several.
  */
@@ -165,7 +165,7 @@ function passWork(n: number, d: number, k: number, type: CovarianceType): number
 
 /**
  * Where the E- and M-steps run: the data, the posterior, the buffers of the
- * chunked passes (src/engine/gmmKernels.ts) and, for a fit large enough, a
+ * chunked passes (src/engine/kernels/gmmKernels.ts) and, for a fit large enough, a
  * pool of engine threads that share them. One per fit: restarts and the
  * reg_covar retries reuse it. close() it when done (it stops the threads).
  * Whatever the number of threads, every result is the same bit for bit.

@@ -1,5 +1,5 @@
 /** The `{method}_assignments_{ts}.csv` table: one row per sample clustered, in input order. */
-import type { PreparedData } from './prepare';
+import type { PreparedData } from '../data/prepare';
 import { csvField } from './export';
 
 export interface SoftScores {

@@ -3,8 +3,8 @@
  * driver (the lowest objective J_m wins), cluster numbering, the collapse
  * check, and the FCM part of the profile (PROFILE.md "Fuzzy C-Means").
  */
-import { SegmentError } from './errors';
-import { runRestarts } from './fitDriver';
+import { SegmentError } from '../errors';
+import { runRestarts } from '../kernels/fitDriver';
 import {
   FcmWorkspace,
   fuzzyCMeans,
@@ -12,8 +12,8 @@ import {
   partitionEntropy,
   randomMemberships,
   type FcmResult,
-} from './fcm';
-import type { PreparedData } from './prepare';
+} from '../kernels/fcm';
+import type { PreparedData } from '../data/prepare';
 import {
   clusterBase,
   clusterOrder,
@@ -29,13 +29,13 @@ import {
   toOriginalUnits,
   type JsonObject,
   type Profile,
-} from './profile';
-import type { RunControl } from './progress';
-import type { SoftScores } from './assignments';
+} from '../profile/profile';
+import type { RunControl } from '../progress';
+import type { SoftScores } from '../profile/assignments';
 import { Segmentation, clusterColumns, type MethodFit } from './segmentation';
 import { hardLabels, requireEnoughRows } from './gmmSegmentation';
-import { std } from './stats';
-import { defaultThreadCount } from './threads';
+import { std } from '../kernels/stats';
+import { defaultThreadCount } from '../kernels/threads';
 import { requireClusterCount, requireInteger, requirePositive, withDefaults } from './validate';
 
 export interface FcmOptions {

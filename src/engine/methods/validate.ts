@@ -1,5 +1,5 @@
 /** Option checks shared by the methods; each message says what is allowed. */
-import { SegmentError } from './errors';
+import { SegmentError } from '../errors';
 
 export function requireClusterCount(k: number): void {
   if (!Number.isInteger(k) || k < 2) {

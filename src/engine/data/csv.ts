@@ -16,7 +16,7 @@ import { isUtf8 } from 'node:buffer';
 import { Readable, Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse, type InfoRecord } from 'csv-parse';
-import { SegmentError, cancelledError, throwIfAborted } from './errors';
+import { SegmentError, cancelledError, throwIfAborted } from '../errors';
 import { NumberShape, isInfinityToken, isMissingToken, numberShape, numberValue } from './numeric';
 
 export type Delimiter = ',' | ';' | '\t' | '|';

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { load } from 'js-yaml';
-import { SegmentError } from './errors';
+import { SegmentError } from '../errors';
 
 /** Parses a profile's text; YAML's safe default schema, so the file can never run code. */
 export function parseProfileText(text: string, fileName: string): unknown {

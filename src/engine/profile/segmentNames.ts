@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { SegmentError } from './errors';
+import { SegmentError } from '../errors';
 import { profileToJson, profileToYaml } from './export';
 import type { Profile } from './profile';
 

@@ -14,12 +14,12 @@
  * TensorFlow.js is loaded on first use (dynamic import), so the other methods
  * and the CLI's start-up do not pay for it.
  */
-import { SegmentError, throwIfAborted } from './errors';
-import { runRestarts } from './fitDriver';
-import { kmeansPlusPlus, lloyd } from './kmeans';
-import { squaredDistance } from './linalg';
-import { silhouetteScore } from './metrics';
-import type { PreparedData } from './prepare';
+import { SegmentError, throwIfAborted } from '../errors';
+import { runRestarts } from '../kernels/fitDriver';
+import { kmeansPlusPlus, lloyd } from '../kernels/kmeans';
+import { squaredDistance } from '../kernels/linalg';
+import { silhouetteScore } from '../kernels/metrics';
+import type { PreparedData } from '../data/prepare';
 import {
   clusterBase,
   clusterOrder,
@@ -33,15 +33,15 @@ import {
   renumberLabels,
   type JsonObject,
   type Profile,
-} from './profile';
-import type { RunControl } from './progress';
-import { assignmentsCsv, type SoftScores } from './assignments';
-import { writeProfileFiles, type ExportResult } from './export';
+} from '../profile/profile';
+import type { RunControl } from '../progress';
+import { assignmentsCsv, type SoftScores } from '../profile/assignments';
+import { writeProfileFiles, type ExportResult } from '../profile/export';
 import type { ExportTarget, MethodFit } from './segmentation';
 import { requireEnoughRows } from './gmmSegmentation';
-import { Random, deriveSeed } from './random';
-import { mean, std } from './stats';
-import { defaultThreadCount } from './threads';
+import { Random, deriveSeed } from '../kernels/random';
+import { mean, std } from '../kernels/stats';
+import { defaultThreadCount } from '../kernels/threads';
 import { requireClusterCount, requireInteger, requirePositive, withDefaults } from './validate';
 import type { AutoencoderArchitecture, AutoencoderWeights } from './autoencoder';
 

@@ -3,10 +3,11 @@
  * numbering by size, metadata, the three validity metrics, and per-cluster
  * size, share, center and feature statistics in original units.
  */
-import type { PreparedData } from './prepare';
-import { silhouetteScore, daviesBouldinScore, calinskiHarabaszScore, type SilhouetteOptions } from './metrics';
-import { describe, type FeatureStatistics } from './stats';
-import { TOOL_NAME, TOOL_VERSION } from './version';
+import type { PreparedData } from '../data/prepare';
+import { silhouetteScore, daviesBouldinScore, calinskiHarabaszScore, type SilhouetteOptions } from '../kernels/metrics';
+import { describe, type FeatureStatistics } from '../kernels/stats';
+import { TOOL_NAME, TOOL_VERSION } from '../version';
+export { fileStamp, isoLocal } from '../../shared/timestamps';
 
 export type MethodKey = 'gmm' | 'fuzzy' | 'neural';
 
@@ -187,23 +188,4 @@ export function clusterBase(data: PreparedData, c: number, members: Int32Array, 
     cluster_center: featureMap(features, centerOriginal),
     feature_statistics: statistics,
   };
-}
-
-/** Local time as ISO 8601 with the UTC offset, e.g. 2026-11-24T09:16:32+01:00. */
-export function isoLocal(date: Date): string {
-  const offset = -date.getTimezoneOffset();
-  const sign = offset >= 0 ? '+' : '-';
-  const abs = Math.abs(offset);
-  return `${fileStamp(date, '-', 'T', ':')}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
-}
-
-/** YYYYMMDD_HHMMSS in local time (the file-name convention), or other separators. */
-export function fileStamp(date: Date, dateSep = '', mid = '_', timeSep = ''): string {
-  const day = [date.getFullYear(), pad(date.getMonth() + 1), pad(date.getDate())].join(dateSep);
-  const time = [pad(date.getHours()), pad(date.getMinutes()), pad(date.getSeconds())].join(timeSep);
-  return `${day}${mid}${time}`;
-}
-
-function pad(v: number): string {
-  return String(v).padStart(2, '0');
 }

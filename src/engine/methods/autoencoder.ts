@@ -34,8 +34,8 @@
  * same after every epoch and back to where it was after dispose().
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { SegmentError, cancelledError } from './errors';
-import { Random } from './random';
+import { SegmentError, cancelledError } from '../errors';
+import { Random } from '../kernels/random';
 
 export const HIDDEN_LAYERS: readonly number[] = [64, 32];
 export const ADAM_BETA1 = 0.9;

@@ -1,5 +1,5 @@
 /**
- * The entry of an engine thread (src/engine/threads.ts starts it): dist/engineThread.js
+ * The entry of an engine thread (src/engine/kernels/threads.ts starts it): dist/engineThread.js
  * beside the bundles, or this file through tsx when running from source. It
  * builds the task's chunk runner over the shared buffers it is given and
  * serves passes until the pool closes.

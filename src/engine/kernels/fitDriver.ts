@@ -5,7 +5,7 @@
  * once per iteration (as mljs/kmeans does) and returns its outcome.
  */
 import { Random, deriveSeed } from './random';
-import { throwIfAborted } from './errors';
+import { throwIfAborted } from '../errors';
 
 export interface FitProgress {
   /** What the method is doing, e.g. "EM iteration". */

@@ -9,8 +9,8 @@
  * It fits a token budget by leaving out the features that separate the
  * clusters least (lowest η²) first, and says so in the prompt.
  */
-import { buildPanelModel, type ClusterView, type ProfileView } from './profileView';
-import { SegmentError } from './errors';
+import { buildPanelModel, type ClusterView, type ProfileView } from '../../shared/profileView';
+import { SegmentError } from '../errors';
 
 export interface PromptOptions {
   /** Upper bound on the prompt's size in tokens (estimated). */

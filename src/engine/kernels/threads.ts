@@ -12,7 +12,7 @@
  * closed. Threads are unref'd and told to stop on close(), so they never
  * keep a process alive.
  *
- * The thread entry (src/engine/engineThread.ts) is found beside this module:
+ * The thread entry (src/engine/kernels/engineThread.ts) is found beside this module:
  * `engineThread.js` beside a bundle (dist/cli.js, dist/worker.js), else
  * `engineThread.ts` beside the source, loaded through tsx.
  */
@@ -32,7 +32,7 @@ export interface EngineThreadData {
   task: EngineTask;
 }
 
-/** The tasks an engine thread knows (src/engine/engineThread.ts builds its ChunkRunner from one). */
+/** The tasks an engine thread knows (src/engine/kernels/engineThread.ts builds its ChunkRunner from one). */
 export type EngineTask = { kind: 'gmm' | 'silhouette' | 'fcm'; setup: unknown };
 
 /** What a thread needs to see a typed array in shared memory. */

@@ -5,12 +5,12 @@
  * cancellation between them, and writing the files. Each method supplies its
  * fit, its profile and the soft scores of its assignments table.
  */
-import { throwIfAborted } from './errors';
-import type { PreparedData } from './prepare';
-import type { MethodKey, Profile } from './profile';
-import type { RunControl } from './progress';
-import { assignmentsCsv, type SoftScores } from './assignments';
-import { writeProfileFiles, type ExportResult } from './export';
+import { throwIfAborted } from '../errors';
+import type { PreparedData } from '../data/prepare';
+import type { MethodKey, Profile } from '../profile/profile';
+import type { RunControl } from '../progress';
+import { assignmentsCsv, type SoftScores } from '../profile/assignments';
+import { writeProfileFiles, type ExportResult } from '../profile/export';
 
 export interface MethodFit {
   /** Hard labels in profile numbering (descending cluster size). */

@@ -11,7 +11,7 @@
  */
 import type { CsvColumn, CsvTable } from './csv';
 import { isIdLikeName } from './csv';
-import { SegmentError } from './errors';
+import { SegmentError } from '../errors';
 
 export type MissingPolicy = 'drop' | 'median';
 
@@ -466,7 +466,7 @@ export function standardise(raw: Float64Array, n: number, d: number): { mean: Fl
     // A zero std would divide by zero; scikit-learn then uses 1 as well.
     scale[j] = Math.sqrt(variance) || 1;
   }
-  // Shared memory, so the engine threads of a fit read the matrix in place (src/engine/threads.ts).
+  // Shared memory, so the engine threads of a fit read the matrix in place (src/engine/kernels/threads.ts).
   const z = new Float64Array(new SharedArrayBuffer(n * d * 8));
   for (let t = 0; t < n; t++) {
     for (let j = 0; j < d; j++) z[t * d + j] = (raw[t * d + j] - mean[j]) / scale[j];

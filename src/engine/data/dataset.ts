@@ -1,7 +1,7 @@
 /** From a CSV to the standardised matrix a method fits: read, then prepare. */
 import { readCsv, readCsvText, type CsvTable } from './csv';
 import { prepareFeatures, type PrepareOptions, type PreparedData } from './prepare';
-import type { RunControl } from './progress';
+import type { RunControl } from '../progress';
 
 const formatCount = new Intl.NumberFormat('en-US');
 

@@ -9,7 +9,7 @@
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { dump } from 'js-yaml';
-import { SegmentError } from './errors';
+import { SegmentError } from '../errors';
 import type { MethodKey, Profile } from './profile';
 import { fileStamp } from './profile';
 

@@ -6,7 +6,7 @@
  * n−1 clusters present) is null.
  */
 import { Random } from './random';
-import { throwIfAborted } from './errors';
+import { throwIfAborted } from '../errors';
 import {
   EngineThreadFailure,
   float64Array,

@@ -30,7 +30,7 @@
  * The pass runs over fixed chunks of FCM_CHUNK_ROWS rows; each chunk writes
  * its partial sums (J, ‖ΔU‖², Σw, Σw·x) into its own slot, added up in
  * chunk order. The chunks depend only on n, so on one thread or on engine
- * threads (src/engine/threads.ts; FcmWorkspace) the results are the same
+ * threads (src/engine/kernels/threads.ts; FcmWorkspace) the results are the same
  * bit for bit.
  */
 import type { IterationStep } from './fitDriver';

@@ -23,7 +23,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // bundler would drop `import '@tensorflow/tfjs-backend-cpu'` and with it the backend's registration.
 import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
-import { SegmentError } from './errors';
+import { SegmentError } from '../errors';
 import type { BackendChoice } from './neuralSegmentation';
 
 export type BackendName = 'wasm' | 'cpu';

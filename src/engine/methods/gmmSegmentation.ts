@@ -3,8 +3,8 @@
  * fit driver, the ill-defined-covariance retry ladder, cluster numbering,
  * and the GMM part of the profile (PROFILE.md "Gaussian Mixture Model").
  */
-import { SegmentError } from './errors';
-import { runRestarts } from './fitDriver';
+import { SegmentError } from '../errors';
+import { runRestarts } from '../kernels/fitDriver';
 import {
   COVARIANCE_TYPES,
   EmWorkspace,
@@ -15,8 +15,8 @@ import {
   type CovarianceType,
   type EmResult,
   type GmmModel,
-} from './gmm';
-import type { PreparedData } from './prepare';
+} from '../kernels/gmm';
+import type { PreparedData } from '../data/prepare';
 import {
   clusterBase,
   clusterOrder,
@@ -34,12 +34,12 @@ import {
   toOriginalUnits,
   type JsonObject,
   type Profile,
-} from './profile';
-import type { RunControl } from './progress';
-import type { SoftScores } from './assignments';
+} from '../profile/profile';
+import type { RunControl } from '../progress';
+import type { SoftScores } from '../profile/assignments';
 import { Segmentation, clusterColumns, type MethodFit } from './segmentation';
-import { std } from './stats';
-import { defaultThreadCount } from './threads';
+import { std } from '../kernels/stats';
+import { defaultThreadCount } from '../kernels/threads';
 import { requireClusterCount, requireInteger, requirePositive, withDefaults } from './validate';
 
 export interface GmmOptions {

@@ -1,12 +1,12 @@
 /**
  * The Gaussian mixture EM's passes over the rows, cut into fixed chunks of
- * rows (src/engine/gmm.ts drives them). Each chunk writes its own partial
+ * rows (src/engine/kernels/gmm.ts drives them). Each chunk writes its own partial
  * sums into its own slot; the calling thread adds the slots up in chunk
  * order. The chunks depend only on n, d, k and the covariance type, never on
  * the number of threads, so one thread or four do exactly the same
  * floating-point operations in the same order: the results are identical bit
  * for bit, whichever thread ran which chunk. The same functions run on the
- * calling thread and in the engine threads (src/engine/engineThread.ts).
+ * calling thread and in the engine threads (src/engine/kernels/engineThread.ts).
  *
  * Layouts (row-major Float64Array):
  *  x: n×d; resp: n×k;

@@ -207,7 +207,7 @@ export function overallFraction(phase: Phase, fraction: number | undefined, meth
 }
 
 /** YYYYMMDD_HHMMSS in local time: the engine's own file-name timestamp, so the names always match. */
-export { fileStamp } from '../engine/profile';
+export { fileStamp } from './timestamps';
 
 /** The names the engine gives a method's files for a timestamp, with the _2, _3 … suffixes it adds on a clash. */
 export function outputNamePattern(method: MethodId, stamp: string): RegExp {

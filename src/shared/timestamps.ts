@@ -1,0 +1,20 @@
+/** The time stamps of profile files: in file names and in metadata.timestamp (browser-safe). */
+
+/** Local time as ISO 8601 with the UTC offset, e.g. 2026-11-24T09:16:32+01:00. */
+export function isoLocal(date: Date): string {
+  const offset = -date.getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  const abs = Math.abs(offset);
+  return `${fileStamp(date, '-', 'T', ':')}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+/** YYYYMMDD_HHMMSS in local time (the file-name convention), or other separators. */
+export function fileStamp(date: Date, dateSep = '', mid = '_', timeSep = ''): string {
+  const day = [date.getFullYear(), pad(date.getMonth() + 1), pad(date.getDate())].join(dateSep);
+  const time = [pad(date.getHours()), pad(date.getMinutes()), pad(date.getSeconds())].join(timeSep);
+  return `${day}${mid}${time}`;
+}
+
+function pad(v: number): string {
+  return String(v).padStart(2, '0');
+}
