@@ -20,6 +20,8 @@ export interface FlagSpec {
   help: string;
   choices?: readonly string[];
   short?: string;
+  /** The value "auto" is accepted too (the engine chooses). */
+  allowAuto?: boolean;
 }
 
 export type FlagValues = Record<string, string | number | boolean | string[] | undefined>;
@@ -57,9 +59,12 @@ function plainParseError(message: string): string {
 function convert(spec: FlagSpec, raw: string | boolean): string | number | boolean | string[] {
   if (spec.kind === 'boolean') return raw as boolean;
   const text = String(raw).trim();
+  if (spec.allowAuto && text === 'auto') return text;
   switch (spec.kind) {
     case 'int': {
-      if (!/^[+-]?\d+$/.test(text)) throw new UsageError(`--${spec.name} expects a whole number, got "${text}"`);
+      if (!/^[+-]?\d+$/.test(text)) {
+        throw new UsageError(`--${spec.name} expects a whole number${spec.allowAuto ? ' or auto' : ''}, got "${text}"`);
+      }
       return Number(text);
     }
     case 'number': {

@@ -7,67 +7,51 @@
  * reads and prepares the CSV once and runs every method on it, writing all
  * nine files or none (a failure or cancel removes what the run had written).
  */
-import { promises as fs } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
-  GMM_DEFAULTS,
+  InvalidOptionError,
+  METHOD_KEYS,
+  METHOD_LABELS,
+  OPTION_FLAGS,
   TOOL_NAME,
   TOOL_VERSION,
+  exportMethods,
+  isMethodKey,
   isSegmentError,
-  loadDataset,
-  throwIfAborted,
-  type ExportResult,
+  type MethodExport,
+  type MethodKey,
   type MissingPolicy,
-  type PreparedData,
-  type Progress,
-  type RunControl,
 } from '../engine';
 import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './args';
-import { METHOD_COMMANDS, type CommonSettings, type MethodCommand } from './methods';
+import type { CliIo } from './io';
+import { ALL_METHOD_FLAGS, COMMON_OPTION_FLAGS, SHARED_FLAGS, methodFlags, methodRun } from './methodFlags';
 import { ProgressBar } from './progressBar';
 import { PROMPT_USAGE, promptCommand } from './prompt';
 import { summarize } from './summary';
 
-export interface OutputStream {
-  write(text: string): unknown;
-  isTTY?: boolean;
-  columns?: number;
-}
-
-export interface CliIo {
-  stdout: OutputStream;
-  stderr: OutputStream;
-}
+export type { CliIo, OutputStream } from './io';
 
 const COMMON_FLAGS: FlagSpec[] = [
-  { name: 'clusters', short: 'k', kind: 'int', value: 'K', help: `number of clusters (default ${GMM_DEFAULTS.nClusters})` },
-  { name: 'seed', kind: 'int', value: 'N', help: `random seed; the same seed gives the same clusters (default ${GMM_DEFAULTS.randomSeed})` },
+  ...COMMON_OPTION_FLAGS.filter((f) => f.name !== 'threads' && f.name !== 'silhouette-sample'),
   { name: 'columns', kind: 'list', value: 'a,b,…', help: 'cluster on exactly these columns (default: every numeric column but ids)' },
   { name: 'exclude', kind: 'list', value: 'a,b,…', help: 'leave these columns out of the automatic choice' },
   { name: 'missing', kind: 'string', value: 'drop|median', choices: ['drop', 'median'], help: 'rows with a missing value: drop them (default) or fill with the column median' },
   { name: 'out', short: 'o', kind: 'string', value: 'DIR', help: 'folder for the output files (default: beside the CSV)' },
-  { name: 'threads', kind: 'int', value: 'N', help: 'CPU threads for GMM\'s EM, Fuzzy C-Means and every silhouette; the result is the same whatever N (default: the cores, at most 4)' },
-  { name: 'silhouette-sample', kind: 'int', value: 'N', help: `exact silhouette up to N rows, a seeded sample of N above (default ${GMM_DEFAULTS.silhouetteSampleSize})` },
+  ...COMMON_OPTION_FLAGS.filter((f) => f.name === 'threads' || f.name === 'silhouette-sample'),
   { name: 'quiet', short: 'q', kind: 'boolean', help: 'print only the paths of the files written' },
   { name: 'json', kind: 'boolean', help: 'print the result as JSON (paths, metrics, warnings) on stdout' },
   { name: 'help', short: 'h', kind: 'boolean', help: 'show this help' },
 ];
 
-const METHOD_NAMES = METHOD_COMMANDS.map((m) => m.name);
 const ALL = 'all';
 const PROMPT = 'prompt';
 
-/** Every method's flags, once each: a flag several methods share (e.g. --n-init) applies to each of them. */
-const ALL_METHOD_FLAGS: FlagSpec[] = METHOD_COMMANDS.flatMap((m) => m.flags).filter(
-  (flag, index, flags) => flags.findIndex((f) => f.name === flag.name) === index,
-);
-const SHARED_FLAGS = ALL_METHOD_FLAGS.filter((flag) => METHOD_COMMANDS.filter((m) => m.flags.some((f) => f.name === flag.name)).length > 1);
 
 const USAGE = `${TOOL_NAME} ${TOOL_VERSION}: customer segments from a CSV, as JSON and YAML cluster profiles
 
 Usage:
-${METHOD_COMMANDS.map((m) => `  segment ${m.name} <file.csv> [options]`.padEnd(40) + m.summary).join('\n')}
-${`  segment ${ALL} <file.csv> [options]`.padEnd(40)}${METHOD_NAMES.join(', ')} on the same data, read once: ${METHOD_NAMES.length * 3} files
+${METHOD_KEYS.map((m) => `  segment ${m} <file.csv> [options]`.padEnd(40) + METHOD_LABELS[m].summary).join('\n')}
+${`  segment ${ALL} <file.csv> [options]`.padEnd(40)}${METHOD_KEYS.join(', ')} on the same data, read once: ${METHOD_KEYS.length * 3} files
   segment --help | --version
 
 Language models:
@@ -79,7 +63,7 @@ Writes beside the CSV (or into --out), never overwriting a file:
 
 Options for every method:
 ${flagHelp(COMMON_FLAGS)}
-${METHOD_COMMANDS.map((m) => `\nOptions for ${m.name}:\n${flagHelp(m.flags)}`).join('\n')}
+${METHOD_KEYS.map((m) => `\nOptions for ${m}:\n${flagHelp(methodFlags(m))}`).join('\n')}
 
 Options for ${ALL}: those of every method; ${SHARED_FLAGS.map((f) => `--${f.name}`).join(' and ')} apply to each method that has them
 (each keeps its own default otherwise).
@@ -102,11 +86,11 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal): Pro
       return 0;
     }
     if (command === PROMPT) return await promptCommand(rest, io);
-    const method = METHOD_COMMANDS.find((m) => m.name === command);
+    const method = isMethodKey(command) ? command : undefined;
     if (!method && command !== ALL) {
-      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_NAMES, ALL, PROMPT].join(', ')})`);
+      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_KEYS, ALL, PROMPT].join(', ')})`);
     }
-    const { positionals, flags } = parseFlags(rest, [...COMMON_FLAGS, ...(method ? method.flags : ALL_METHOD_FLAGS)]);
+    const { positionals, flags } = parseFlags(rest, [...COMMON_FLAGS, ...(method ? methodFlags(method) : ALL_METHOD_FLAGS)]);
     if (flags.help) {
       io.stdout.write(USAGE);
       return 0;
@@ -114,7 +98,7 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal): Pro
     if (positionals.length !== 1) {
       throw new UsageError(positionals.length === 0 ? 'give the CSV file to cluster' : `one CSV file at a time (got ${positionals.length})`);
     }
-    const methods = method ? [method] : METHOD_COMMANDS;
+    const methods = method ? [method] : METHOD_KEYS;
     const results = await runMethods(methods, positionals[0], flags, io, signal);
     report(results, flags, io, method === undefined);
     return 0;
@@ -123,68 +107,52 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal): Pro
   }
 }
 
-function commonSettings(method: MethodCommand, flags: FlagValues): CommonSettings {
-  return {
-    nClusters: (flags.clusters as number | undefined) ?? method.defaults.nClusters,
-    randomSeed: (flags.seed as number | undefined) ?? method.defaults.randomSeed,
-    silhouetteSampleSize: (flags['silhouette-sample'] as number | undefined) ?? method.defaults.silhouetteSampleSize,
-    threads: flags.threads as number | undefined,
-  };
-}
-
 /**
- * Reads and prepares the CSV once, then exports each method in turn. With
- * several methods, the options are all checked before the file is read, the
- * data against every method before any fit, and the files already written are
- * removed if a later method fails or is cancelled.
+ * The engine's run pipeline with the CLI's options, progress bar and names:
+ * options are checked before the file is read, the data against every method
+ * before any fit, and a failure or Ctrl-C removes what the run had written.
  */
 async function runMethods(
-  methods: readonly MethodCommand[],
+  methods: readonly MethodKey[],
   file: string,
   flags: FlagValues,
   io: CliIo,
   signal?: AbortSignal,
-): Promise<{ method: MethodCommand; result: ExportResult }[]> {
+): Promise<MethodExport[]> {
   const csvPath = resolve(file);
   const bar = new ProgressBar(io.stderr, !flags.quiet && !flags.json && io.stderr.isTTY === true);
-  const exporters = methods.map((method) => ({ method, exporter: method.create(flags, commonSettings(method, flags)) }));
-  const results: { method: MethodCommand; result: ExportResult }[] = [];
   try {
-    const data: PreparedData = await loadDataset(
-      csvPath,
+    return await exportMethods(
       {
-        columns: flags.columns as string[] | undefined,
-        exclude: flags.exclude as string[] | undefined,
-        missing: (flags.missing as MissingPolicy | undefined) ?? 'drop',
+        source: { kind: 'file', path: csvPath },
+        prepare: {
+          columns: flags.columns as string[] | undefined,
+          exclude: flags.exclude as string[] | undefined,
+          missing: (flags.missing as MissingPolicy | undefined) ?? 'drop',
+        },
+        methods: methods.map((m) => methodRun(m, flags)),
+        outputDir: flags.out ? resolve(flags.out as string) : dirname(csvPath),
+        optionNames: OPTION_FLAGS,
       },
-      { signal, onProgress: (p: Progress) => bar.update(p) },
+      {
+        signal,
+        onProgress: (progress, { method, index, count }) => {
+          const prefix = method && count > 1 ? `${method} (${index + 1}/${count}): ` : '';
+          bar.update({ ...progress, message: prefix + progress.message });
+        },
+      },
     );
-    for (const { exporter } of exporters) exporter.checkData?.(data);
-    const outputDir = flags.out ? resolve(flags.out as string) : dirname(csvPath);
-    // One time stamp for the run, so the files of `segment all` sort together.
-    const now = new Date();
-    for (const [index, { method, exporter }] of exporters.entries()) {
-      throwIfAborted(signal);
-      const prefix = exporters.length > 1 ? `${method.name} (${index + 1}/${exporters.length}): ` : '';
-      const control: RunControl = { signal, onProgress: (p: Progress) => bar.update({ ...p, message: prefix + p.message }) };
-      results.push({ method, result: await exporter.exportClusterProfile(data, { outputDir, now }, control) });
-    }
-    return results;
-  } catch (error) {
-    const written = results.flatMap(({ result }) => [result.json, result.yaml, result.assignments]);
-    await Promise.all(written.map((path) => fs.rm(path, { force: true })));
-    throw error;
   } finally {
     bar.clear();
   }
 }
 
-function report(results: { method: MethodCommand; result: ExportResult }[], flags: FlagValues, io: CliIo, many: boolean): void {
+function report(results: MethodExport[], flags: FlagValues, io: CliIo, many: boolean): void {
   if (flags.json) {
     const out = results.map(({ method, result }) => {
       const metadata = result.profile.metadata;
       return {
-        method: method.name,
+        method,
         json: result.json,
         yaml: result.yaml,
         assignments: result.assignments,
@@ -205,7 +173,8 @@ function report(results: { method: MethodCommand; result: ExportResult }[], flag
 }
 
 function failure(error: unknown, io: CliIo): number {
-  if (error instanceof UsageError) {
+  // An option out of its range is wrong usage too (exit 2), as a flag that is not a number is.
+  if (error instanceof UsageError || error instanceof InvalidOptionError) {
     io.stderr.write(`segment: ${error.message}\nRun "segment --help" for the options.\n`);
     return 2;
   }

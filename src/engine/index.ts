@@ -4,21 +4,40 @@ export { loadDataset, loadDatasetFromText } from './data/dataset';
 export type { PreparedData, PrepareOptions, MissingPolicy } from './data/prepare';
 export type { Progress, RunControl, Phase } from './progress';
 export { GaussianMixtureSegmentation, GMM_DEFAULTS, type GmmOptions, type GmmFit } from './methods/gmmSegmentation';
-export { COVARIANCE_TYPES, type CovarianceType } from './kernels/gmm';
 export { FuzzyCMeansSegmentation, FCM_DEFAULTS, type FcmOptions, type FcmFit } from './methods/fuzzySegmentation';
 export { fuzzyCMeans, runFuzzyCMeans, type FcmParameters, type FcmResult, type FcmStep } from './kernels/fcm';
+export { NeuralSegmentation, NEURAL_DEFAULTS, type NeuralOptions, type NeuralFit } from './methods/neuralSegmentation';
+export { createSegmentation } from './methods/registry';
+export { Segmentation } from './methods/segmentation';
 export {
-  NeuralSegmentation,
-  NEURAL_DEFAULTS,
+  InvalidOptionError,
+  OPTION_FLAGS,
+  OPTION_LABELS,
+  OPTION_SETTINGS,
+  methodDefaults,
+  resolveOptions,
+  type OptionNamer,
+} from './methods/options';
+export { exportMethods, type ExportHooks, type ExportRequest, type MethodExport, type MethodRun, type ProgressSource } from './pipeline';
+export {
   BACKEND_CHOICES,
+  COMMON_OPTIONS,
+  COVARIANCE_TYPES,
+  METHOD_KEYS,
+  METHOD_LABELS,
+  METHOD_OPTIONS,
+  chosenByEngine,
+  isMethodKey,
+  optionSpecs,
   type BackendChoice,
-  type NeuralOptions,
-  type NeuralFit,
-} from './methods/neuralSegmentation';
+  type CovarianceType,
+  type MethodKey,
+  type MethodOptions,
+  type OptionSpec,
+} from '../shared/methods';
 export type { ExportTarget } from './methods/segmentation';
 export type { ExportResult } from './profile/export';
-export type { Profile, MethodKey } from './profile/profile';
-export { METHOD_NAMES } from './profile/profile';
+export type { Profile } from './profile/profile';
 export { TOOL_NAME, TOOL_VERSION } from './version';
 export { buildSegmentPrompt, estimateTokens, PROMPT_DEFAULTS, type PromptOptions, type SegmentPrompt } from './llm/prompt';
 export { parseProfileText, readProfileFile } from './profile/profileFile';

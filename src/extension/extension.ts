@@ -7,11 +7,11 @@
  */
 import * as vscode from 'vscode';
 import type { ShowMessage } from '../shared/panelProtocol';
-import type { MethodId, ProgressMessage } from '../shared/workerProtocol';
+import type { MethodKey, ProgressMessage } from '../shared/workerProtocol';
 import { ClusterPanels } from './clusterPanel';
 import { ChoiceMemory } from './confirm';
 import { trackCsvAvailability } from './csvContext';
-import { AVAILABLE_METHODS, COMMANDS, METHOD_COMMANDS } from './methods';
+import { AVAILABLE_METHODS, COMMANDS, EXPORT_COMMANDS } from './methods';
 import { registerLlmCommands, type LlmCommands } from './lmCommands';
 import { registerPanelCommands } from './panelCommands';
 import { Runner, type RunOptions, type RunOutcome } from './runner';
@@ -32,9 +32,9 @@ export interface ClusterPanelApi {
 }
 
 export interface SegmentApi {
-  readonly methods: readonly MethodId[];
+  readonly methods: readonly MethodKey[];
   /** What the commands do, with options the commands do not take. */
-  exportProfiles(methods: readonly MethodId[], target?: vscode.Uri, options?: RunOptions): Promise<RunOutcome>;
+  exportProfiles(methods: readonly MethodKey[], target?: vscode.Uri, options?: RunOptions): Promise<RunOutcome>;
   /** Cancels every run in progress, as the notification's Cancel button does; returns how many. */
   cancelRunning(): number;
   readonly runningCount: number;
@@ -60,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): SegmentApi {
   context.subscriptions.push(...llm.disposables);
 
   // Explorer and editor-tab menus pass the clicked resource; the palette passes nothing.
-  for (const { command, method } of METHOD_COMMANDS) {
+  for (const { command, method } of EXPORT_COMMANDS) {
     context.subscriptions.push(vscode.commands.registerCommand(command, (uri?: unknown) => runner.export([method], uri)));
   }
   context.subscriptions.push(

@@ -14,14 +14,9 @@
  *   extension ◀─error───── worker      bad input (the engine's message), a cancel, or a bug
  */
 
-/** The clustering methods the extension offers; each needs an engine class. */
-export type MethodId = 'gmm' | 'fuzzy' | 'neural';
+import type { CommonOptions, MethodKey, MethodParams } from './methods';
 
-export const METHOD_TITLES: Record<MethodId, string> = {
-  gmm: 'GMM',
-  fuzzy: 'Fuzzy C-Means',
-  neural: 'Neural Network',
-};
+export type { MethodKey, MethodParams } from './methods';
 
 export type MissingPolicy = 'drop' | 'median';
 
@@ -38,45 +33,6 @@ export interface PrepareSettings {
   missing: MissingPolicy;
 }
 
-export interface CommonSettings {
-  nClusters: number;
-  randomSeed: number;
-  silhouetteSampleSize: number;
-  /** CPU threads for GMM's EM, Fuzzy C-Means and the silhouettes; 0 = the engine's default (the cores, at most 4). */
-  threads: number;
-}
-
-export interface GmmSettings {
-  covarianceType: 'full' | 'tied' | 'diag' | 'spherical';
-  nInit: number;
-  maxIter: number;
-  tol: number;
-  regCovar: number;
-}
-
-export interface FuzzySettings {
-  fuzziness: number;
-  maxIterations: number;
-  convergenceThreshold: number;
-  nInit: number;
-}
-
-export interface NeuralSettings {
-  encodingDim: number;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  backend: 'auto' | 'wasm' | 'cpu';
-  /** K-Means restarts in the latent space. */
-  nInit: number;
-}
-
-export interface MethodSettings {
-  gmm: GmmSettings;
-  fuzzy: FuzzySettings;
-  neural: NeuralSettings;
-}
-
 /** Only the extension's test API sets these: they make the worker misbehave on purpose. */
 export interface DebugBehaviour {
   /** Allocate until the process runs out of memory. */
@@ -90,10 +46,12 @@ export interface DebugBehaviour {
 export interface RunRequest {
   type: 'run';
   source: CsvSource;
-  methods: MethodId[];
+  methods: MethodKey[];
   prepare: PrepareSettings;
-  common: CommonSettings;
-  params: MethodSettings;
+  /** Options every method takes; an absent one keeps the engine's default. */
+  common: Partial<CommonOptions>;
+  /** Each method's own options, by the engine's names. */
+  params: MethodParams;
   outputDir: string;
   /** The export time in ms since the epoch: it fixes the file names' timestamp. */
   now: number;
@@ -119,7 +77,7 @@ export type Phase = 'read' | 'fit' | 'metrics' | 'write';
 
 export interface ProgressMessage {
   type: 'progress';
-  method?: MethodId;
+  method?: MethodKey;
   phase: Phase;
   /** Ready to show, e.g. "reading 120,000 rows", "EM iteration 12/100" or "epoch 40/100". */
   message: string;
@@ -136,7 +94,7 @@ export interface LogMessage {
 }
 
 export interface MethodResult {
-  method: MethodId;
+  method: MethodKey;
   json: string;
   yaml: string;
   assignments: string;
@@ -210,6 +168,6 @@ export function overallFraction(phase: Phase, fraction: number | undefined, meth
 export { fileStamp } from './timestamps';
 
 /** The names the engine gives a method's files for a timestamp, with the _2, _3 … suffixes it adds on a clash. */
-export function outputNamePattern(method: MethodId, stamp: string): RegExp {
+export function outputNamePattern(method: MethodKey, stamp: string): RegExp {
   return new RegExp(`^${method}_(cluster_profile|assignments)_${stamp}(_\\d+)?\\.(json|yaml|csv)$`);
 }

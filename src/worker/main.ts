@@ -18,29 +18,19 @@ import { promises as fs } from 'node:fs';
 import { basename } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import {
-  FuzzyCMeansSegmentation,
-  FCM_DEFAULTS,
-  GMM_DEFAULTS,
-  NEURAL_DEFAULTS,
-  GaussianMixtureSegmentation,
-  NeuralSegmentation,
-  SegmentError,
+  OPTION_SETTINGS,
+  exportMethods,
   isSegmentError,
-  loadDataset,
   loadDatasetFromText,
   type ExportResult,
+  type MethodKey,
   type PreparedData,
-  type PrepareOptions,
-  type Progress,
-  type RunControl,
 } from '../engine';
 import {
   overallFraction,
-  type CsvSource,
   type ErrorMessage,
   type FromWorker,
   type InspectRequest,
-  type MethodId,
   type MethodResult,
   type RunRequest,
   type ToWorker,
@@ -149,91 +139,55 @@ function threadMain({ request, cancelFlag }: ThreadData): void {
   );
 }
 
+/** The engine's run pipeline (the same as the CLI's), reporting to the extension. */
 async function runRequest(
   request: RunRequest,
   signal: AbortSignal,
   checkCancel: () => void,
   post: (message: FromWorker) => void,
 ): Promise<void> {
-  const count = request.methods.length;
   let lastSent = 0;
   let lastPhase = '';
-  const controlFor = (methodIndex: number, method?: MethodId): RunControl => ({
-    signal,
-    // The engine's own notes (e.g. how many threads a fit used, or why it ran on one) go to the Segment log.
-    onLog: (message: string) => post({ type: 'log', level: 'info', message: method ? `${method}: ${message}` : message }),
-    onProgress: (p: Progress) => {
-      checkCancel();
-      const now = Date.now();
-      if (p.phase === lastPhase && now - lastSent < PROGRESS_INTERVAL_MS) return;
-      lastSent = now;
-      lastPhase = p.phase;
-      post({
-        type: 'progress',
-        method,
-        phase: p.phase,
-        message: p.message,
-        overall: overallFraction(p.phase, p.fraction, methodIndex, count),
-      });
-    },
-  });
-
   if (request.debug?.exhaustMemory) exhaustMemory();
   if (request.debug?.ignoreCancel) spinForever(post);
 
-  const source = describeSource(request.source);
+  const source = request.source.kind === 'file' ? request.source.path : `the unsaved editor text of ${request.source.fileName} (${request.source.text.length.toLocaleString('en-US')} characters)`;
   post({ type: 'log', level: 'info', message: `reading ${source}` });
-  const data = await load(request.source, request.prepare, controlFor(0));
-  post({ type: 'log', level: 'info', message: describeData(data) });
-
-  const written: string[] = [];
   const results: MethodResult[] = [];
-  try {
-    for (const [index, method] of request.methods.entries()) {
-      checkCancel();
-      if (signal.aborted) throw cancelled();
-      post({ type: 'log', level: 'info', message: `${method}: fitting ${request.common.nClusters} clusters on ${data.n} rows × ${data.d} features` });
-      const started = Date.now();
-      const result = await exportProfile(method, request, data, controlFor(index, method));
-      written.push(result.json, result.yaml, result.assignments);
-      // A cancel that arrived while the files were being written still wins.
-      checkCancel();
-      if (signal.aborted) throw cancelled();
-      const summary = summarize(method, result, data);
-      post({ type: 'log', level: 'info', message: `${method}: done in ${((Date.now() - started) / 1000).toFixed(1)} s; ${metricsLine(summary)}` });
-      for (const warning of summary.warnings) post({ type: 'log', level: 'warn', message: `${method}: ${warning}` });
-      post({ type: 'written', result: summary });
-      results.push(summary);
-    }
-  } catch (error) {
-    // Cancelled or failed part-way through "Export All": take back what this run wrote.
-    await Promise.all(written.map((path) => fs.rm(path, { force: true })));
-    throw error;
-  }
+  await exportMethods(
+    {
+      source: request.source,
+      prepare: request.prepare,
+      methods: request.methods.map((method) => ({ method, options: { ...request.common, ...request.params[method] } })),
+      outputDir: request.outputDir,
+      now: new Date(request.now),
+      optionNames: OPTION_SETTINGS,
+    },
+    {
+      signal,
+      pollCancel: checkCancel,
+      // The engine's own notes (e.g. how many threads a fit used, or why it ran on one) go to the Segment log.
+      onLog: (message, method) => post({ type: 'log', level: 'info', message: method ? `${method}: ${message}` : message }),
+      onProgress: (p, { method, index, count }) => {
+        const now = Date.now();
+        if (p.phase === lastPhase && now - lastSent < PROGRESS_INTERVAL_MS) return;
+        lastSent = now;
+        lastPhase = p.phase;
+        post({ type: 'progress', method, phase: p.phase, message: p.message, overall: overallFraction(p.phase, p.fraction, index, count) });
+      },
+      onData: (data) => post({ type: 'log', level: 'info', message: describeData(data) }),
+      onMethodStart: (method, options, data) =>
+        post({ type: 'log', level: 'info', message: `${method}: fitting ${options.nClusters} clusters on ${data.n} rows × ${data.d} features` }),
+      onWritten: ({ method, result, seconds }, data) => {
+        const summary = summarize(method, result, data);
+        results.push(summary);
+        post({ type: 'log', level: 'info', message: `${method}: done in ${seconds.toFixed(1)} s; ${metricsLine(summary)}` });
+        for (const warning of summary.warnings) post({ type: 'log', level: 'warn', message: `${method}: ${warning}` });
+        post({ type: 'written', result: summary });
+      },
+    },
+  );
   post({ type: 'done', results });
-}
-
-function exportProfile(method: MethodId, request: RunRequest, data: PreparedData, control: RunControl): Promise<ExportResult> {
-  const target = { outputDir: request.outputDir, now: new Date(request.now) };
-  const { threads, ...common } = request.common;
-  switch (method) {
-    case 'gmm':
-      return new GaussianMixtureSegmentation({ ...common, ...request.params.gmm, threads: threads || GMM_DEFAULTS.threads }).exportClusterProfile(data, target, control);
-    case 'fuzzy':
-      return new FuzzyCMeansSegmentation({ ...common, ...request.params.fuzzy, threads: threads || FCM_DEFAULTS.threads }).exportClusterProfile(data, target, control);
-    case 'neural':
-      return new NeuralSegmentation({ ...common, ...request.params.neural, threads: threads || NEURAL_DEFAULTS.threads }).exportClusterProfile(data, target, control);
-    default: {
-      const unknown: never = method;
-      throw new SegmentError('INVALID_OPTION', `Unknown method "${String(unknown)}".`);
-    }
-  }
-}
-
-function load(source: CsvSource, prepare: PrepareOptions, control: RunControl): Promise<PreparedData> {
-  return source.kind === 'file'
-    ? loadDataset(source.path, prepare, control)
-    : loadDatasetFromText(source.text, source.fileName, prepare, control);
 }
 
 async function inspect(request: InspectRequest, post: (message: FromWorker) => void): Promise<void> {
@@ -279,7 +233,7 @@ function cutAtLastLine(text: string): { text: string } {
 // ---------------------------------------------------------------------------
 // Results and errors
 
-function summarize(method: MethodId, result: ExportResult, data: PreparedData): MethodResult {
+function summarize(method: MethodKey, result: ExportResult, data: PreparedData): MethodResult {
   const { metadata, metrics } = result.profile;
   const numbers: Record<string, number | null> = {};
   for (const [key, value] of Object.entries(metrics)) numbers[key] = typeof value === 'number' ? value : null;
@@ -304,19 +258,11 @@ function metricsLine(result: MethodResult): string {
     .join(', ');
 }
 
-function describeSource(source: CsvSource): string {
-  return source.kind === 'file' ? source.path : `the unsaved editor text of ${source.fileName} (${source.text.length.toLocaleString('en-US')} characters)`;
-}
-
 function describeData(data: PreparedData): string {
   const dropped = data.nRowsDropped > 0 ? `, ${data.nRowsDropped} dropped for missing values` : '';
   const imputed = data.nValuesImputed > 0 ? `, ${data.nValuesImputed} values filled with the median` : '';
   const excluded = data.excluded.length > 0 ? `; not used: ${data.excluded.map((e) => `${e.column} (${e.reason})`).join(', ')}` : '';
   return `read ${data.nRowsRead} rows${dropped}${imputed}; features: ${data.features.join(', ')}${excluded}`;
-}
-
-function cancelled(): SegmentError {
-  return new SegmentError('CANCELLED', 'Cancelled: no files were written.');
 }
 
 function toErrorMessage(error: unknown): ErrorMessage {

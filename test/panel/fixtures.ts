@@ -32,11 +32,11 @@ export function exampleData(): Promise<PreparedData> {
 }
 
 export async function exampleGmm(): Promise<Profile> {
-  return new GaussianMixtureSegmentation({ nClusters: 4 }).generateClusterProfile(await exampleData(), {}, NOW);
+  return (await new GaussianMixtureSegmentation({ nClusters: 4 }).generateClusterProfile(await exampleData(), {}, NOW));
 }
 
 export async function exampleFuzzy(): Promise<Profile> {
-  return new FuzzyCMeansSegmentation({ nClusters: 4 }).generateClusterProfile(await exampleData(), {}, NOW);
+  return (await new FuzzyCMeansSegmentation({ nClusters: 4 }).generateClusterProfile(await exampleData(), {}, NOW));
 }
 
 /** A small CSV whose second feature is named like an XSS payload; GMM with 3 clusters. */
@@ -59,7 +59,7 @@ export async function hostileGmm(): Promise<Profile> {
     }
   });
   const data = await loadDatasetFromText(rows.join('\n') + '\n', 'hostile <b>customers</b>.csv');
-  return new GaussianMixtureSegmentation({ nClusters: 3 }).generateClusterProfile(data, {}, NOW);
+  return (await new GaussianMixtureSegmentation({ nClusters: 3 }).generateClusterProfile(data, {}, NOW));
 }
 
 /** The profile as a user or an LLM may edit it: a name and a persona for some clusters. */
@@ -132,7 +132,7 @@ export function wideFeatureNames(): string[] {
 }
 
 /** 60 features × 10 clusters: 1,000 rows around 10 centers, fitted with a diagonal GMM. */
-export function wideGmm(): Profile {
+export async function wideGmm(): Promise<Profile> {
   const names = wideFeatureNames();
   const d = names.length;
   const k = 10;

@@ -248,7 +248,7 @@ for (const theme of THEMES) {
 }
 
 test('a 60-feature × 10-cluster profile renders fast and readable', async () => {
-  const wide = wideGmm();
+  const wide = await wideGmm();
   const { page, log } = await openPanel('dark', [{ path: '/ws/gmm_cluster_profile_wide.json', profile: wide }]);
   await selectTab(page, 'Heat map');
   assert.equal(await page.locator('table.heat td.cell').count(), 600);

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     { path: '/examples/output/neural_cluster_profile_20261124_094838.json', profile: asNeural(gmm) },
   ];
   fixtures['hostile names'] = [{ path: '/tmp/gmm_cluster_profile_hostile.yaml', profile: hostile }];
-  fixtures['60 features × 10 clusters'] = [{ path: '/tmp/gmm_cluster_profile_wide.json', profile: wideGmm() }];
+  fixtures['60 features × 10 clusters'] = [{ path: '/tmp/gmm_cluster_profile_wide.json', profile: await wideGmm() }];
   const harness = await startHarness({ fixtures });
   console.log(`Harness: ${harness.origin}/   (the webview alone: ${harness.panelUrl('dark')})`);
   process.on('SIGINT', () => void harness.close().then(() => process.exit(0)));

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { main } from '../../src/cli/main';
 import { capture } from '../helpers/cli';
-import { METHOD_COMMANDS } from '../../src/cli/methods';
 
 const ROOT = resolve(__dirname, '..', '..');
 const EXAMPLE = join(ROOT, 'examples', 'customers.csv');
@@ -27,7 +26,7 @@ test('--help documents every flag', async () => {
 
 test('wrong usage exits 2 with one line and a pointer to --help', async () => {
   const cases: [string[], string][] = [
-    [['kmeans', 'a.csv'], `segment: unknown command "kmeans" (available: ${[...METHOD_COMMANDS.map((m) => m.name), 'all', 'prompt'].join(', ')})`],
+    [['kmeans', 'a.csv'], `segment: unknown command "kmeans" (available: gmm, fuzzy, neural, all, prompt)`],
     [['gmm'], 'segment: give the CSV file to cluster'],
     [['gmm', 'a.csv', '--clusters', 'four'], 'segment: --clusters expects a whole number, got "four"'],
     [['gmm', 'a.csv', '--covariance', 'round'], 'segment: --covariance must be one of full, tied, diag, spherical, got "round"'],
@@ -52,8 +51,8 @@ test('bad input exits 1 with the engine\'s message, no stack trace, nothing writ
   assert.equal(existsSync(join(dir, 'out')), false);
 
   const io2 = capture();
-  assert.equal(await main(['gmm', EXAMPLE, '--clusters', '1', '--out', join(dir, 'out')], io2), 1);
-  assert.equal(io2.err(), 'segment: The number of clusters must be a whole number of at least 2 (got 1).\n');
+  assert.equal(await main(['gmm', EXAMPLE, '--clusters', '1', '--out', join(dir, 'out')], io2), 2, 'an option out of range is wrong usage');
+  assert.equal(io2.err(), 'segment: --clusters must be a whole number of at least 2 (got 1).\nRun "segment --help" for the options.\n');
 });
 
 test('a cancelled run exits 130 and writes nothing', async () => {
@@ -120,8 +119,8 @@ test('fuzzy on the example CSV: membership columns and partition metrics', async
   assert.equal(await main(['fuzzy', EXAMPLE, '-k', '3', '--out', freshDir()], human), 0);
   assert.match(human.out(), /\n {2}partition coefficient 0\.\d{4} \(1\/k\.\.1, higher is crisper\) · partition entropy \d\.\d{4} \(lower is crisper\) · converged in \d+ iterations\n/);
   const bad = capture();
-  assert.equal(await main(['fuzzy', EXAMPLE, '--m', '1', '--out', freshDir()], bad), 1);
-  assert.match(bad.err(), /^segment: The fuzziness m must be a number greater than 1 \(got 1\)/);
+  assert.equal(await main(['fuzzy', EXAMPLE, '--m', '1', '--out', freshDir()], bad), 2);
+  assert.match(bad.err(), /^segment: --m must be a number greater than 1 \(got 1\); 2 is the usual choice/);
 });
 
 test('what the reader detected is reported in the summary and the profile', async () => {

@@ -9,7 +9,7 @@ import {
   runFuzzyCMeans,
   type FcmParameters,
 } from '../../src/engine/kernels/fcm';
-import { hardLabels } from '../../src/engine/methods/gmmSegmentation';
+import { hardLabels } from '../../src/engine/profile/profile';
 import { Random } from '../../src/engine/kernels/random';
 import { assertAllClose, assertClose, loadGolden } from '../helpers/golden';
 

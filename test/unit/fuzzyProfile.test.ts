@@ -8,7 +8,9 @@ import { parse } from 'csv-parse/sync';
 import { FCM_DEFAULTS, FuzzyCMeansSegmentation, fitFcm } from '../../src/engine/methods/fuzzySegmentation';
 import { randomMemberships, runFuzzyCMeans } from '../../src/engine/kernels/fcm';
 import { Random, deriveSeed } from '../../src/engine/kernels/random';
-import { METHOD_COMMANDS } from '../../src/cli/methods';
+import { methodFlags, methodRun } from '../../src/cli/methodFlags';
+import type { FlagValues } from '../../src/cli/args';
+import { createSegmentation } from '../../src/engine/methods/registry';
 import { mean as meanOf, std } from '../../src/engine/kernels/stats';
 import { blobs, preparedFromRaw } from '../helpers/data';
 import { assertClose } from '../helpers/golden';
@@ -41,9 +43,9 @@ function gaussianNoise(n: number, d: number, seed: number) {
 
 type Stats = { mean: number; std: number; min: number; max: number };
 
-test('the FCM profile has every field PROFILE.md lists, clusters numbered by descending size', () => {
+test('the FCM profile has every field PROFILE.md lists, clusters numbered by descending size', async () => {
   const data = customers();
-  const profile = new FuzzyCMeansSegmentation({ nClusters: 3 }).generateClusterProfile(data, {}, NOW);
+  const profile = await new FuzzyCMeansSegmentation({ nClusters: 3 }).generateClusterProfile(data, {}, NOW);
   assert.deepEqual(Object.keys(profile), ['metadata', 'metrics', 'features_used', 'clusters']);
   const m = profile.metadata;
   assert.equal(m.method, 'Fuzzy C-Means (FCM)');
@@ -100,11 +102,11 @@ test('the FCM profile has every field PROFILE.md lists, clusters numbered by des
   assert.deepEqual(Object.keys(profile.clusters.cluster_0.membership_stats as object), ['mean', 'std', 'min', 'max']);
 });
 
-test('centers are the fuzzy centers in original units; membership_stats and the partition metrics agree with the memberships', () => {
+test('centers are the fuzzy centers in original units; membership_stats and the partition metrics agree with the memberships', async () => {
   const data = customers();
   const model = new FuzzyCMeansSegmentation({ nClusters: 3 });
-  const fit = model.fit(data);
-  const profile = model.generateClusterProfile(data, {}, NOW);
+  const fit = await model.fit(data);
+  const profile = await model.generateClusterProfile(data, {}, NOW);
   const k = 3;
   let pc = 0;
   let pe = 0;
@@ -141,7 +143,7 @@ test('centers are the fuzzy centers in original units; membership_stats and the 
   }
 });
 
-test('option errors say what is allowed, word for word', () => {
+test('option errors say what is allowed, word for word', async () => {
   const fuzziness = (m: number) =>
     `The fuzziness m must be a number greater than 1 (got ${m}); 2 is the usual choice, values near 1 give almost crisp clusters.`;
   const cases: [Record<string, unknown>, string][] = [
@@ -165,21 +167,21 @@ test('option errors say what is allowed, word for word', () => {
   assert.equal(fuzziness(NaN), 'The fuzziness m must be a number greater than 1 (got NaN); 2 is the usual choice, values near 1 give almost crisp clusters.');
 });
 
-test('more clusters than rows is a clear error; k = n works', () => {
+test('more clusters than rows is a clear error; k = n works', async () => {
   const data = preparedFromRaw(Float64Array.from([1, 2, 3, 4, 5, 7]), 3, 2, ['a', 'b']);
-  assert.throws(() => new FuzzyCMeansSegmentation({ nClusters: 4 }).fitPredict(data), {
+  await assert.rejects(() => new FuzzyCMeansSegmentation({ nClusters: 4 }).fitPredict(data), {
     code: 'TOO_FEW_ROWS',
     message: 'There are 3 rows to cluster but 4 clusters were asked for. Ask for at most 3 clusters, or use a file with more rows.',
   });
-  const profile = new FuzzyCMeansSegmentation({ nClusters: 3, fuzziness: 1.1 }).generateClusterProfile(data, {}, NOW);
+  const profile = await new FuzzyCMeansSegmentation({ nClusters: 3, fuzziness: 1.1 }).generateClusterProfile(data, {}, NOW);
   assert.deepEqual(JSON.parse(JSON.stringify(profile)), profile);
   assert.equal(profile.metrics.silhouette_score, null); // undefined for k = n, as sklearn
 });
 
-test('the same seed gives the same profile; n_init keeps the lowest objective', () => {
+test('the same seed gives the same profile; n_init keeps the lowest objective', async () => {
   const data = blobs([[0, 0], [3, 0], [0, 3], [3, 3]], 25, 1.2, 9);
-  const a = new FuzzyCMeansSegmentation({ randomSeed: 1, nInit: 3 }).generateClusterProfile(data, {}, NOW);
-  const b = new FuzzyCMeansSegmentation({ randomSeed: 1, nInit: 3 }).generateClusterProfile(data, {}, NOW);
+  const a = await new FuzzyCMeansSegmentation({ randomSeed: 1, nInit: 3 }).generateClusterProfile(data, {}, NOW);
+  const b = await new FuzzyCMeansSegmentation({ randomSeed: 1, nInit: 3 }).generateClusterProfile(data, {}, NOW);
   assert.deepEqual(a, b);
   const fitA = fitFcm(data, { ...FCM_DEFAULTS, randomSeed: 1, nInit: 3 });
   assert.deepEqual(fitA.labels, fitFcm(data, { ...FCM_DEFAULTS, randomSeed: 1, nInit: 3 }).labels);
@@ -198,7 +200,7 @@ test('the same seed gives the same profile; n_init keeps the lowest objective', 
   }
 });
 
-test('progress is reported per FCM iteration and cancellation stops the fit', () => {
+test('progress is reported per FCM iteration and cancellation stops the fit', async () => {
   const data = blobs([[0, 0], [3, 0], [0, 3]], 30, 1.5, 2);
   const messages: string[] = [];
   fitFcm(data, { ...FCM_DEFAULTS, nClusters: 3, nInit: 2 }, { onProgress: (p) => messages.push(p.message) });
@@ -206,7 +208,7 @@ test('progress is reported per FCM iteration and cancellation stops the fit', ()
   assert.ok(messages.includes('FCM iteration 1/150, restart 2/2'));
   const controller = new AbortController();
   let seen = 0;
-  assert.throws(
+  await assert.rejects(
     () =>
       new FuzzyCMeansSegmentation({ nClusters: 3, convergenceThreshold: 1e-300 }).generateClusterProfile(data, {
         signal: controller.signal,
@@ -222,7 +224,7 @@ test('progress is reported per FCM iteration and cancellation stops the fit', ()
   assert.throws(() => fitFcm(data, FCM_DEFAULTS, { signal: aborted.signal }), { code: 'CANCELLED' });
 });
 
-test('centers collapsed onto the mean are reported: 200 × 60 Gaussian noise warns, well-separated blobs do not', () => {
+test('centers collapsed onto the mean are reported: 200 × 60 Gaussian noise warns, well-separated blobs do not', async () => {
   const noise = gaussianNoise(200, 60, 5);
   const fit = fitFcm(noise, FCM_DEFAULTS);
   assert.ok(fit.spread.collapsed);
@@ -235,7 +237,7 @@ test('centers collapsed onto the mean are reported: 200 × 60 Gaussian noise war
       'use a fuzziness closer to 1 (e.g. --m 1.2), or use the Neural method.',
   ]);
   assert.ok(Math.abs(fit.partitionCoefficient - 0.25) < 1e-6);
-  const profile = new FuzzyCMeansSegmentation().generateClusterProfile(noise, {}, NOW);
+  const profile = await new FuzzyCMeansSegmentation().generateClusterProfile(noise, {}, NOW);
   assert.deepEqual(profile.metadata.warnings, fit.warnings);
   assert.deepEqual(JSON.parse(JSON.stringify(profile)), profile);
 
@@ -250,17 +252,17 @@ test('centers collapsed onto the mean are reported: 200 × 60 Gaussian noise war
   );
 });
 
-test('a cluster that ends up with no hard members has null membership_stats and the profile stays valid JSON', () => {
+test('a cluster that ends up with no hard members has null membership_stats and the profile stays valid JSON', async () => {
   // 5-D noise: FCM drives all 4 centers to the mean, and argmax leaves two clusters empty.
   const data = gaussianNoise(200, 5, 5);
-  const profile = new FuzzyCMeansSegmentation().generateClusterProfile(data, {}, NOW);
+  const profile = await new FuzzyCMeansSegmentation().generateClusterProfile(data, {}, NOW);
   const empty = Object.values(profile.clusters).filter((c) => c.size === 0);
   assert.ok(empty.length > 0);
   for (const c of empty) assert.deepEqual(c.membership_stats, { mean: null, std: null, min: null, max: null });
   assert.deepEqual(JSON.parse(JSON.stringify(profile)), profile);
 });
 
-test('not converging within max_iterations is a warning, word for word', () => {
+test('not converging within max_iterations is a warning, word for word', async () => {
   const data = blobs([[0, 0], [3, 0], [0, 3]], 30, 1.5, 2);
   const fit = fitFcm(data, { ...FCM_DEFAULTS, nClusters: 3, maxIterations: 2 });
   assert.equal(fit.converged, false);
@@ -285,7 +287,7 @@ test('the export writes fuzzy_* files with membership columns', async () => {
   const rows = parse(readFileSync(result.assignments, 'utf8'), { columns: true }) as Record<string, string>[];
   assert.deepEqual(Object.keys(rows[0]), ['row', 'cluster', 'membership_cluster_0', 'membership_cluster_1', 'membership_cluster_2']);
   assert.equal(rows.length, data.n);
-  const fit = model.fit(data);
+  const fit = await model.fit(data);
   rows.forEach((row, i) => {
     assert.equal(row.row, String(i + 1));
     assert.equal(Number(row.cluster), fit.labels[i]);
@@ -296,10 +298,8 @@ test('the export writes fuzzy_* files with membership columns', async () => {
 });
 
 test('the CLI offers `segment fuzzy` with --m, --max-iter, --threshold and --n-init', async () => {
-  const fuzzy = METHOD_COMMANDS.find((m) => m.name === 'fuzzy');
-  assert.ok(fuzzy);
   assert.deepEqual(
-    fuzzy.flags.map((f) => [f.name, f.kind]),
+    methodFlags('fuzzy').map((f) => [f.name, f.kind]),
     [
       ['m', 'number'],
       ['max-iter', 'int'],
@@ -307,18 +307,17 @@ test('the CLI offers `segment fuzzy` with --m, --max-iter, --threshold and --n-i
       ['n-init', 'int'],
     ],
   );
-  assert.deepEqual(fuzzy.defaults, FCM_DEFAULTS);
   const dir = mkdtempSync(join(tmpdir(), 'segment-fuzzy-cli-'));
-  const common = { nClusters: 3, randomSeed: 7, silhouetteSampleSize: 20000 };
-  const flags = { m: 1.5, 'max-iter': 60, threshold: 1e-6, 'n-init': 2 };
-  const result = await fuzzy.run(customers(), flags, common, dir, {});
+  const common = { clusters: 3, seed: 7 };
+  const run = (flags: FlagValues) => createSegmentation('fuzzy', methodRun('fuzzy', { ...common, ...flags }).options).exportClusterProfile(customers(), { outputDir: dir });
+  const result = await run({ m: 1.5, 'max-iter': 60, threshold: 1e-6, 'n-init': 2 });
   const m = result.profile.metadata;
   assert.deepEqual(
     [m.method, m.n_clusters, m.random_seed, m.fuzziness_parameter, m.max_iterations, m.convergence_threshold, m.n_init],
     ['Fuzzy C-Means (FCM)', 3, 7, 1.5, 60, 1e-6, 2],
   );
   assert.match(result.json, /fuzzy_cluster_profile_\d{8}_\d{6}\.json$/);
-  const defaults = await fuzzy.run(customers(), {}, common, dir, {});
+  const defaults = await run({});
   assert.deepEqual(
     [defaults.profile.metadata.fuzziness_parameter, defaults.profile.metadata.max_iterations, defaults.profile.metadata.convergence_threshold],
     [2, 150, 1e-5],

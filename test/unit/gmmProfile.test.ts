@@ -26,9 +26,9 @@ function customers() {
   return preparedFromRaw(raw, keep.length, 2, ['revenue', 'orders']);
 }
 
-test('the GMM profile has every field PROFILE.md lists, clusters numbered by descending size', () => {
+test('the GMM profile has every field PROFILE.md lists, clusters numbered by descending size', async () => {
   const data = customers();
-  const profile = new GaussianMixtureSegmentation({ nClusters: 3 }).generateClusterProfile(data, {}, NOW);
+  const profile = await new GaussianMixtureSegmentation({ nClusters: 3 }).generateClusterProfile(data, {}, NOW);
   assert.deepEqual(Object.keys(profile), ['metadata', 'metrics', 'features_used', 'mixture_weights', 'uncertainty_metrics', 'clusters']);
   const m = profile.metadata;
   assert.equal(m.method, 'Gaussian Mixture Model (GMM)');
@@ -63,11 +63,11 @@ test('the GMM profile has every field PROFILE.md lists, clusters numbered by des
   ]);
 });
 
-test('centers, statistics and variances are in original units', () => {
+test('centers, statistics and variances are in original units', async () => {
   const data = customers();
   const model = new GaussianMixtureSegmentation({ nClusters: 3 });
-  const labels = model.fitPredict(data);
-  const profile = model.generateClusterProfile(data, {}, NOW);
+  const labels = await model.fitPredict(data);
+  const profile = await model.generateClusterProfile(data, {}, NOW);
   for (let c = 0; c < 3; c++) {
     const revenue = Float64Array.from(
       Array.from({ length: data.n }, (_, i) => i).filter((i) => labels[i] === c),
@@ -88,10 +88,10 @@ test('centers, statistics and variances are in original units', () => {
   }
 });
 
-test('uncertainty metrics agree with the posteriors', () => {
+test('uncertainty metrics agree with the posteriors', async () => {
   const data = customers();
   const fit = fitGmm(data, { ...GMM_DEFAULTS, nClusters: 3 });
-  const profile = new GaussianMixtureSegmentation({ nClusters: 3 }).generateClusterProfile(data, {}, NOW);
+  const profile = await new GaussianMixtureSegmentation({ nClusters: 3 }).generateClusterProfile(data, {}, NOW);
   const u = profile.uncertainty_metrics as Record<string, number>;
   let sumMax = 0;
   let high = 0;
@@ -107,7 +107,7 @@ test('uncertainty metrics agree with the posteriors', () => {
   assert.ok(u.avg_entropy >= 0);
 });
 
-test('option errors say what is allowed, word for word', () => {
+test('option errors say what is allowed, word for word', async () => {
   const cases: [Record<string, unknown>, string][] = [
     [{ nClusters: 1 }, 'The number of clusters must be a whole number of at least 2 (got 1).'],
     [{ nClusters: 2.5 }, 'The number of clusters must be a whole number of at least 2 (got 2.5).'],
@@ -124,22 +124,22 @@ test('option errors say what is allowed, word for word', () => {
   }
 });
 
-test('an option given as undefined keeps its default (as a spread of CLI flags or settings gives)', () => {
+test('an option given as undefined keeps its default (as a spread of CLI flags or settings gives)', async () => {
   const options = new GaussianMixtureSegmentation({ nClusters: 3, threads: undefined, tol: undefined }).options;
   assert.equal(options.threads, GMM_DEFAULTS.threads);
   assert.equal(options.tol, GMM_DEFAULTS.tol);
   assert.equal(options.nClusters, 3);
 });
 
-test('more clusters than rows is a clear error', () => {
+test('more clusters than rows is a clear error', async () => {
   const data = preparedFromRaw(Float64Array.from([1, 2, 3, 4, 5, 7]), 3, 2, ['a', 'b']);
-  assert.throws(() => new GaussianMixtureSegmentation({ nClusters: 4 }).fitPredict(data), {
+  await assert.rejects(() => new GaussianMixtureSegmentation({ nClusters: 4 }).fitPredict(data), {
     code: 'TOO_FEW_ROWS',
     message: 'There are 3 rows to cluster but 4 clusters were asked for. Ask for at most 3 clusters, or use a file with more rows.',
   });
 });
 
-test('an ill-defined covariance is refitted with a larger reg_covar, and the profile says so', () => {
+test('an ill-defined covariance is refitted with a larger reg_covar, and the profile says so', async () => {
   // Collinear columns (col 2 = 2 × col 0): with reg_covar 0 the covariance is singular
   // (sklearn raises); we retry with 1e-6 and find sklearn's fit at 1e-6.
   const golden = loadGolden<{ n: number; d: number; X: number[]; attempts: { reg_covar: number; outcome: string; labels?: number[] }[] }>(
@@ -149,8 +149,8 @@ test('an ill-defined covariance is refitted with a larger reg_covar, and the pro
   const sklearnFit = golden.attempts.find((a) => a.reg_covar === 1e-6)!;
   const data = preparedFromRaw(Float64Array.from(golden.X), golden.n, golden.d, ['a', 'b', 'a_twice']);
   const model = new GaussianMixtureSegmentation({ nClusters: 2, regCovar: 0 });
-  const profile = model.generateClusterProfile(data, {}, NOW);
-  assert.ok(samePartition(model.fitPredict(data), sklearnFit.labels!));
+  const profile = await model.generateClusterProfile(data, {}, NOW);
+  assert.ok(samePartition((await model.fitPredict(data)), sklearnFit.labels!));
   assert.equal(profile.metadata.reg_covar, 0);
   assert.equal(profile.metadata.reg_covar_used, 1e-6);
   assert.deepEqual(profile.metadata.warnings, [
@@ -159,7 +159,7 @@ test('an ill-defined covariance is refitted with a larger reg_covar, and the pro
   ]);
 });
 
-test('the same seed gives the same clusters in the same order; n_init keeps the best lower bound', () => {
+test('the same seed gives the same clusters in the same order; n_init keeps the best lower bound', async () => {
   const data = blobs([[0, 0], [3, 0], [0, 3], [3, 3]], 25, 1.2, 9);
   const a = fitGmm(data, { ...GMM_DEFAULTS, nInit: 4, randomSeed: 1 });
   const b = fitGmm(data, { ...GMM_DEFAULTS, nInit: 4, randomSeed: 1 });
@@ -171,7 +171,7 @@ test('the same seed gives the same clusters in the same order; n_init keeps the 
   }
 });
 
-test('progress is reported per EM iteration and cancellation stops the fit', () => {
+test('progress is reported per EM iteration and cancellation stops the fit', async () => {
   const data = blobs([[0, 0], [3, 0], [0, 3]], 30, 1.5, 2);
   const messages: string[] = [];
   fitGmm(data, { ...GMM_DEFAULTS, nClusters: 3, nInit: 2, tol: 1e-9 }, { onProgress: (p) => messages.push(p.message) });

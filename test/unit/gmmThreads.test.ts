@@ -6,7 +6,7 @@
  */
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { fork, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,8 @@ import { defaultThreadCount, engineThreadStats } from '../../src/engine/kernels/
 import { THREAD_FIXTURES as FIXTURES, assertIdentical, onTwoThreads, overlappingBlobs, cancelTest, fallbackTests, resetThreads, threadsGone } from '../helpers/threads';
 import { blobs } from '../helpers/data';
 import type { PreparedData } from '../../src/engine/data/prepare';
-import type { FromWorker, RunRequest } from '../../src/shared/workerProtocol';
+import type { RunRequest } from '../../src/shared/workerProtocol';
+import { runWorker } from '../helpers/worker';
 
 const DIST = join(__dirname, '..', '..', 'dist');
 
@@ -134,32 +135,17 @@ test('the extension\'s background process (dist/worker.js) fits on engine thread
   const dir = mkdtempSync(join(tmpdir(), 'segment-threads-'));
   try {
     const csv = writeBigCsv(dir);
-    const worker = fork(join(DIST, 'worker.js'), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    const messages: FromWorker[] = [];
-    const ended = new Promise<void>((resolve, reject) => {
-      worker.on('message', (message: FromWorker) => {
-        messages.push(message);
-        if (message.type === 'done' || message.type === 'error') worker.kill();
-      });
-      worker.on('exit', () => resolve());
-      worker.on('error', reject);
-    });
     const request: RunRequest = {
       type: 'run',
       source: { kind: 'file', path: csv },
       methods: ['gmm'],
       prepare: { missing: 'drop' },
-      common: { nClusters: 3, randomSeed: 42, silhouetteSampleSize: 20000, threads: 2 },
-      params: {
-        gmm: { covarianceType: 'full', nInit: 1, maxIter: 100, tol: 1e-3, regCovar: 1e-6 },
-        fuzzy: { fuzziness: 2, maxIterations: 150, convergenceThreshold: 1e-5, nInit: 1 },
-        neural: { encodingDim: 3, epochs: 1, batchSize: 32, learningRate: 1e-3, backend: 'cpu', nInit: 1 },
-      },
+      common: { nClusters: 3, threads: 2 },
+      params: { gmm: {}, fuzzy: {}, neural: {} },
       outputDir: dir,
       now: Date.now(),
     };
-    worker.send(request);
-    await ended;
+    const messages = await runWorker(request);
     const done = messages.find((m) => m.type === 'done');
     assert.ok(done, JSON.stringify(messages.filter((m) => m.type === 'error')));
     const logs = messages.flatMap((m) => (m.type === 'log' ? [m.message] : []));

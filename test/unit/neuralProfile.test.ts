@@ -12,7 +12,7 @@ import { liveTensors } from '../../src/engine/methods/tfBackend';
 import { silhouetteScore } from '../../src/engine/kernels/metrics';
 import { defaultThreadCount } from '../../src/engine/kernels/threads';
 import { mean as meanOf, std } from '../../src/engine/kernels/stats';
-import { METHOD_COMMANDS } from '../../src/cli/methods';
+import { methodFlags } from '../../src/cli/methodFlags';
 import { main } from '../../src/cli/main';
 import { capture } from '../helpers/cli';
 import { blobs, preparedFromRaw } from '../helpers/data';
@@ -78,6 +78,7 @@ test('the Neural profile has every field PROFILE.md lists, clusters numbered by 
   const keys = Object.keys(m);
   assert.deepEqual(keys.slice(keys.indexOf('encoding_dim')), [
     'encoding_dim',
+    'encoding_dim_chosen',
     'epochs',
     'batch_size',
     'encoder_layers',
@@ -226,7 +227,7 @@ test('option errors say what is allowed, word for word', () => {
   assert.deepEqual(new NeuralSegmentation().options, NEURAL_DEFAULTS);
   assert.deepEqual(NEURAL_DEFAULTS, {
     nClusters: 4,
-    encodingDim: 10,
+    encodingDim: 'auto',
     epochs: 100,
     batchSize: 32,
     learningRate: 1e-3,
@@ -248,13 +249,15 @@ test('what the data must allow: fewer latent values than features, 2 features, k
       { encodingDim: 5 },
       data,
       'INVALID_OPTION',
-      'encoding_dim must be smaller than the number of features (got 5 with 5 features): the autoencoder has to compress the data. Use an encoding_dim of at most 4, or cluster on more columns.',
+      'encoding_dim must be smaller than the number of features (got 5 with 5 features): the autoencoder has to compress the data. ' +
+        'Set encoding_dim to at most 4, leave it to be chosen from the data, or cluster on more columns.',
     ],
     [
       { encodingDim: 10 },
       data,
       'INVALID_OPTION',
-      'encoding_dim must be smaller than the number of features (got 10 with 5 features): the autoencoder has to compress the data. Use an encoding_dim of at most 4, or cluster on more columns.',
+      'encoding_dim must be smaller than the number of features (got 10 with 5 features): the autoencoder has to compress the data. ' +
+        'Set encoding_dim to at most 4, leave it to be chosen from the data, or cluster on more columns.',
     ],
     [
       { encodingDim: 1 },
@@ -376,10 +379,8 @@ test('the export writes neural_* files with a distance_to_center column', async 
 
 
 test('the CLI offers `segment neural` with --encoding-dim, --epochs, --batch-size, --learning-rate, --backend and --n-init', async () => {
-  const neural = METHOD_COMMANDS.find((m) => m.name === 'neural');
-  assert.ok(neural);
   assert.deepEqual(
-    neural.flags.map((f) => [f.name, f.kind]),
+    methodFlags('neural').map((f) => [f.name, f.kind]),
     [
       ['encoding-dim', 'int'],
       ['epochs', 'int'],
@@ -420,8 +421,8 @@ test('the CLI offers `segment neural` with --encoding-dim, --epochs, --batch-siz
   );
 
   const bad = capture();
-  assert.equal(await main(['neural', EXAMPLE, '--epochs', '0', '--out', dir], bad), 1);
-  assert.equal(bad.err(), 'segment: epochs must be a whole number of at least 1 (got 0).\n');
+  assert.equal(await main(['neural', EXAMPLE, '--epochs', '0', '--out', dir], bad), 2);
+  assert.equal(bad.err(), 'segment: --epochs must be a whole number of at least 1 (got 0).\nRun "segment --help" for the options.\n');
   const usage = capture();
   assert.equal(await main(['neural', EXAMPLE, '--backend', 'gpu'], usage), 2);
   assert.equal(usage.err(), 'segment: --backend must be one of auto, wasm, cpu, got "gpu"\nRun "segment --help" for the options.\n');
@@ -483,14 +484,15 @@ function freshDir(): string {
 test('`segment all` checks every option and the data before fitting, and a failure or cancel leaves no file', async () => {
   const dir = freshDir();
   const bad = capture();
-  assert.equal(await main(['all', join(dir, 'missing.csv'), '--epochs', '0', '--out', dir], bad), 1);
-  assert.equal(bad.err(), 'segment: epochs must be a whole number of at least 1 (got 0).\n', 'options before the file is read');
+  assert.equal(await main(['all', join(dir, 'missing.csv'), '--epochs', '0', '--out', dir], bad), 2);
+  assert.equal(bad.err(), 'segment: --epochs must be a whole number of at least 1 (got 0).\nRun "segment --help" for the options.\n', 'options before the file is read');
   const tooWide = capture();
-  assert.equal(await main(['all', EXAMPLE, '--columns', 'total_revenue,recency_days,return_rate', '--out', dir], tooWide), 1);
+  const threeColumns = ['--columns', 'total_revenue,recency_days,return_rate'];
+  assert.equal(await main(['all', EXAMPLE, ...threeColumns, '--encoding-dim', '10', '--out', dir], tooWide), 1);
   assert.equal(
     tooWide.err(),
-    'segment: encoding_dim must be smaller than the number of features (got 10 with 3 features): the autoencoder has to compress the data. ' +
-      'Use an encoding_dim of at most 2, or cluster on more columns.\n',
+    'segment: --encoding-dim must be smaller than the number of features (got 10 with 3 features): the autoencoder has to compress the data. ' +
+      'Set --encoding-dim to at most 2, leave it to be chosen from the data, or cluster on more columns.\n',
   );
   assert.deepEqual(readdirSync(dir), []);
 

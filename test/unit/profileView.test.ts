@@ -34,8 +34,8 @@ test('the whole data’s mean, std and η² derived from a GMM and an FCM profil
   const data = await exampleData();
   for (const Method of [GaussianMixtureSegmentation, FuzzyCMeansSegmentation]) {
     const seg = new Method({ nClusters: 4 });
-    const profile = seg.generateClusterProfile(data);
-    const labels = seg.fitPredict(data);
+    const profile = await seg.generateClusterProfile(data);
+    const labels = await seg.fitPredict(data);
     const view = one(profile);
     assert.equal(view.status, 'ok');
     assert.deepEqual(view.problems, []);
@@ -342,8 +342,8 @@ test('several profiles of the same CSV are compared: metrics side by side with t
   assert.deepEqual(cmp.notes, []);
 });
 
-test('a 60-feature × 10-cluster profile builds in well under 50 ms', () => {
-  const wide = wideGmm();
+test('a 60-feature × 10-cluster profile builds in well under 50 ms', async () => {
+  const wide = await wideGmm();
   assert.equal((wide.features_used as string[]).length, 60);
   const times: number[] = [];
   let view: ProfileView | undefined;
@@ -360,7 +360,7 @@ test('a 60-feature × 10-cluster profile builds in well under 50 ms', () => {
   assert.deepEqual(view!.problems, []);
 });
 
-test('the protocol: messages are checked, a stored state is read defensively', () => {
+test('the protocol: messages are checked, a stored state is read defensively', async () => {
   assert.ok(isHostToWebview({ type: 'show', profiles: [{ path: '/a.json', profile: {} }] }));
   assert.ok(isHostToWebview({ type: 'show', profiles: [], focus: '/a.json' }));
   assert.ok(!isHostToWebview({ type: 'show', profiles: [{ profile: {} }] }));
@@ -378,7 +378,7 @@ test('the protocol: messages are checked, a stored state is read defensively', (
   assert.equal(readState({ tab: 'nope' }).tab, 'overview');
 });
 
-test('the page: the CSP the host must use, a fresh nonce each time, and HTML with every interpolation escaped', () => {
+test('the page: the CSP the host must use, a fresh nonce each time, and HTML with every interpolation escaped', async () => {
   const nonce = makeNonce();
   assert.match(nonce, /^[A-Za-z0-9]{32}$/);
   assert.notEqual(makeNonce(), nonce);
@@ -415,7 +415,7 @@ function filesUnder(dir: string, exts: RegExp): string[] {
   });
 }
 
-test('lint: the webview and the view model never turn strings into HTML, inline handlers or inline styles', () => {
+test('lint: the webview and the view model never turn strings into HTML, inline handlers or inline styles', async () => {
   const files = [
     ...filesUnder(join(ROOT, 'webview'), /\.(ts|js|mjs|html)$/),
     ...filesUnder(join(ROOT, 'src', 'shared'), /\.(ts|js)$/),
@@ -449,7 +449,7 @@ test('lint: the webview and the view model never turn strings into HTML, inline 
   assert.deepEqual(hits, []);
 });
 
-test('lint: the panel’s colours come from the theme only', () => {
+test('lint: the panel’s colours come from the theme only', async () => {
   const css = readFileSync(join(ROOT, 'webview', 'panel.css'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
   const hits = [
     ...(css.match(/#[0-9a-f]{3,8}\b/gi) ?? []),

@@ -15,8 +15,8 @@ const NOW = new Date(2026, 0, 1, 12, 0, 0);
 async function exampleProfiles() {
   const data = await loadDataset(EXAMPLE);
   return {
-    gmm: new GaussianMixtureSegmentation().generateClusterProfile(data, {}, NOW),
-    fuzzy: new FuzzyCMeansSegmentation().generateClusterProfile(data, {}, NOW),
+    gmm: await new GaussianMixtureSegmentation().generateClusterProfile(data, {}, NOW),
+    fuzzy: await new FuzzyCMeansSegmentation().generateClusterProfile(data, {}, NOW),
   };
 }
 

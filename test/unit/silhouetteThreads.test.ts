@@ -51,7 +51,7 @@ test('on 2 and 4 threads, the silhouette is the same as on one, bit for bit', as
   await threadsGone();
 });
 
-test('a silhouette with little work stays on one thread', () => {
+test('a silhouette with little work stays on one thread', async () => {
   const before = engineThreadStats().created;
   // 1,001 rows × 24: 12 million pair operations, below the threshold.
   score({ threads: 4 });
@@ -91,11 +91,11 @@ test('GMM and FCM profiles compute their silhouette on their threads, with the s
     (threads: number) => new GaussianMixtureSegmentation({ nClusters: 3, threads }),
     (threads: number) => new FuzzyCMeansSegmentation({ nClusters: 3, threads }),
   ]) {
-    const one = make(1).generateClusterProfile(small).metrics;
+    const one = (await make(1).generateClusterProfile(small)).metrics;
     threadTuning.minWork = 0;
     threadTuning.awaitStart = true;
     const before = engineThreadStats().created;
-    const two = make(2).generateClusterProfile(small).metrics;
+    const two = (await make(2).generateClusterProfile(small)).metrics;
     delete threadTuning.minWork;
     assert.ok(engineThreadStats().created > before, 'engine threads started');
     assert.deepEqual(two, one);

@@ -25,8 +25,9 @@ import type { IterationStep } from './fitDriver';
 import { PASS, emLayout, gmmThreadSetup, runEmChunk, type EmBuffers, type EmLayout } from './gmmKernels';
 import { float64Array, openChunkPool, runChunks, sharedCopy, sumSlots, threadTuning, type ChunkPool } from './threads';
 
-export type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
-export const COVARIANCE_TYPES: readonly CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
+import type { CovarianceType } from '../../shared/methods';
+
+export { COVARIANCE_TYPES, type CovarianceType } from '../../shared/methods';
 
 const EPS = 2.220446049250313e-16;
 const LOG_2PI = Math.log(2 * Math.PI);

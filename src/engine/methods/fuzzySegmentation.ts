@@ -3,7 +3,7 @@
  * driver (the lowest objective J_m wins), cluster numbering, the collapse
  * check, and the FCM part of the profile (PROFILE.md "Fuzzy C-Means").
  */
-import { SegmentError } from '../errors';
+import type { FcmOptions } from '../../shared/methods';
 import { runRestarts } from '../kernels/fitDriver';
 import {
   FcmWorkspace,
@@ -17,6 +17,7 @@ import type { PreparedData } from '../data/prepare';
 import {
   clusterBase,
   clusterOrder,
+  hardLabels,
   commonMetadata,
   commonMetrics,
   silhouetteOptions,
@@ -31,43 +32,13 @@ import {
   type Profile,
 } from '../profile/profile';
 import type { RunControl } from '../progress';
-import type { SoftScores } from '../profile/assignments';
-import { Segmentation, clusterColumns, type MethodFit } from './segmentation';
-import { hardLabels, requireEnoughRows } from './gmmSegmentation';
+import { Segmentation, clusterColumns, requireEnoughRows, type MethodFit, type MethodSteps } from './segmentation';
 import { std } from '../kernels/stats';
-import { defaultThreadCount } from '../kernels/threads';
-import { requireClusterCount, requireInteger, requirePositive, withDefaults } from './validate';
+import { methodDefaults, resolveOptions } from './options';
 
-export interface FcmOptions {
-  nClusters: number;
-  /** The fuzzifier m > 1: near 1 is almost crisp (k-means), larger is fuzzier. */
-  fuzziness: number;
-  /** Membership updates per restart at most. */
-  maxIterations: number;
-  /** Stop when the Frobenius norm of the change of the membership matrix falls below this. */
-  convergenceThreshold: number;
-  nInit: number;
-  randomSeed: number;
-  /** Exact silhouette up to this many samples, a seeded sample of this size above. */
-  silhouetteSampleSize: number;
-  /**
-   * Threads for the fit's passes over the rows and the silhouette (the
-   * calling one included; 1 = no engine threads). Results are the same bit
-   * for bit whatever the count; small data stay on one thread.
-   */
-  threads: number;
-}
+export type { FcmOptions };
 
-export const FCM_DEFAULTS: Readonly<FcmOptions> = {
-  nClusters: 4,
-  fuzziness: 2.0,
-  maxIterations: 150,
-  convergenceThreshold: 1e-5,
-  nInit: 1,
-  randomSeed: 42,
-  silhouetteSampleSize: 20000,
-  threads: defaultThreadCount(),
-};
+export const FCM_DEFAULTS: Readonly<FcmOptions> = methodDefaults('fuzzy');
 
 /**
  * The collapse check. FCM's centers are pulled toward the centre of gravity
@@ -116,45 +87,22 @@ export interface FcmFit extends MethodFit {
   warnings: string[];
 }
 
-export function validateFcmOptions(options: FcmOptions): FcmOptions {
-  requireClusterCount(options.nClusters);
-  const m = options.fuzziness;
-  if (typeof m !== 'number' || !Number.isFinite(m) || !(m > 1)) {
-    throw new SegmentError(
-      'INVALID_OPTION',
-      `The fuzziness m must be a number greater than 1 (got ${m}); 2 is the usual choice, values near 1 give almost crisp clusters.`,
-    );
-  }
-  requireInteger('max_iterations', options.maxIterations, 1);
-  requirePositive('convergence_threshold', options.convergenceThreshold);
-  requireInteger('n_init', options.nInit, 1);
-  requireInteger('seed', options.randomSeed, 0);
-  requireInteger('silhouette sample size', options.silhouetteSampleSize, 2);
-  requireInteger('threads', options.threads, 1);
-  return options;
-}
+/** The Fuzzy C-Means steps the Segmentation base runs. */
+export const FCM_STEPS: MethodSteps<'fuzzy', FcmFit> = {
+  method: 'fuzzy',
+  fit: (data, options, control) => fitFcm(data, options, control),
+  profile: fcmProfile,
+  softScores: (fit, options) => ({ columns: clusterColumns('membership_cluster_', options.nClusters), values: fit.memberships }),
+};
 
-export class FuzzyCMeansSegmentation extends Segmentation<FcmOptions, FcmFit> {
+export class FuzzyCMeansSegmentation extends Segmentation<'fuzzy', FcmFit> {
   constructor(options: Partial<FcmOptions> = {}) {
-    // threads: undefined (a caller passing on an absent --threads) means the default.
-    super('fuzzy', validateFcmOptions(withDefaults(FCM_DEFAULTS, options)));
-  }
-
-  protected fitData(data: PreparedData, control: RunControl): FcmFit {
-    return fitFcm(data, this.options, control);
-  }
-
-  protected buildProfile(data: PreparedData, fit: FcmFit, now: Date, signal?: AbortSignal): Profile {
-    return fcmProfile(data, fit, this.options, now, signal);
-  }
-
-  protected softScores(fit: FcmFit): SoftScores {
-    return { columns: clusterColumns('membership_cluster_', this.options.nClusters), values: fit.memberships };
+    super(FCM_STEPS, options);
   }
 }
 
 export function fitFcm(data: PreparedData, options: FcmOptions, control: RunControl = {}): FcmFit {
-  validateFcmOptions(options);
+  resolveOptions('fuzzy', options);
   const { n, d, z } = data;
   const k = options.nClusters;
   requireEnoughRows(data, k);
@@ -164,7 +112,7 @@ export function fitFcm(data: PreparedData, options: FcmOptions, control: RunCont
     convergenceThreshold: options.convergenceThreshold,
   };
   // One workspace (and its engine threads) for every restart; the threads stop however the fit ends.
-  const workspace = new FcmWorkspace(z, n, d, k, { threads: options.threads ?? FCM_DEFAULTS.threads, log: control.onLog });
+  const workspace = new FcmWorkspace(z, n, d, k, { threads: options.threads, log: control.onLog });
   let best: FcmResult;
   try {
     best = runRestarts(

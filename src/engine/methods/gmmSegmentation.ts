@@ -3,16 +3,15 @@
  * fit driver, the ill-defined-covariance retry ladder, cluster numbering,
  * and the GMM part of the profile (PROFILE.md "Gaussian Mixture Model").
  */
+import type { GmmOptions } from '../../shared/methods';
 import { SegmentError } from '../errors';
 import { runRestarts } from '../kernels/fitDriver';
 import {
-  COVARIANCE_TYPES,
   EmWorkspace,
   IllDefinedCovarianceError,
   expectationMaximization,
   kmeansInitialParameters,
   nParameters,
-  type CovarianceType,
   type EmResult,
   type GmmModel,
 } from '../kernels/gmm';
@@ -20,6 +19,7 @@ import type { PreparedData } from '../data/prepare';
 import {
   clusterBase,
   clusterOrder,
+  hardLabels,
   commonMetadata,
   commonMetrics,
   silhouetteOptions,
@@ -36,43 +36,13 @@ import {
   type Profile,
 } from '../profile/profile';
 import type { RunControl } from '../progress';
-import type { SoftScores } from '../profile/assignments';
-import { Segmentation, clusterColumns, type MethodFit } from './segmentation';
+import { Segmentation, clusterColumns, requireEnoughRows, type MethodFit, type MethodSteps } from './segmentation';
 import { std } from '../kernels/stats';
-import { defaultThreadCount } from '../kernels/threads';
-import { requireClusterCount, requireInteger, requirePositive, withDefaults } from './validate';
+import { methodDefaults } from './options';
 
-export interface GmmOptions {
-  nClusters: number;
-  covarianceType: CovarianceType;
-  /** Convergence threshold on the change of the mean per-sample lower bound. */
-  tol: number;
-  /** Added to the covariance diagonals; raised ×10 up to 1e-3 when a covariance is ill-defined. */
-  regCovar: number;
-  maxIter: number;
-  nInit: number;
-  randomSeed: number;
-  /** Exact silhouette up to this many samples, a seeded sample of this size above. */
-  silhouetteSampleSize: number;
-  /**
-   * Threads for EM's passes over the rows and the silhouette (the calling
-   * one included; 1 = no engine threads). Results are the same bit for bit whatever the count;
-   * small fits stay on one thread.
-   */
-  threads: number;
-}
+export type { GmmOptions };
 
-export const GMM_DEFAULTS: Readonly<GmmOptions> = {
-  nClusters: 4,
-  covarianceType: 'full',
-  tol: 1e-3,
-  regCovar: 1e-6,
-  maxIter: 100,
-  nInit: 1,
-  randomSeed: 42,
-  silhouetteSampleSize: 20000,
-  threads: defaultThreadCount(),
-};
+export const GMM_DEFAULTS: Readonly<GmmOptions> = methodDefaults('gmm');
 
 export const HIGH_CONFIDENCE = 0.9;
 export const LOW_CONFIDENCE = 0.6;
@@ -88,41 +58,17 @@ export interface GmmFit extends MethodFit {
   warnings: string[];
 }
 
-export function validateGmmOptions(options: GmmOptions): GmmOptions {
-  requireClusterCount(options.nClusters);
-  if (!COVARIANCE_TYPES.includes(options.covarianceType)) {
-    throw new SegmentError(
-      'INVALID_OPTION',
-      `Unknown covariance type "${options.covarianceType}": use full, tied, diag or spherical.`,
-    );
-  }
-  requirePositive('tol', options.tol);
-  if (!(options.regCovar >= 0) || !Number.isFinite(options.regCovar)) {
-    throw new SegmentError('INVALID_OPTION', `reg_covar must be a number of at least 0 (got ${options.regCovar}).`);
-  }
-  requireInteger('max_iter', options.maxIter, 1);
-  requireInteger('n_init', options.nInit, 1);
-  requireInteger('seed', options.randomSeed, 0);
-  requireInteger('silhouette sample size', options.silhouetteSampleSize, 2);
-  requireInteger('threads', options.threads, 1);
-  return options;
-}
+/** The GMM steps the Segmentation base runs. */
+export const GMM_STEPS: MethodSteps<'gmm', GmmFit> = {
+  method: 'gmm',
+  fit: (data, options, control) => fitGmm(data, options, control),
+  profile: gmmProfile,
+  softScores: (fit, options) => ({ columns: clusterColumns('prob_cluster_', options.nClusters), values: fit.resp }),
+};
 
-export class GaussianMixtureSegmentation extends Segmentation<GmmOptions, GmmFit> {
+export class GaussianMixtureSegmentation extends Segmentation<'gmm', GmmFit> {
   constructor(options: Partial<GmmOptions> = {}) {
-    super('gmm', validateGmmOptions(withDefaults(GMM_DEFAULTS, options)));
-  }
-
-  protected fitData(data: PreparedData, control: RunControl): GmmFit {
-    return fitGmm(data, this.options, control);
-  }
-
-  protected buildProfile(data: PreparedData, fit: GmmFit, now: Date, signal?: AbortSignal): Profile {
-    return gmmProfile(data, fit, this.options, now, signal);
-  }
-
-  protected softScores(fit: GmmFit): SoftScores {
-    return { columns: clusterColumns('prob_cluster_', this.options.nClusters), values: fit.resp };
+    super(GMM_STEPS, options);
   }
 }
 
@@ -132,7 +78,7 @@ export function fitGmm(data: PreparedData, options: GmmOptions, control: RunCont
   requireEnoughRows(data, k);
   // One workspace (and its engine threads) for every restart and retry; the threads stop however the fit ends.
   const workspace = new EmWorkspace(z, n, d, k, options.covarianceType, {
-    threads: options.threads ?? GMM_DEFAULTS.threads,
+    threads: options.threads,
     log: control.onLog,
   });
   try {
@@ -176,14 +122,7 @@ function fitInWorkspace(data: PreparedData, options: GmmOptions, control: RunCon
             'A cluster may have collapsed onto near-identical customers, or some columns may be (nearly) collinear.',
         );
       }
-      if (!best.converged) {
-        const last = best.lowerBounds.length;
-        const change = last > 1 ? Math.abs(best.lowerBounds[last - 1] - best.lowerBounds[last - 2]) : NaN;
-        warnings.push(
-          `EM did not converge in ${options.maxIter} iterations (last change of the lower bound ${change.toPrecision(3)}, tol ${options.tol}). ` +
-            'Raise max_iter or tol, or try fewer clusters.',
-        );
-      }
+      if (!best.converged) warnings.push(notConvergedWarning(best.lowerBounds, options));
       return orderFit(best, { ...best, score: best.finalScore }, n, d, k, regCovar, warnings);
     } catch (error) {
       if (!(error instanceof IllDefinedCovarianceError)) throw error;
@@ -193,16 +132,6 @@ function fitInWorkspace(data: PreparedData, options: GmmOptions, control: RunCon
     'ILL_CONDITIONED',
     `The Gaussian mixture could not be fitted: a cluster's covariance stayed singular even with reg_covar raised to ${REG_COVAR_LADDER[REG_COVAR_LADDER.length - 1]}. ` +
       'Ask for fewer clusters, remove columns that copy or combine others, or use covariance "diag".',
-  );
-}
-
-export function requireEnoughRows(data: PreparedData, k: number): void {
-  if (data.n >= k) return;
-  const dropped = data.nRowsDropped > 0 ? ` (${data.nRowsDropped} rows with missing values were dropped)` : '';
-  throw new SegmentError(
-    'TOO_FEW_ROWS',
-    `There ${data.n === 1 ? 'is 1 row' : `are ${data.n} rows`} to cluster${dropped} but ${k} clusters were asked for. ` +
-      `Ask for at most ${data.n} clusters, or use a file with more rows.`,
   );
 }
 
@@ -240,16 +169,15 @@ function orderFit(
   };
 }
 
-/** argmax per row, first maximum on ties (numpy's argmax). */
-export function hardLabels(resp: Float64Array, n: number, k: number): Int32Array {
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (resp[i * k + c] > resp[i * k + best]) best = c;
-    labels[i] = best;
-  }
-  return labels;
+/** Why EM stopped short; the last change of the lower bound only when there were two bounds to compare. */
+export function notConvergedWarning(lowerBounds: readonly number[], options: Pick<GmmOptions, 'maxIter' | 'tol'>): string {
+  const last = lowerBounds.length;
+  const change =
+    last > 1 ? `last change of the lower bound ${Math.abs(lowerBounds[last - 1] - lowerBounds[last - 2]).toPrecision(3)}, ` : '';
+  const iterations = options.maxIter === 1 ? '1 iteration' : `${options.maxIter} iterations`;
+  return `EM did not converge in ${iterations} (${change}tol ${options.tol}). Raise max_iter or tol, or try fewer clusters.`;
 }
+
 
 function componentVariances(model: GmmModel, c: number): Float64Array {
   const { d, covariances: cov } = model;

@@ -14,6 +14,7 @@
  * TensorFlow.js is loaded on first use (dynamic import), so the other methods
  * and the CLI's start-up do not pay for it.
  */
+import type { NeuralOptions } from '../../shared/methods';
 import { SegmentError, throwIfAborted } from '../errors';
 import { runRestarts } from '../kernels/fitDriver';
 import { kmeansPlusPlus, lloyd } from '../kernels/kmeans';
@@ -35,60 +36,17 @@ import {
   type Profile,
 } from '../profile/profile';
 import type { RunControl } from '../progress';
-import { assignmentsCsv, type SoftScores } from '../profile/assignments';
-import { writeProfileFiles, type ExportResult } from '../profile/export';
-import type { ExportTarget, MethodFit } from './segmentation';
-import { requireEnoughRows } from './gmmSegmentation';
+import type { SoftScores } from '../profile/assignments';
+import { Segmentation, requireEnoughRows, type MethodFit, type MethodSteps } from './segmentation';
 import { Random, deriveSeed } from '../kernels/random';
 import { mean, std } from '../kernels/stats';
-import { defaultThreadCount } from '../kernels/threads';
-import { requireClusterCount, requireInteger, requirePositive, withDefaults } from './validate';
+import { OPTION_LABELS, methodDefaults, optionSpec, resolveOptions, type OptionNamer } from './options';
 import type { AutoencoderArchitecture, AutoencoderWeights } from './autoencoder';
 
-export type BackendChoice = 'auto' | 'wasm' | 'cpu';
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'wasm', 'cpu'];
+export { BACKEND_CHOICES, type BackendChoice } from '../../shared/methods';
+export type { NeuralOptions };
 
-export interface NeuralOptions {
-  nClusters: number;
-  /** Width of the latent code K-Means clusters; smaller than the number of features. */
-  encodingDim: number;
-  epochs: number;
-  /** Rows per Adam step; above the number of rows, each epoch is one batch of all rows. */
-  batchSize: number;
-  learningRate: number;
-  /** TensorFlow.js backend: 'auto' (WebAssembly, else CPU), 'wasm' or 'cpu'. */
-  backend: BackendChoice;
-  /** K-Means restarts in the latent space; the lowest inertia wins. */
-  nInit: number;
-  /** K-Means: Lloyd iterations per restart at most. */
-  maxIter: number;
-  /** K-Means: stop when the centers move less (squared, relative to the mean latent variance). */
-  tol: number;
-  randomSeed: number;
-  /** Exact silhouettes up to this many samples, a seeded sample of this size above. */
-  silhouetteSampleSize: number;
-  /**
-   * Threads for the silhouettes (the calling one included; 1 = no engine
-   * threads; training runs on TensorFlow.js's own backend). Results are the
-   * same bit for bit whatever the count; small data stay on one thread.
-   */
-  threads: number;
-}
-
-export const NEURAL_DEFAULTS: Readonly<NeuralOptions> = {
-  nClusters: 4,
-  encodingDim: 10,
-  epochs: 100,
-  batchSize: 32,
-  learningRate: 1e-3,
-  backend: 'auto',
-  nInit: 10,
-  maxIter: 300,
-  tol: 1e-4,
-  randomSeed: 42,
-  silhouetteSampleSize: 20000,
-  threads: defaultThreadCount(),
-};
+export const NEURAL_DEFAULTS: Readonly<NeuralOptions> = methodDefaults('neural');
 
 /** Child streams of the master seed. */
 const INIT_STREAM = 1;
@@ -98,6 +56,8 @@ const KMEANS_STREAM = 3;
 const TRAINING_SHARE = 0.95;
 
 export interface NeuralFit extends MethodFit {
+  /** The latent width used: the option, or the one chosen from the data for 'auto'. */
+  encodingDim: number;
   /** Latent codes n×encoding_dim (the encoder's float32 outputs). */
   latent: Float64Array;
   /** K-Means centers k×encoding_dim, profile numbering. */
@@ -120,26 +80,17 @@ export interface NeuralFit extends MethodFit {
   warnings: string[];
 }
 
-export function validateNeuralOptions(options: NeuralOptions): NeuralOptions {
-  requireClusterCount(options.nClusters);
-  requireInteger('encoding_dim', options.encodingDim, 1);
-  requireInteger('epochs', options.epochs, 1);
-  requireInteger('batch_size', options.batchSize, 1);
-  requirePositive('learning_rate', options.learningRate);
-  if (!BACKEND_CHOICES.includes(options.backend)) {
-    throw new SegmentError('INVALID_OPTION', `Unknown backend "${options.backend}": use auto, wasm or cpu.`);
-  }
-  requireInteger('n_init', options.nInit, 1);
-  requireInteger('max_iter', options.maxIter, 1);
-  requirePositive('tol', options.tol);
-  requireInteger('seed', options.randomSeed, 0);
-  requireInteger('silhouette sample size', options.silhouetteSampleSize, 2);
-  requireInteger('threads', options.threads, 1);
-  return options;
+/**
+ * The latent width: the given encoding_dim, or with 'auto' min(10, ⌈d/2⌉),
+ * at least 2, and always below d (an autoencoder has to compress).
+ */
+export function encodingDimFor(options: Pick<NeuralOptions, 'encodingDim'>, d: number): number {
+  if (options.encodingDim !== 'auto') return options.encodingDim;
+  return Math.max(1, Math.min(10, Math.max(2, Math.ceil(d / 2)), d - 1));
 }
 
 /** What the data must allow: at least k rows, and fewer latent values than features. */
-export function checkNeuralData(data: PreparedData, options: NeuralOptions): void {
+export function checkNeuralData(data: PreparedData, options: NeuralOptions, name: OptionNamer = OPTION_LABELS): void {
   requireEnoughRows(data, options.nClusters);
   const { d } = data;
   if (d < 2) {
@@ -148,67 +99,29 @@ export function checkNeuralData(data: PreparedData, options: NeuralOptions): voi
       'The Neural method needs at least 2 features to compress (got 1): cluster on more columns, or use the GMM or Fuzzy C-Means method.',
     );
   }
-  if (options.encodingDim >= d) {
+  const e = encodingDimFor(options, d);
+  if (e >= d) {
+    const option = name(optionSpec('neural', 'encodingDim'));
     throw new SegmentError(
       'INVALID_OPTION',
-      `encoding_dim must be smaller than the number of features (got ${options.encodingDim} with ${d} features): ` +
-        `the autoencoder has to compress the data. Use an encoding_dim of at most ${d - 1}, or cluster on more columns.`,
+      `${option} must be smaller than the number of features (got ${e} with ${d} features): ` +
+        `the autoencoder has to compress the data. Set ${option} to at most ${d - 1}, leave it to be chosen from the data, or cluster on more columns.`,
     );
   }
 }
 
-export class NeuralSegmentation {
-  readonly method = 'neural' as const;
-  readonly options: Readonly<NeuralOptions>;
-  private fitted: { data: PreparedData; fit: Promise<NeuralFit> } | undefined;
+/** The Neural steps the Segmentation base runs. */
+export const NEURAL_STEPS: MethodSteps<'neural', NeuralFit> = {
+  method: 'neural',
+  checkData: checkNeuralData,
+  fit: fitNeural,
+  profile: neuralProfile,
+  softScores: neuralSoftScores,
+};
 
+export class NeuralSegmentation extends Segmentation<'neural', NeuralFit> {
   constructor(options: Partial<NeuralOptions> = {}) {
-    // threads: undefined (a caller passing on an absent --threads) means the default.
-    this.options = Object.freeze(validateNeuralOptions(withDefaults(NEURAL_DEFAULTS, options)));
-  }
-
-  /** Throws the error fit would for this data, before any training. */
-  checkData(data: PreparedData): void {
-    checkNeuralData(data, this.options);
-  }
-
-  /** Trains once per dataset; later calls with the same data reuse the fit (a failed fit is not kept). */
-  fit(data: PreparedData, control: RunControl = {}): Promise<NeuralFit> {
-    const cached = this.fitted;
-    if (cached && cached.data === data) return cached.fit;
-    const fit = fitNeural(data, this.options, control);
-    this.fitted = { data, fit };
-    fit.catch(() => {
-      if (this.fitted?.fit === fit) this.fitted = undefined;
-    });
-    return fit;
-  }
-
-  /** Hard labels (K-Means clusters in the latent space), numbered by descending size. */
-  async fitPredict(data: PreparedData, control: RunControl = {}): Promise<Int32Array> {
-    return (await this.fit(data, control)).labels;
-  }
-
-  async generateClusterProfile(data: PreparedData, control: RunControl = {}, now: Date = new Date()): Promise<Profile> {
-    const fit = await this.fit(data, control);
-    throwIfAborted(control.signal);
-    control.onProgress?.({ phase: 'metrics', message: 'computing silhouettes and cluster statistics' });
-    return neuralProfile(data, fit, this.options, now, control.signal);
-  }
-
-  async exportClusterProfile(data: PreparedData, target: ExportTarget, control: RunControl = {}): Promise<ExportResult> {
-    const now = target.now ?? new Date();
-    const profile = await this.generateClusterProfile(data, control, now);
-    const fit = await this.fit(data, control);
-    throwIfAborted(control.signal);
-    control.onProgress?.({ phase: 'write', message: 'writing profile files' });
-    return writeProfileFiles({
-      method: this.method,
-      outputDir: target.outputDir,
-      profile,
-      assignments: assignmentsCsv(data, fit.labels, neuralSoftScores(fit)),
-      now,
-    });
+    super(NEURAL_STEPS, options);
   }
 }
 
@@ -236,11 +149,11 @@ function oneAtATime<T>(f: () => Promise<T>): Promise<T> {
 }
 
 export async function fitNeural(data: PreparedData, options: NeuralOptions, control: RunControl = {}): Promise<NeuralFit> {
-  validateNeuralOptions(options);
+  resolveOptions('neural', options);
   checkNeuralData(data, options);
   const { n, d, z } = data;
   const k = options.nClusters;
-  const e = options.encodingDim;
+  const e = encodingDimFor(options, d);
   const { signal } = control;
   throwIfAborted(signal);
   const [{ Autoencoder, autoencoderArchitecture, trainAutoencoder }, { selectBackend }] = await Promise.all([
@@ -323,6 +236,7 @@ export async function fitNeural(data: PreparedData, options: NeuralOptions, cont
   for (let i = 0; i < n; i++) distances[i] = Math.sqrt(squaredDistance(latent, i, centers, labels[i], e));
   return {
     labels,
+    encodingDim: e,
     latent,
     centers,
     distances,
@@ -363,7 +277,7 @@ function encodedSpaceStats(distances: Float64Array, members: Int32Array): JsonOb
 export function neuralProfile(data: PreparedData, fit: NeuralFit, options: NeuralOptions, now: Date, signal?: AbortSignal): Profile {
   const { n, d, features } = data;
   const k = options.nClusters;
-  const e = options.encodingDim;
+  const e = fit.encodingDim;
   const common = commonMetrics(data, fit.labels, silhouetteOptions(options, signal));
   const latentSilhouette = silhouetteScore(fit.latent, n, e, fit.labels, silhouetteOptions(options, signal));
   const members = membersOf(fit.labels, k);
@@ -386,6 +300,7 @@ export function neuralProfile(data: PreparedData, fit: NeuralFit, options: Neura
         silhouetteSampleSize: common.silhouetteSampleSize,
       }),
       encoding_dim: e,
+      encoding_dim_chosen: options.encodingDim === 'auto' ? 'auto' : 'given',
       epochs: options.epochs,
       batch_size: options.batchSize,
       encoder_layers: sizes.slice(1, bottleneck + 1),

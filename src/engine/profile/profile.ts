@@ -9,13 +9,9 @@ import { describe, type FeatureStatistics } from '../kernels/stats';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 export { fileStamp, isoLocal } from '../../shared/timestamps';
 
-export type MethodKey = 'gmm' | 'fuzzy' | 'neural';
+import { METHOD_LABELS, type MethodKey } from '../../shared/methods';
 
-export const METHOD_NAMES: Record<MethodKey, string> = {
-  gmm: 'Gaussian Mixture Model (GMM)',
-  fuzzy: 'Fuzzy C-Means (FCM)',
-  neural: 'Neural Network (Autoencoder + K-Means)',
-};
+export type { MethodKey };
 
 /** A JSON value: what a profile is made of (no typed arrays, NaN or −0). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -124,7 +120,7 @@ export interface CommonMetadataInput {
 export function commonMetadata(input: CommonMetadataInput): JsonObject {
   const { data } = input;
   return {
-    method: METHOD_NAMES[input.method],
+    method: METHOD_LABELS[input.method].name,
     timestamp: input.timestamp,
     n_clusters: input.k,
     n_samples: data.n,
@@ -188,4 +184,15 @@ export function clusterBase(data: PreparedData, c: number, members: Int32Array, 
     cluster_center: featureMap(features, centerOriginal),
     feature_statistics: statistics,
   };
+}
+
+/** argmax per row, first maximum on ties (numpy's argmax). */
+export function hardLabels(resp: Float64Array, n: number, k: number): Int32Array {
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (resp[i * k + c] > resp[i * k + best]) best = c;
+    labels[i] = best;
+  }
+  return labels;
 }

@@ -1,0 +1,119 @@
+/**
+ * The one run pipeline, used by the CLI and by the extension's worker alike:
+ * check every method's options → read and prepare the CSV once → check the
+ * data against every method → fit, profile and write each method in turn.
+ * On a failure or a cancel, every file the run wrote is removed again, so a
+ * run writes all of its files or none.
+ */
+import { promises as fs } from 'node:fs';
+import type { CsvSource } from '../shared/workerProtocol';
+import type { MethodKey, MethodOptions } from '../shared/methods';
+import { loadDataset, loadDatasetFromText } from './data/dataset';
+import type { PrepareOptions, PreparedData } from './data/prepare';
+import { throwIfAborted } from './errors';
+import { createSegmentation } from './methods/registry';
+import { OPTION_LABELS, type OptionNamer } from './methods/options';
+import type { Progress, RunControl } from './progress';
+import type { ExportResult } from './profile/export';
+
+export interface MethodRun<M extends MethodKey = MethodKey> {
+  method: M;
+  /** Over the method's defaults; undefined values keep them. */
+  options: Partial<MethodOptions[M]>;
+}
+
+export interface ExportRequest {
+  source: CsvSource;
+  prepare: PrepareOptions;
+  methods: readonly MethodRun[];
+  outputDir: string;
+  /** The run's time: one timestamp for all its files, so they sort together. Now by default. */
+  now?: Date;
+  /** How messages name an option: its flag on the command line, its setting in VS Code. */
+  optionNames?: OptionNamer;
+}
+
+export interface MethodExport {
+  method: MethodKey;
+  result: ExportResult;
+  seconds: number;
+}
+
+/** Where a progress report comes from: the read (no method) or the index-th of `count` methods. */
+export interface ProgressSource {
+  method?: MethodKey;
+  index: number;
+  count: number;
+}
+
+export interface ExportHooks {
+  signal?: AbortSignal;
+  /**
+   * Called at every checkpoint and progress report: a caller whose cancel
+   * arrives where this thread cannot see it (a flag in shared memory) aborts
+   * the signal from here.
+   */
+  pollCancel?: () => void;
+  onProgress?: (progress: Progress, source: ProgressSource) => void;
+  /** Diagnostics for a log (e.g. how many threads a fit used). */
+  onLog?: (message: string, method?: MethodKey) => void;
+  onData?: (data: PreparedData) => void;
+  onMethodStart?: (method: MethodKey, options: Readonly<MethodOptions[MethodKey]>, data: PreparedData) => void;
+  /** One method's files are on disk (they are still removed if a later method fails). */
+  onWritten?: (done: MethodExport, data: PreparedData) => void;
+}
+
+export async function exportMethods(request: ExportRequest, hooks: ExportHooks = {}): Promise<MethodExport[]> {
+  const { signal } = hooks;
+  const count = request.methods.length;
+  const checkpoint = () => {
+    hooks.pollCancel?.();
+    throwIfAborted(signal);
+  };
+  const controlFor = (index: number, method?: MethodKey): RunControl => ({
+    signal,
+    onLog: (message) => hooks.onLog?.(message, method),
+    onProgress: (progress) => {
+      hooks.pollCancel?.();
+      hooks.onProgress?.(progress, { method, index, count });
+    },
+  });
+  const name = request.optionNames ?? OPTION_LABELS;
+  // Options first: a wrong one is reported before the file is read.
+  const segmentations = request.methods.map((run) => createSegmentation(run.method, run.options, name));
+  const data = await load(request.source, request.prepare, controlFor(0));
+  hooks.onData?.(data);
+  // Then the data against every method, before any fit: "all" never fails on its third method's check.
+  for (const segmentation of segmentations) segmentation.checkData(data);
+
+  const now = request.now ?? new Date();
+  const done: MethodExport[] = [];
+  try {
+    for (const [index, segmentation] of segmentations.entries()) {
+      checkpoint();
+      hooks.onMethodStart?.(segmentation.method, segmentation.options, data);
+      const started = performance.now();
+      const result = await segmentation.exportClusterProfile(data, { outputDir: request.outputDir, now }, controlFor(index, segmentation.method));
+      const exported = { method: segmentation.method, result, seconds: (performance.now() - started) / 1000 };
+      done.push(exported);
+      // A cancel that arrived while the files were being written still wins.
+      checkpoint();
+      hooks.onWritten?.(exported, data);
+    }
+    return done;
+  } catch (error) {
+    await removeExports(done);
+    throw error;
+  }
+}
+
+async function removeExports(done: readonly MethodExport[]): Promise<void> {
+  const written = done.flatMap(({ result }) => [result.json, result.yaml, result.assignments]);
+  await Promise.all(written.map((path) => fs.rm(path, { force: true })));
+}
+
+function load(source: CsvSource, prepare: PrepareOptions, control: RunControl): Promise<PreparedData> {
+  return source.kind === 'file'
+    ? loadDataset(source.path, prepare, control)
+    : loadDatasetFromText(source.text, source.fileName, prepare, control);
+}
