@@ -9,7 +9,7 @@ const production = process.argv.includes('--production');
 
 /** @type {{ in: string, out: string, platform?: 'node' | 'browser', format?: 'cjs' | 'esm' | 'iife', banner?: string, external?: string[] }[]} */
 const entries = [
-  { in: 'src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
+  { in: 'src/cli/program.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
   // The cluster panel's webview script (runs in the browser; bundles @vscode-elements/elements).
   { in: 'webview/main.ts', out: 'dist/webview.js', platform: 'browser', format: 'iife' },
   // The VS Code extension (its host provides 'vscode') and the background process it forks.

@@ -51,6 +51,11 @@ export function parseFlags(argv: string[], specs: FlagSpec[]): { positionals: st
 function plainParseError(message: string): string {
   const unknown = /Unknown option '([^']+)'/.exec(message);
   if (unknown) return `unknown option ${unknown[1]}`;
+  const ambiguous = /Option '([^']+)' argument is ambiguous/.exec(message);
+  if (ambiguous) {
+    const flag = ambiguous[1].split(',').pop()!.trim();
+    return `option ${flag} needs a value; write a value that starts with a dash as ${flag}=-…`;
+  }
   const missing = /Option '([^']+)' argument missing/.exec(message);
   if (missing) return `option ${missing[1].split(',').pop()!.trim()} needs a value`;
   return message.split('. ')[0];

@@ -74,7 +74,14 @@ Examples:
   segment all customers.csv --clusters 5 --epochs 50 --out profiles/
 `;
 
-export async function main(argv: string[], io: CliIo, signal?: AbortSignal): Promise<number> {
+/** Where a run writes, told before it writes: the process can take back its files if its thread must be stopped. */
+export interface RunAnnouncement {
+  outputDir: string;
+  now: Date;
+  methods: readonly MethodKey[];
+}
+
+export async function main(argv: string[], io: CliIo, signal?: AbortSignal, onRun?: (run: RunAnnouncement) => void): Promise<number> {
   try {
     const [command, ...rest] = argv;
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -99,7 +106,7 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal): Pro
       throw new UsageError(positionals.length === 0 ? 'give the CSV file to cluster' : `one CSV file at a time (got ${positionals.length})`);
     }
     const methods = method ? [method] : METHOD_KEYS;
-    const results = await runMethods(methods, positionals[0], flags, io, signal);
+    const results = await runMethods(methods, positionals[0], flags, io, signal, onRun);
     report(results, flags, io, method === undefined);
     return 0;
   } catch (error) {
@@ -118,9 +125,16 @@ async function runMethods(
   flags: FlagValues,
   io: CliIo,
   signal?: AbortSignal,
+  onRun?: (run: RunAnnouncement) => void,
 ): Promise<MethodExport[]> {
   const csvPath = resolve(file);
+  const outputDir = flags.out ? resolve(flags.out as string) : dirname(csvPath);
+  // One time stamp for the run, so the files of `segment all` sort together.
+  const now = new Date();
+  onRun?.({ outputDir, now, methods });
   const bar = new ProgressBar(io.stderr, !flags.quiet && !flags.json && io.stderr.isTTY === true);
+  const tracePhases = process.env.SEGMENT_TRACE_PHASES === '1';
+  let lastPhase = '';
   try {
     return await exportMethods(
       {
@@ -131,12 +145,17 @@ async function runMethods(
           missing: (flags.missing as MissingPolicy | undefined) ?? 'drop',
         },
         methods: methods.map((m) => methodRun(m, flags)),
-        outputDir: flags.out ? resolve(flags.out as string) : dirname(csvPath),
+        outputDir,
+        now,
         optionNames: OPTION_FLAGS,
       },
       {
         signal,
         onProgress: (progress, { method, index, count }) => {
+          const phase = `${method ?? 'data'} ${progress.phase}`;
+          // For the tests that stop a run in a given phase (stderr is not a terminal there, so no bar).
+          if (tracePhases && phase !== lastPhase) io.stderr.write(`phase: ${phase}\n`);
+          lastPhase = phase;
           const prefix = method && count > 1 ? `${method} (${index + 1}/${count}): ` : '';
           bar.update({ ...progress, message: prefix + progress.message });
         },
@@ -189,15 +208,3 @@ function failure(error: unknown, io: CliIo): number {
   );
   return 1;
 }
-
-/* c8 ignore start: the process wiring, exercised by the CLI test through the built bundle */
-if (require.main === module) {
-  const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }, controller.signal).then(
-    (code) => {
-      process.exitCode = code;
-    },
-  );
-}
-/* c8 ignore stop */

@@ -47,6 +47,34 @@ export function cancelledError(): SegmentError {
   return new SegmentError('CANCELLED', 'Cancelled: no files were written.');
 }
 
+/** Signals whose cancel arrives through shared memory, with the check that aborts them. */
+const flagChecks = new WeakMap<AbortSignal, () => void>();
+
+/**
+ * A signal for a run on a thread that its canceller cannot reach by message
+ * while the engine computes (the engine's loops are synchronous): the other
+ * thread raises a flag in shared memory (raiseCancelFlag), and every
+ * throwIfAborted on this signal looks at it.
+ */
+export function cancelFlagSignal(flag: SharedArrayBuffer): AbortSignal {
+  const controller = new AbortController();
+  const cells = new Int32Array(flag);
+  flagChecks.set(controller.signal, () => {
+    if (!controller.signal.aborted && Atomics.load(cells, 0) === 1) controller.abort();
+  });
+  return controller.signal;
+}
+
+/** Looks at a cancelFlagSignal's flag now (aborting the signal if it is raised), e.g. when a cancel message arrives. */
+export function checkCancelFlag(signal: AbortSignal): void {
+  flagChecks.get(signal)?.();
+}
+
+export function raiseCancelFlag(flag: SharedArrayBuffer): void {
+  Atomics.store(new Int32Array(flag), 0, 1);
+}
+
 export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal) checkCancelFlag(signal);
   if (signal?.aborted) throw cancelledError();
 }

@@ -1,5 +1,13 @@
 /** The engine's public surface: what the CLI, the worker and scripts import. */
-export { SegmentError, isSegmentError, throwIfAborted, type SegmentErrorCode } from './errors';
+export {
+  SegmentError,
+  cancelFlagSignal,
+  checkCancelFlag,
+  isSegmentError,
+  raiseCancelFlag,
+  throwIfAborted,
+  type SegmentErrorCode,
+} from './errors';
 export { loadDataset, loadDatasetFromText } from './data/dataset';
 export type { PreparedData, PrepareOptions, MissingPolicy } from './data/prepare';
 export type { Progress, RunControl, Phase } from './progress';

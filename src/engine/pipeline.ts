@@ -47,13 +47,8 @@ export interface ProgressSource {
 }
 
 export interface ExportHooks {
+  /** A cancel from another thread: a cancelFlagSignal (src/engine/errors.ts), which every checkpoint looks at. */
   signal?: AbortSignal;
-  /**
-   * Called at every checkpoint and progress report: a caller whose cancel
-   * arrives where this thread cannot see it (a flag in shared memory) aborts
-   * the signal from here.
-   */
-  pollCancel?: () => void;
   onProgress?: (progress: Progress, source: ProgressSource) => void;
   /** Diagnostics for a log (e.g. how many threads a fit used). */
   onLog?: (message: string, method?: MethodKey) => void;
@@ -66,17 +61,11 @@ export interface ExportHooks {
 export async function exportMethods(request: ExportRequest, hooks: ExportHooks = {}): Promise<MethodExport[]> {
   const { signal } = hooks;
   const count = request.methods.length;
-  const checkpoint = () => {
-    hooks.pollCancel?.();
-    throwIfAborted(signal);
-  };
+  const checkpoint = () => throwIfAborted(signal);
   const controlFor = (index: number, method?: MethodKey): RunControl => ({
     signal,
     onLog: (message) => hooks.onLog?.(message, method),
-    onProgress: (progress) => {
-      hooks.pollCancel?.();
-      hooks.onProgress?.(progress, { method, index, count });
-    },
+    onProgress: (progress) => hooks.onProgress?.(progress, { method, index, count }),
   });
   const name = request.optionNames ?? OPTION_LABELS;
   // Options first: a wrong one is reported before the file is read.

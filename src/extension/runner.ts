@@ -6,12 +6,10 @@
  * after a kill this side removes whatever the run may have left.
  */
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { removeRunFiles } from '../engine/profile/export';
 import { METHOD_LABELS } from '../shared/methods';
 import {
-  fileStamp,
-  outputNamePattern,
   type DebugBehaviour,
   type InspectColumn,
   type MethodKey,
@@ -277,26 +275,11 @@ function buildRequest(
  * appeared after it started (a write the kill cut short).
  */
 async function removeRunOutputs(request: RunRequest, results: MethodResult[], pid: number | undefined, log: vscode.LogOutputChannel): Promise<void> {
-  const doomed = new Set(results.flatMap((r) => [r.json, r.yaml, r.assignments]));
-  const stamp = fileStamp(new Date(request.now));
-  let names: string[] = [];
-  try {
-    names = await fs.readdir(request.outputDir);
-  } catch {
-    // The folder was never made: nothing to remove.
-  }
-  for (const name of names) {
-    const full = path.join(request.outputDir, name);
-    if (pid !== undefined && name.startsWith(`.segment-${pid}-`) && name.endsWith('.tmp')) doomed.add(full);
-    if (request.methods.some((m) => outputNamePattern(m, stamp).test(name))) {
-      const stat = await fs.stat(full).catch(() => undefined);
-      if (stat && stat.mtimeMs >= request.now - 1000) doomed.add(full);
-    }
-  }
-  for (const file of doomed) {
-    await fs.rm(file, { force: true });
-    log.info(`removed ${file} (the run was cancelled)`);
-  }
+  const finished = results.flatMap((r) => [r.json, r.yaml, r.assignments]);
+  await Promise.all(finished.map((file) => fs.rm(file, { force: true })));
+  // pid -1: a worker that never started has no temporary files to match.
+  const leftovers = await removeRunFiles({ outputDir: request.outputDir, now: new Date(request.now), pid: pid ?? -1, methods: request.methods });
+  for (const file of new Set([...finished, ...leftovers])) log.info(`removed ${file} (the run was cancelled)`);
 }
 
 function formatMetric(value: number | null | undefined): string {

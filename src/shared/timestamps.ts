@@ -1,4 +1,5 @@
-/** The time stamps of profile files: in file names and in metadata.timestamp (browser-safe). */
+/** The time stamps of profile files, in their names and in metadata.timestamp, and the names themselves (browser-safe). */
+import type { MethodKey } from './methods';
 
 /** Local time as ISO 8601 with the UTC offset, e.g. 2026-11-24T09:16:32+01:00. */
 export function isoLocal(date: Date): string {
@@ -18,3 +19,11 @@ export function fileStamp(date: Date, dateSep = '', mid = '_', timeSep = ''): st
 function pad(v: number): string {
   return String(v).padStart(2, '0');
 }
+
+/** The names the engine gives a method's files for a timestamp, with the _2, _3 … suffixes it adds on a clash. */
+export function outputNamePattern(method: MethodKey, stamp: string): RegExp {
+  return new RegExp(`^${method}_(cluster_profile|assignments)_${stamp}(_\\d+)?\\.(json|yaml|csv)$`);
+}
+
+/** The hidden temporary file a process writes before linking it to its final name. */
+export const TEMPORARY_NAME = /^\.segment-(\d+)-\d+-\d+\.tmp$/;

@@ -164,10 +164,5 @@ export function overallFraction(phase: Phase, fraction: number | undefined, meth
   return readShare + ((1 - readShare) * (methodIndex + within)) / Math.max(1, methodCount);
 }
 
-/** YYYYMMDD_HHMMSS in local time: the engine's own file-name timestamp, so the names always match. */
-export { fileStamp } from './timestamps';
-
-/** The names the engine gives a method's files for a timestamp, with the _2, _3 … suffixes it adds on a clash. */
-export function outputNamePattern(method: MethodKey, stamp: string): RegExp {
-  return new RegExp(`^${method}_(cluster_profile|assignments)_${stamp}(_\\d+)?\\.(json|yaml|csv)$`);
-}
+/** The engine's file-name timestamp and the names it gives a run's files, so the names the extension looks for always match. */
+export { fileStamp, outputNamePattern } from './timestamps';

@@ -19,7 +19,10 @@ import { basename } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import {
   OPTION_SETTINGS,
+  cancelFlagSignal,
+  checkCancelFlag,
   exportMethods,
+  raiseCancelFlag,
   isSegmentError,
   loadDatasetFromText,
   type ExportResult,
@@ -69,7 +72,7 @@ function processMain(): void {
 
   process.on('message', (message: ToWorker) => {
     if (message.type === 'cancel') {
-      Atomics.store(new Int32Array(cancelFlag), 0, 1);
+      raiseCancelFlag(cancelFlag);
       thread?.postMessage(message);
       return;
     }
@@ -121,15 +124,12 @@ function threadMain({ request, cancelFlag }: ThreadData): void {
   const port = parentPort;
   if (!port) return;
   const post = (message: FromWorker) => port.postMessage(message);
-  const flag = new Int32Array(cancelFlag);
-  const controller = new AbortController();
-  const checkCancel = () => {
-    if (!controller.signal.aborted && Atomics.load(flag, 0) === 1) controller.abort();
-  };
+  // Every checkpoint of the engine looks at the flag; a message reaches this thread only when it is idle (reading).
+  const signal = cancelFlagSignal(cancelFlag);
   port.on('message', (message: ToWorker) => {
-    if (message.type === 'cancel') controller.abort();
+    if (message.type === 'cancel') checkCancelFlag(signal);
   });
-  const task = request.type === 'run' ? runRequest(request, controller.signal, checkCancel, post) : inspect(request, post);
+  const task = request.type === 'run' ? runRequest(request, signal, post) : inspect(request, post);
   task.then(
     () => port.close(),
     (error: unknown) => {
@@ -143,7 +143,6 @@ function threadMain({ request, cancelFlag }: ThreadData): void {
 async function runRequest(
   request: RunRequest,
   signal: AbortSignal,
-  checkCancel: () => void,
   post: (message: FromWorker) => void,
 ): Promise<void> {
   let lastSent = 0;
@@ -165,7 +164,6 @@ async function runRequest(
     },
     {
       signal,
-      pollCancel: checkCancel,
       // The engine's own notes (e.g. how many threads a fit used, or why it ran on one) go to the Segment log.
       onLog: (message, method) => post({ type: 'log', level: 'info', message: method ? `${method}: ${message}` : message }),
       onProgress: (p, { method, index, count }) => {

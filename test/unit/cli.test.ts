@@ -40,6 +40,23 @@ test('wrong usage exits 2 with one line and a pointer to --help', async () => {
   }
 });
 
+test('an option value out of its range is wrong usage too: exit 2, named by its flag, before the file is read', async () => {
+  const cases: [string[], string][] = [
+    [['-k', '0'], '--clusters must be a whole number of at least 2 (got 0).'],
+    [['-k', '1'], '--clusters must be a whole number of at least 2 (got 1).'],
+    [['--threads', '0'], '--threads must be a whole number of at least 1 (got 0).'],
+    [['--max-iter', '0'], '--max-iter must be a whole number of at least 1 (got 0).'],
+    [['--tol=-1'], '--tol must be a number greater than 0 (got -1).'],
+    [['--tol', '-1'], 'option --tol needs a value; write a value that starts with a dash as --tol=-…'],
+    [['--silhouette-sample', '1'], '--silhouette-sample must be a whole number of at least 2 (got 1).'],
+  ];
+  for (const [flags, message] of cases) {
+    const io = capture();
+    assert.equal(await main(['gmm', 'no-such-file.csv', ...flags], io), 2, flags.join(' '));
+    assert.equal(io.err(), `segment: ${message}\nRun "segment --help" for the options.\n`);
+  }
+});
+
 test('bad input exits 1 with the engine\'s message, no stack trace, nothing written', async () => {
   const dir = freshDir();
   const empty = join(dir, 'empty.csv');

@@ -34,7 +34,7 @@
  * same after every epoch and back to where it was after dispose().
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { SegmentError, cancelledError } from '../errors';
+import { SegmentError, throwIfAborted } from '../errors';
 import { Random } from '../kernels/random';
 
 export const HIDDEN_LAYERS: readonly number[] = [64, 32];
@@ -391,7 +391,7 @@ export async function trainAutoencoder(
     }
     let total = 0;
     for (let start = 0; start < n; start += batch) {
-      if (options.signal?.aborted) throw cancelledError();
+      throwIfAborted(options.signal);
       const rows = Math.min(batch, n - start);
       const values = shuffled.subarray(start * d, (start + rows) * d);
       const x = matrixTensor(values, rows, d);
@@ -418,6 +418,6 @@ export async function trainAutoencoder(
     losses.push(loss);
     options.onProgress?.(epoch, 1, loss);
   }
-  if (options.signal?.aborted) throw cancelledError();
+  throwIfAborted(options.signal);
   return losses;
 }

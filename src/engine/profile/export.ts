@@ -10,6 +10,8 @@ import { promises as fs, constants as fsConstants } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import { SegmentError } from '../errors';
+import { METHOD_KEYS } from '../../shared/methods';
+import { TEMPORARY_NAME, outputNamePattern } from '../../shared/timestamps';
 import type { MethodKey, Profile } from './profile';
 import { fileStamp } from './profile';
 
@@ -52,6 +54,7 @@ export interface WriteProfileOptions {
 export async function writeProfileFiles(options: WriteProfileOptions): Promise<ExportResult> {
   const dir = resolve(options.outputDir);
   await ensureDirectory(dir);
+  await sweepStaleTemporaries(dir);
   const stamp = fileStamp(options.now);
   const temporary: string[] = [];
   let placed: string[] = [];
@@ -68,10 +71,11 @@ export async function writeProfileFiles(options: WriteProfileOptions): Promise<E
       };
       if (await anyExists(Object.values(paths))) continue;
       placed = [];
+      // The JSON last: a reader that finds it knows the YAML and the assignments are complete beside it.
       const ok =
-        (await place(jsonTmp, paths.json, placed)) &&
+        (await place(csvTmp, paths.assignments, placed)) &&
         (await place(yamlTmp, paths.yaml, placed)) &&
-        (await place(csvTmp, paths.assignments, placed));
+        (await place(jsonTmp, paths.json, placed));
       if (ok) return { ...paths, profile: options.profile };
       // Someone created one of the names meanwhile: undo ours and take the next suffix.
       await Promise.all(placed.map((p) => fs.rm(p, { force: true })));
@@ -82,6 +86,52 @@ export async function writeProfileFiles(options: WriteProfileOptions): Promise<E
   } finally {
     await Promise.all(temporary.map((p) => fs.rm(p, { force: true })));
   }
+}
+
+/**
+ * Temporary files of processes that no longer run (killed while writing)
+ * would stay forever: each export removes those it finds in its folder.
+ */
+export async function sweepStaleTemporaries(dir: string): Promise<string[]> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const stale = names.filter((name) => {
+    const pid = Number(TEMPORARY_NAME.exec(name)?.[1]);
+    return Number.isInteger(pid) && pid !== process.pid && !processRuns(pid);
+  });
+  await Promise.all(stale.map((name) => fs.rm(join(dir, name), { force: true })));
+  return stale;
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * After a run was stopped from outside (its thread or process killed): its
+ * temporary files, and the files named for its timestamp that appeared since
+ * it started. Returns what was removed.
+ */
+export async function removeRunFiles(run: { outputDir: string; now: Date; pid: number; methods?: readonly MethodKey[] }): Promise<string[]> {
+  const names = await fs.readdir(run.outputDir).catch(() => [] as string[]);
+  const stamp = fileStamp(run.now);
+  const patterns = (run.methods ?? METHOD_KEYS).map((m) => outputNamePattern(m, stamp));
+  const doomed: string[] = [];
+  for (const name of names) {
+    const full = join(run.outputDir, name);
+    if (Number(TEMPORARY_NAME.exec(name)?.[1]) === run.pid) doomed.push(full);
+    else if (patterns.some((p) => p.test(name))) {
+      const stat = await fs.stat(full).catch(() => undefined);
+      if (stat && stat.mtimeMs >= run.now.getTime() - 1000) doomed.push(full);
+    }
+  }
+  await Promise.all(doomed.map((file) => fs.rm(file, { force: true })));
+  return doomed;
 }
 
 async function ensureDirectory(dir: string): Promise<void> {
