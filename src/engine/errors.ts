@@ -21,6 +21,7 @@ export type SegmentErrorCode =
   | 'COLUMN_NOT_NUMERIC'
   | 'NON_FINITE_VALUE'
   | 'TOO_FEW_ROWS'
+  | 'TOO_MANY_FEATURES'
   | 'INVALID_OPTION'
   | 'INVALID_PROFILE'
   | 'ILL_CONDITIONED'

@@ -1,12 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { parse } from 'csv-parse/sync';
 import { GaussianMixtureSegmentation } from '../../src/engine/methods/gmmSegmentation';
 import { blobs } from '../helpers/data';
+import { capture } from '../helpers/cli';
+import { main } from '../../src/cli/main';
 
 const AWKWARD = ['yes', '1e3', 'a: b', 'Accessories & Footwear'];
 const NOW = new Date(2026, 10, 24, 9, 30, 15);
@@ -116,4 +119,45 @@ test('an output folder that cannot be created is a clear error and nothing is wr
     },
   );
   assert.deepEqual(readdirSync(dir), ['file']);
+});
+
+test('columns named __proto__, constructor and toString are keys like any other: the export works and JSON equals YAML', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'segment-proto-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const csv = join(dir, 'hostile.csv');
+  const rows = ['x,__proto__,constructor,toString'];
+  for (let i = 0; i < 40; i++) rows.push(`${i % 7}.5,${(i * 3) % 11}.25,${(i * 5) % 13}.5,${i % 2 ? 10 : 1}.75`);
+  writeFileSync(csv, `${rows.join('\n')}\n`);
+  const io = capture();
+  assert.equal(await main(['gmm', csv, '-k', '2', '--out', dir, '--json'], io), 0, io.err());
+  const report = JSON.parse(io.out());
+  const json = JSON.parse(readFileSync(report.json, 'utf8'));
+  assert.deepEqual(json.features_used, ['x', '__proto__', 'constructor', 'toString']);
+  assert.deepEqual(Object.keys(json.clusters.cluster_0.cluster_center), ['x', '__proto__', 'constructor', 'toString']);
+  assert.equal(Object.getPrototypeOf(json.clusters.cluster_0.feature_statistics), Object.prototype);
+  assert.deepEqual(load(readFileSync(report.yaml, 'utf8')), json);
+});
+
+test('a folder that cannot be made (under /proc) is refused at once, nothing written', async () => {
+  const io = capture();
+  assert.equal(await main(['gmm', join(__dirname, '..', '..', 'examples', 'customers.csv'), '--out', '/proc/segment-test/out'], io), 1);
+  assert.equal(
+    io.err(),
+    'segment: Cannot write the profile files to /proc/segment-test/out: a folder cannot be created there. Choose another output folder; nothing was written.\n',
+  );
+});
+
+test('temporary files left by a killed export are swept at the next export in that folder; a running one\'s are kept', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'segment-sweep-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dead = spawnSync(process.execPath, ['-e', '']).pid;
+  const stale = `.segment-${dead}-1700000000000-0.tmp`;
+  const live = `.segment-${process.ppid}-1700000000000-0.tmp`;
+  writeFileSync(join(dir, stale), 'half a profile');
+  writeFileSync(join(dir, live), 'being written');
+  await new GaussianMixtureSegmentation({ nClusters: 3 }).exportClusterProfile(threeBlobs(), { outputDir: dir, now: NOW });
+  const names = readdirSync(dir);
+  assert.ok(!names.includes(stale), 'the dead process\'s file is gone');
+  assert.ok(names.includes(live), 'a running process\'s file stays');
+  assert.equal(names.filter((n) => !n.startsWith('.')).length, 3);
 });

@@ -167,15 +167,18 @@ test('option errors say what is allowed, word for word', async () => {
   assert.equal(fuzziness(NaN), 'The fuzziness m must be a number greater than 1 (got NaN); 2 is the usual choice, values near 1 give almost crisp clusters.');
 });
 
-test('more clusters than rows is a clear error; k = n works', async () => {
+test('more clusters than rows is a clear error, and so is one row per cluster (its metrics are undefined)', async () => {
   const data = preparedFromRaw(Float64Array.from([1, 2, 3, 4, 5, 7]), 3, 2, ['a', 'b']);
   await assert.rejects(() => new FuzzyCMeansSegmentation({ nClusters: 4 }).fitPredict(data), {
     code: 'TOO_FEW_ROWS',
-    message: 'There are 3 rows to cluster but 4 clusters were asked for. Ask for at most 3 clusters, or use a file with more rows.',
+    message: 'There are 3 rows to cluster but 4 clusters were asked for. Ask for at most 2 clusters, or use a file with more rows.',
   });
-  const profile = await new FuzzyCMeansSegmentation({ nClusters: 3, fuzziness: 1.1 }).generateClusterProfile(data, {}, NOW);
-  assert.deepEqual(JSON.parse(JSON.stringify(profile)), profile);
-  assert.equal(profile.metrics.silhouette_score, null); // undefined for k = n, as sklearn
+  await assert.rejects(() => new FuzzyCMeansSegmentation({ nClusters: 3, fuzziness: 1.1 }).generateClusterProfile(data, {}, NOW), {
+    code: 'TOO_FEW_ROWS',
+    message:
+      'There are 3 rows to cluster and 3 clusters were asked for: every row would be a cluster of its own, ' +
+      'and the silhouette and the Davies–Bouldin index are undefined. Ask for at most 2 clusters, or use a file with more rows.',
+  });
 });
 
 test('the same seed gives the same profile; n_init keeps the lowest objective', async () => {
@@ -260,6 +263,11 @@ test('a cluster that ends up with no hard members has null membership_stats and 
   assert.ok(empty.length > 0);
   for (const c of empty) assert.deepEqual(c.membership_stats, { mean: null, std: null, min: null, max: null });
   assert.deepEqual(JSON.parse(JSON.stringify(profile)), profile);
+  const names = Object.entries(profile.clusters).filter(([, c]) => c.size === 0).map(([name]) => name);
+  assert.equal(
+    (profile.metadata.warnings as string[]).at(-1),
+    `${names.join(', ')} ended up with no customers, so their statistics are null. The data hold 200 distinct points for 4 clusters: ask for at most ${4 - names.length} clusters.`,
+  );
 });
 
 test('not converging within max_iterations is a warning, word for word', async () => {

@@ -135,7 +135,7 @@ test('more clusters than rows is a clear error', async () => {
   const data = preparedFromRaw(Float64Array.from([1, 2, 3, 4, 5, 7]), 3, 2, ['a', 'b']);
   await assert.rejects(() => new GaussianMixtureSegmentation({ nClusters: 4 }).fitPredict(data), {
     code: 'TOO_FEW_ROWS',
-    message: 'There are 3 rows to cluster but 4 clusters were asked for. Ask for at most 3 clusters, or use a file with more rows.',
+    message: 'There are 3 rows to cluster but 4 clusters were asked for. Ask for at most 2 clusters, or use a file with more rows.',
   });
 });
 
@@ -190,4 +190,22 @@ test('progress is reported per EM iteration and cancellation stops the fit', asy
     { code: 'CANCELLED', message: 'Cancelled: no files were written.' },
   );
   assert.equal(seen, 3);
+});
+
+test('wide data are refused before any work when a full or tied covariance cannot be fitted, with the way out', async () => {
+  const wide = preparedFromRaw(Float64Array.from({ length: 30 * 40 }, (_, t) => ((t * 7919) % 97) / 7), 30, 40, Array.from({ length: 40 }, (_, j) => `f${j}`));
+  for (const covarianceType of ['full', 'tied'] as const) {
+    await assert.rejects(new GaussianMixtureSegmentation({ covarianceType }).fitPredict(wide), {
+      code: 'TOO_FEW_ROWS',
+      message: `There are 40 features but only 30 rows: a ${covarianceType} covariance needs more rows than features. Use covariance type = diag, or cluster on fewer columns.`,
+    });
+  }
+  const labels = await new GaussianMixtureSegmentation({ covarianceType: 'diag' }).fitPredict(wide);
+  assert.equal(labels.length, 30);
+  // 1,000 features × 100 components: 2.2 GB of covariances; refused by its size alone, before any allocation.
+  const many = { ...wide, n: 5000, d: 1000 } as typeof wide;
+  assert.throws(() => new GaussianMixtureSegmentation({ nClusters: 100 }).checkData(many), {
+    code: 'TOO_MANY_FEATURES',
+    message: 'A full covariance over 1,000 features would take 2.2 GB of memory. Use covariance type = diag, or cluster on fewer columns.',
+  });
 });

@@ -269,7 +269,7 @@ test('what the data must allow: fewer latent values than features, 2 features, k
       { encodingDim: 1, nClusters: 4 },
       preparedFromRaw(Float64Array.from([1, 2, 3, 4, 5, 7]), 3, 2, ['a', 'b']),
       'TOO_FEW_ROWS',
-      'There are 3 rows to cluster but 4 clusters were asked for. Ask for at most 3 clusters, or use a file with more rows.',
+      'There are 3 rows to cluster but 4 clusters were asked for. Ask for at most 2 clusters, or use a file with more rows.',
     ],
   ];
   for (const [options, input, code, message] of cases) {

@@ -38,7 +38,7 @@ import {
 import type { RunControl } from '../progress';
 import { Segmentation, clusterColumns, requireEnoughRows, type MethodFit, type MethodSteps } from './segmentation';
 import { std } from '../kernels/stats';
-import { methodDefaults } from './options';
+import { methodDefaults, optionSpec, optionValue, type OptionNamer } from './options';
 
 export type { GmmOptions };
 
@@ -61,10 +61,42 @@ export interface GmmFit extends MethodFit {
 /** The GMM steps the Segmentation base runs. */
 export const GMM_STEPS: MethodSteps<'gmm', GmmFit> = {
   method: 'gmm',
+  checkData: checkGmmData,
   fit: (data, options, control) => fitGmm(data, options, control),
   profile: gmmProfile,
   softScores: (fit, options) => ({ columns: clusterColumns('prob_cluster_', options.nClusters), values: fit.resp }),
 };
+
+/** Memory the covariance matrices and their factors may take (full and tied); beyond it a fit would exhaust the machine. */
+export const COVARIANCE_MEMORY_BUDGET = 2 ** 31;
+
+/**
+ * Full and tied covariances need more rows than features (with fewer, every
+ * covariance is singular and the fit means nothing), and d² numbers per
+ * component: refused before any work, with the way out.
+ */
+export function checkGmmData(data: PreparedData, options: GmmOptions, name: OptionNamer): void {
+  const { covarianceType, nClusters: k } = options;
+  if (covarianceType !== 'full' && covarianceType !== 'tied') return;
+  const { n, d } = data;
+  const diag = optionValue(name, optionSpec('gmm', 'covarianceType'), 'diag');
+  if (d >= n) {
+    throw new SegmentError(
+      'TOO_FEW_ROWS',
+      `There are ${d.toLocaleString('en-US')} features but only ${n.toLocaleString('en-US')} rows: a ${covarianceType} covariance needs more rows than features. ` +
+        `Use ${diag}, or cluster on fewer columns.`,
+    );
+  }
+  // Covariances, precision factors and the M-step's scratch: three d×d matrices per component (one for tied).
+  const bytes = 3 * (covarianceType === 'full' ? k : 1) * d * d * 8;
+  if (bytes > COVARIANCE_MEMORY_BUDGET) {
+    throw new SegmentError(
+      'TOO_MANY_FEATURES',
+      `A ${covarianceType} covariance over ${d.toLocaleString('en-US')} features would take ${(bytes / 2 ** 30).toFixed(1)} GB of memory. ` +
+        `Use ${diag}, or cluster on fewer columns.`,
+    );
+  }
+}
 
 export class GaussianMixtureSegmentation extends Segmentation<'gmm', GmmFit> {
   constructor(options: Partial<GmmOptions> = {}) {

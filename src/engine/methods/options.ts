@@ -22,6 +22,12 @@ export const OPTION_LABELS: OptionNamer = (spec) => spec.label;
 export const OPTION_FLAGS: OptionNamer = (spec) => (spec.flag ? `--${spec.flag}` : spec.label);
 export const OPTION_SETTINGS: OptionNamer = (spec) => (spec.setting ? `segment.${spec.setting}` : spec.label);
 
+/** How to set an option to a value, in the caller's terms: `--covariance diag`, `segment.gmm.covarianceType = diag`. */
+export function optionValue(name: OptionNamer, spec: OptionSpec, value: string | number): string {
+  const named = name(spec);
+  return named.startsWith('--') ? `${named} ${value}` : `${named} = ${value}`;
+}
+
 /** An option the caller got wrong, before any data was read: wrong usage rather than bad input. */
 export class InvalidOptionError extends SegmentError {
   constructor(

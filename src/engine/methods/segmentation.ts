@@ -85,7 +85,10 @@ export class Segmentation<M extends MethodKey, Fit extends MethodFit> {
     const fit = await this.fit(data, control);
     throwIfAborted(control.signal);
     control.onProgress?.({ phase: 'metrics', message: 'computing silhouette and cluster statistics' });
-    return this.steps.profile(data, fit, this.options, now, control.signal);
+    const profile = this.steps.profile(data, fit, this.options, now, control.signal);
+    const empty = emptyClustersWarning(data, fit.labels, this.options.nClusters);
+    if (empty) (profile.metadata.warnings as string[]).push(empty);
+    return profile;
   }
 
   async exportClusterProfile(data: PreparedData, target: ExportTarget, control: RunControl = {}): Promise<ExportResult> {
@@ -104,18 +107,41 @@ export class Segmentation<M extends MethodKey, Fit extends MethodFit> {
   }
 }
 
-/** Every method needs at least as many rows as clusters. */
+/**
+ * Every method needs more rows than clusters: with one row per cluster the
+ * silhouette and the Davies–Bouldin index are undefined.
+ */
 export function requireEnoughRows(data: PreparedData, k: number): void {
-  if (data.n >= k) return;
+  const { n } = data;
+  if (n > k) return;
   const dropped = data.nRowsDropped > 0 ? ` (${data.nRowsDropped} rows with missing values were dropped)` : '';
+  const rows = n === 1 ? 'is 1 row' : `are ${n} rows`;
+  const advice = n >= 3 ? `Ask for at most ${n - 1} clusters, or use a file with more rows.` : 'Clustering needs at least 3 rows: use a file with more rows.';
   throw new SegmentError(
     'TOO_FEW_ROWS',
-    `There ${data.n === 1 ? 'is 1 row' : `are ${data.n} rows`} to cluster${dropped} but ${k} clusters were asked for. ` +
-      `Ask for at most ${data.n} clusters, or use a file with more rows.`,
+    n === k
+      ? `There ${rows} to cluster${dropped} and ${k} clusters were asked for: every row would be a cluster of its own, ` +
+          `and the silhouette and the Davies–Bouldin index are undefined. ${advice}`
+      : `There ${rows} to cluster${dropped} but ${k} clusters were asked for. ${advice}`,
   );
 }
 
 /** Column names `{prefix}0` … `{prefix}{k−1}`. */
 export function clusterColumns(prefix: string, k: number): string[] {
   return Array.from({ length: k }, (_, c) => `${prefix}${c}`);
+}
+
+/** Says which clusters ended up without a member (their statistics are null) and how many distinct points the data hold. */
+export function emptyClustersWarning(data: PreparedData, labels: Int32Array, k: number): string | undefined {
+  const sizes = new Int32Array(k);
+  for (const label of labels) sizes[label]++;
+  const empty = [...sizes.keys()].filter((c) => sizes[c] === 0).map((c) => `cluster_${c}`);
+  if (empty.length === 0) return undefined;
+  const distinct = new Set<string>();
+  for (let i = 0; i < data.n; i++) distinct.add(data.z.subarray(i * data.d, (i + 1) * data.d).join(','));
+  const which = empty.length === 1 ? `${empty[0]} ended up with no customers, so its statistics are null` : `${empty.join(', ')} ended up with no customers, so their statistics are null`;
+  return (
+    `${which}. The data hold ${distinct.size} distinct ${distinct.size === 1 ? 'point' : 'points'} for ${k} clusters: ` +
+    `ask for at most ${Math.max(2, Math.min(distinct.size, k - empty.length))} clusters.`
+  );
 }

@@ -7,7 +7,7 @@
  * file system has no hard links, an exclusive create-and-copy stands in.
  */
 import { promises as fs, constants as fsConstants } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import { SegmentError } from '../errors';
 import { METHOD_KEYS } from '../../shared/methods';
@@ -134,9 +134,24 @@ export async function removeRunFiles(run: { outputDir: string; now: Date; pid: n
   return doomed;
 }
 
+/**
+ * Creates the missing folders one level at a time: Node's recursive mkdir
+ * never returns on some file systems (under /proc it retries ENOENT forever).
+ */
 async function ensureDirectory(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let existing = dir;
+  while (!(await fs.stat(existing).catch(() => undefined))) {
+    missing.unshift(existing);
+    const parent = dirname(existing);
+    if (parent === existing) break;
+    existing = parent;
+  }
   try {
-    await fs.mkdir(dir, { recursive: true });
+    for (const level of missing) await fs.mkdir(level).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+    if (!(await fs.stat(dir)).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
   } catch (error) {
     throw asWriteError(error, dir);
   }
@@ -200,8 +215,9 @@ async function anyExists(paths: string[]): Promise<boolean> {
 }
 
 function asWriteError(error: unknown, dir: string): Error {
-  if (error instanceof SegmentError) return error;
   const code = (error as NodeJS.ErrnoException).code;
+  // Only the file system's errors are about the folder; anything else is a bug to report as one.
+  if (error instanceof SegmentError || typeof code !== 'string') return error as Error;
   const reason =
     code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
       ? 'permission denied'
@@ -209,6 +225,8 @@ function asWriteError(error: unknown, dir: string): Error {
         ? 'the disk is full'
         : code === 'ENOTDIR' || code === 'EEXIST'
           ? 'a file stands where the folder should be'
+          : code === 'ENOENT'
+            ? 'a folder cannot be created there'
           : (error as Error).message;
   return new SegmentError(
     'OUTPUT_NOT_WRITABLE',

@@ -68,10 +68,19 @@ export function num(value: number | null | undefined): number | null {
   return value === 0 ? 0 : value;
 }
 
-export function featureMap(features: string[], values: ArrayLike<number>): JsonObject {
+/**
+ * An object keyed by names from the CSV. Each key becomes an own property,
+ * so a column called __proto__ or constructor is a key like any other
+ * (plain assignment would set the object's prototype instead).
+ */
+export function keyedObject(entries: Iterable<readonly [string, Json]>): JsonObject {
   const out: JsonObject = {};
-  features.forEach((f, j) => (out[f] = num(values[j])));
+  for (const [key, value] of entries) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   return out;
+}
+
+export function featureMap(features: string[], values: ArrayLike<number>): JsonObject {
+  return keyedObject(features.map((f, j) => [f, num(values[j])] as const));
 }
 
 /** Converts standardised values (one row of d) to original units. */
@@ -171,12 +180,13 @@ export function membersOf(labels: Int32Array, k: number): Int32Array[] {
 /** cluster_id, size, percentage, cluster_center, feature_statistics: the shared head of a cluster entry. */
 export function clusterBase(data: PreparedData, c: number, members: Int32Array, centerOriginal: ArrayLike<number>): JsonObject {
   const { raw, d, features } = data;
-  const statistics: JsonObject = {};
   const column = new Float64Array(members.length);
-  for (let j = 0; j < d; j++) {
-    for (let t = 0; t < members.length; t++) column[t] = raw[members[t] * d + j];
-    statistics[features[j]] = statisticsJson(describe(column));
-  }
+  const statistics = keyedObject(
+    features.map((feature, j) => {
+      for (let t = 0; t < members.length; t++) column[t] = raw[members[t] * d + j];
+      return [feature, statisticsJson(describe(column))] as const;
+    }),
+  );
   return {
     cluster_id: c,
     size: members.length,
