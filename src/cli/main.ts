@@ -27,17 +27,7 @@ import { METHOD_COMMANDS, type CommonSettings, type MethodCommand } from './meth
 import { ProgressBar } from './progressBar';
 import { PROMPT_USAGE, promptCommand } from './prompt';
 import { summarize } from './summary';
-
-export interface OutputStream {
-  write(text: string): unknown;
-  isTTY?: boolean;
-  columns?: number;
-}
-
-export interface CliIo {
-  stdout: OutputStream;
-  stderr: OutputStream;
-}
+import type { CliIo } from './io';
 
 const COMMON_FLAGS: FlagSpec[] = [
   { name: 'clusters', short: 'k', kind: 'int', value: 'K', help: `number of clusters (default ${GMM_DEFAULTS.nClusters})` },

@@ -1,6 +1,6 @@
 /** A one-line progress bar on stderr, only when stderr is a terminal. */
 import type { Progress } from '../engine';
-import type { OutputStream } from './main';
+import type { OutputStream } from './io';
 
 const WIDTH = 24;
 const MIN_INTERVAL_MS = 80;

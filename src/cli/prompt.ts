@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { PROMPT_DEFAULTS, buildSegmentPrompt, readProfileFile } from '../engine';
 import { UsageError, flagHelp, parseFlags, type FlagSpec } from './args';
-import type { CliIo } from './main';
+import type { CliIo } from './io';
 
 export const PROMPT_FLAGS: FlagSpec[] = [
   { name: 'max-tokens', kind: 'int', value: 'N', help: `size budget; the least separating features are left out to fit (default ${PROMPT_DEFAULTS.maxTokens})` },

@@ -1,5 +1,5 @@
 /** An in-memory stdout/stderr for driving the CLI's main() in tests. */
-import type { CliIo } from '../../src/cli/main';
+import type { CliIo } from '../../src/cli/io';
 
 export function capture(): CliIo & { out: () => string; err: () => string } {
   let out = '';
