@@ -1,4 +1,5 @@
 /** The time stamps of profile files: in file names and in metadata.timestamp (browser-safe). */
+import { DASH } from './format';
 
 /** Local time as ISO 8601 with the UTC offset, e.g. 2026-11-24T09:16:32+01:00. */
 export function isoLocal(date: Date): string {
@@ -17,4 +18,12 @@ export function fileStamp(date: Date, dateSep = '', mid = '_', timeSep = ''): st
 
 function pad(v: number): string {
   return String(v).padStart(2, '0');
+}
+
+/** "2026-11-24T09:48:38+00:00" → "2026-11-24 09:48:38 +00:00" (the profile's own local time, not the viewer's); "—" for none. */
+export function timestampText(ts: string | null): string {
+  if (!ts) return DASH;
+  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d(?::\d\d)?)(?:\.\d+)?(Z|[+-]\d\d:?\d\d)?$/.exec(ts);
+  if (!m) return ts;
+  return `${m[1]} ${m[2]}${m[3] ? ` ${m[3] === 'Z' ? 'UTC' : m[3]}` : ''}`;
 }

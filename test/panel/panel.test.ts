@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { buildPanelModel, type ProfileInput } from '../../src/shared/profileView';
+import { buildPanelModel, type ProfileInput } from '../../src/shared/profile';
 import type { Profile } from '../../src/engine/profile/profile';
 import { startHarness, type Harness } from './harness';
 import { HOSTILE, HOSTILE_NAME, HOSTILE_PERSONA, ROOT, asNeural, clone, exampleFuzzy, exampleGmm, hostileGmm, wideGmm, withPersonas } from './fixtures';

@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { load } from 'js-yaml';
-import type { ProfileInput } from '../../src/shared/profileView';
+import type { ProfileInput } from '../../src/shared/profile';
 import { startHarness } from './harness';
 import { asNeural, exampleFuzzy, exampleGmm, hostileGmm, wideGmm, withPersonas } from './fixtures';
 

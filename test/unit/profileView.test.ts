@@ -1,7 +1,7 @@
 /**
- * The cluster panel's view model (src/shared/profileView.ts), its protocol and
+ * The cluster panel's view model (src/shared/profile/), its protocol and
  * page helpers, in plain Node: derived statistics against the data itself,
- * grouping and sorting, untrusted input, speed; and a lint-like check that
+ * grouping and sorting, untrusted input; and a lint-like check that
  * the webview code never parses HTML strings.
  */
 import { test } from 'node:test';
@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
-import { buildPanelModel, groupOf, orderFeatures, type ProfileInput, type ProfileView } from '../../src/shared/profileView';
+import { buildPanelModel, groupOf, orderFeatures, type ProfileInput, type ProfileView } from '../../src/shared/profile';
 import { DEFAULT_STATE, isHostToWebview, isWebviewToHost, readState } from '../../src/shared/panelProtocol';
 import { escapeHtml, makeNonce, panelCsp, panelHtml } from '../../src/shared/csp';
 import { formatFixed, formatMetric, formatSigned } from '../../src/shared/format';
@@ -342,22 +342,13 @@ test('several profiles of the same CSV are compared: metrics side by side with t
   assert.deepEqual(cmp.notes, []);
 });
 
-test('a 60-feature × 10-cluster profile builds in well under 50 ms', () => {
+test('a 60-feature × 10-cluster profile builds: a 10 × 60 heat map, no problems (its time: npm run bench, bench/profileView.ts)', () => {
   const wide = wideGmm();
   assert.equal((wide.features_used as string[]).length, 60);
-  const times: number[] = [];
-  let view: ProfileView | undefined;
-  for (let i = 0; i < 7; i++) {
-    const t0 = performance.now();
-    view = buildPanelModel([{ path: '/ws/wide.json', profile: wide }]).profiles[0];
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  const median = times[3];
-  assert.ok(median < 50, `median ${median.toFixed(1)} ms (all: ${times.map((t) => t.toFixed(1)).join(', ')})`);
-  assert.equal(view!.heat.length, 10);
-  assert.equal(view!.heat[0].length, 60);
-  assert.deepEqual(view!.problems, []);
+  const view = buildPanelModel([{ path: '/ws/wide.json', profile: wide }]).profiles[0];
+  assert.equal(view.heat.length, 10);
+  assert.equal(view.heat[0].length, 60);
+  assert.deepEqual(view.problems, []);
 });
 
 test('the protocol: messages are checked, a stored state is read defensively', () => {

@@ -9,7 +9,7 @@
  * It fits a token budget by leaving out the features that separate the
  * clusters least (lowest η²) first, and says so in the prompt.
  */
-import { buildPanelModel, type ClusterView, type ProfileView } from '../../shared/profileView';
+import { buildPanelModel, type ClusterView, type ProfileView } from '../../shared/profile';
 import { SegmentError } from '../errors';
 
 export interface PromptOptions {
