@@ -17,8 +17,8 @@ export {
 } from './methods/neuralSegmentation';
 export type { ExportTarget } from './methods/segmentation';
 export type { ExportResult } from './profile/export';
-export type { Profile, MethodKey } from './profile/profile';
-export { METHOD_NAMES } from './profile/profile';
+export type { Profile } from './profile/profile';
+export { METHOD_LABELS, type MethodKey } from '../shared/methods';
 export { TOOL_NAME, TOOL_VERSION } from './version';
 export { buildSegmentPrompt, estimateTokens, PROMPT_DEFAULTS, type PromptOptions, type SegmentPrompt } from './llm/prompt';
 export { parseProfileText, readProfileFile } from './profile/profileFile';

@@ -7,7 +7,8 @@
  */
 import * as vscode from 'vscode';
 import type { ShowMessage } from '../shared/panelProtocol';
-import type { MethodId, ProgressMessage } from '../shared/workerProtocol';
+import type { MethodKey } from '../shared/methods';
+import type { ProgressMessage } from '../shared/workerProtocol';
 import { ClusterPanels } from './clusterPanel';
 import { ChoiceMemory } from './confirm';
 import { trackCsvAvailability } from './csvContext';
@@ -32,9 +33,9 @@ export interface ClusterPanelApi {
 }
 
 export interface SegmentApi {
-  readonly methods: readonly MethodId[];
+  readonly methods: readonly MethodKey[];
   /** What the commands do, with options the commands do not take. */
-  exportProfiles(methods: readonly MethodId[], target?: vscode.Uri, options?: RunOptions): Promise<RunOutcome>;
+  exportProfiles(methods: readonly MethodKey[], target?: vscode.Uri, options?: RunOptions): Promise<RunOutcome>;
   /** Cancels every run in progress, as the notification's Cancel button does; returns how many. */
   cancelRunning(): number;
   readonly runningCount: number;

@@ -1,26 +1,26 @@
 /** The methods the extension offers, one command each, and "Export All" over them. */
-import { METHOD_TITLES, type MethodId } from '../shared/workerProtocol';
+import { METHOD_LABELS, type MethodKey } from '../shared/methods';
 
 export interface MethodCommand {
-  method: MethodId;
+  method: MethodKey;
   command: string;
   /** As in the command title "Export GMM Profile". */
   title: string;
 }
 
 export const METHOD_COMMANDS: readonly MethodCommand[] = [
-  { method: 'gmm', command: 'segment.exportGmm', title: METHOD_TITLES.gmm },
-  { method: 'fuzzy', command: 'segment.exportFuzzy', title: METHOD_TITLES.fuzzy },
-  { method: 'neural', command: 'segment.exportNeural', title: METHOD_TITLES.neural },
+  { method: 'gmm', command: 'segment.exportGmm', title: METHOD_LABELS.gmm.title },
+  { method: 'fuzzy', command: 'segment.exportFuzzy', title: METHOD_LABELS.fuzzy.title },
+  { method: 'neural', command: 'segment.exportNeural', title: METHOD_LABELS.neural.title },
 ];
 
-export const AVAILABLE_METHODS: readonly MethodId[] = METHOD_COMMANDS.map((c) => c.method);
+export const AVAILABLE_METHODS: readonly MethodKey[] = METHOD_COMMANDS.map((c) => c.method);
 
 export const COMMANDS = {
   exportAll: 'segment.exportAll',
   showLog: 'segment.showLog',
 } as const;
 
-export function methodsTitle(methods: readonly MethodId[]): string {
-  return methods.length === 1 ? `${METHOD_TITLES[methods[0]]} profile` : `${methods.length} profiles`;
+export function methodsTitle(methods: readonly MethodKey[]): string {
+  return methods.length === 1 ? `${METHOD_LABELS[methods[0]].title} profile` : `${methods.length} profiles`;
 }

@@ -10,7 +10,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { METHOD_TITLES, type MethodId } from '../shared/workerProtocol';
+import { METHOD_LABELS, isMethodKey } from '../shared/methods';
 import type { ClusterPanels } from './clusterPanel';
 import { groupRuns, isProfileUri, profilesInFolder, profilesInWorkspace, stampText, summarizeProfile, type ProfileFile, type ProfileRun, type ProfileSummary } from './profiles';
 import { isCsvUri, outputDirFor } from './target';
@@ -140,7 +140,7 @@ async function openClusterPanel(panels: ClusterPanels, uri: unknown, uris: unkno
 
 function methodTitle(method: string | undefined): string {
   if (!method) return 'Profile';
-  return (METHOD_TITLES as Record<string, string>)[method as MethodId] ?? method.toUpperCase();
+  return isMethodKey(method) ? METHOD_LABELS[method].title : method.toUpperCase();
 }
 
 /** Quick pick text renders $(name) as an icon; a profile's own text should not. */

@@ -9,16 +9,15 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  METHOD_TITLES,
   fileStamp,
   outputNamePattern,
   type DebugBehaviour,
   type InspectColumn,
-  type MethodId,
   type MethodResult,
   type ProgressMessage,
   type RunRequest,
 } from '../shared/workerProtocol';
+import { METHOD_LABELS, type MethodKey } from '../shared/methods';
 import { ChoiceMemory, confirmRun, type RunChoice } from './confirm';
 import { methodsTitle } from './methods';
 import { readSettings, type Settings } from './settings';
@@ -81,7 +80,7 @@ export class Runner implements vscode.Disposable {
     return this.running.size;
   }
 
-  async export(methods: readonly MethodId[], arg: unknown, options: RunOptions = {}): Promise<RunOutcome> {
+  async export(methods: readonly MethodKey[], arg: unknown, options: RunOptions = {}): Promise<RunOutcome> {
     const started = Date.now();
     const { log } = this.ctx;
     const finish = (outcome: Omit<RunOutcome, 'durationMs'>): RunOutcome => ({ ...outcome, durationMs: Date.now() - started });
@@ -136,7 +135,7 @@ export class Runner implements vscode.Disposable {
     }
   }
 
-  private async runWithProgress(title: string, request: RunRequest, methods: readonly MethodId[]): Promise<Omit<RunOutcome, 'durationMs'>> {
+  private async runWithProgress(title: string, request: RunRequest, methods: readonly MethodKey[]): Promise<Omit<RunOutcome, 'durationMs'>> {
     const { log } = this.ctx;
     const source = new vscode.CancellationTokenSource();
     this.running.add(source);
@@ -153,7 +152,7 @@ export class Runner implements vscode.Disposable {
               if (message.type !== 'progress') return;
               this.progressEmitter.fire(message);
               const percent = Math.min(100, Math.floor(message.overall * 100));
-              const prefix = methods.length > 1 && message.method ? `${METHOD_TITLES[message.method]}: ` : '';
+              const prefix = methods.length > 1 && message.method ? `${METHOD_LABELS[message.method].title}: ` : '';
               progress.report({ increment: Math.max(0, percent - shown), message: `${percent}% · ${prefix}${message.message}` });
               shown = Math.max(shown, percent);
             },
@@ -220,8 +219,8 @@ export class Runner implements vscode.Disposable {
     const silhouette = (r: MethodResult) => formatMetric(r.metrics.silhouette_score);
     const headline =
       results.length === 1
-        ? `${METHOD_TITLES[first.method]} profile of ${target.name}: silhouette ${silhouette(first)} (${first.nClusters} clusters, ${first.nSamples.toLocaleString('en-US')} rows).`
-        : `${results.length} profiles of ${target.name}: silhouette ${results.map((r) => `${METHOD_TITLES[r.method]} ${silhouette(r)}`).join(', ')}.`;
+        ? `${METHOD_LABELS[first.method].title} profile of ${target.name}: silhouette ${silhouette(first)} (${first.nClusters} clusters, ${first.nSamples.toLocaleString('en-US')} rows).`
+        : `${results.length} profiles of ${target.name}: silhouette ${results.map((r) => `${METHOD_LABELS[r.method].title} ${silhouette(r)}`).join(', ')}.`;
     const warnings = results.reduce((sum, r) => sum + r.warnings.length, 0);
     const note = warnings > 0 ? ` ${warnings === 1 ? 'One warning' : `${warnings} warnings`}: see Segment: Show Log.` : '';
     for (const r of results) this.ctx.log.info(`wrote ${r.json}, ${r.yaml} and ${r.assignments}`);
@@ -244,7 +243,7 @@ export class Runner implements vscode.Disposable {
 }
 
 function buildRequest(
-  methods: readonly MethodId[],
+  methods: readonly MethodKey[],
   target: CsvTarget,
   settings: Settings,
   choice: RunChoice,

@@ -13,15 +13,8 @@
  *   extension ◀─done────── worker      every method finished
  *   extension ◀─error───── worker      bad input (the engine's message), a cancel, or a bug
  */
+import type { MethodKey } from './methods';
 
-/** The clustering methods the extension offers; each needs an engine class. */
-export type MethodId = 'gmm' | 'fuzzy' | 'neural';
-
-export const METHOD_TITLES: Record<MethodId, string> = {
-  gmm: 'GMM',
-  fuzzy: 'Fuzzy C-Means',
-  neural: 'Neural Network',
-};
 
 export type MissingPolicy = 'drop' | 'median';
 
@@ -90,7 +83,7 @@ export interface DebugBehaviour {
 export interface RunRequest {
   type: 'run';
   source: CsvSource;
-  methods: MethodId[];
+  methods: MethodKey[];
   prepare: PrepareSettings;
   common: CommonSettings;
   params: MethodSettings;
@@ -119,7 +112,7 @@ export type Phase = 'read' | 'fit' | 'metrics' | 'write';
 
 export interface ProgressMessage {
   type: 'progress';
-  method?: MethodId;
+  method?: MethodKey;
   phase: Phase;
   /** Ready to show, e.g. "reading 120,000 rows", "EM iteration 12/100" or "epoch 40/100". */
   message: string;
@@ -136,7 +129,7 @@ export interface LogMessage {
 }
 
 export interface MethodResult {
-  method: MethodId;
+  method: MethodKey;
   json: string;
   yaml: string;
   assignments: string;
@@ -210,6 +203,6 @@ export function overallFraction(phase: Phase, fraction: number | undefined, meth
 export { fileStamp } from './timestamps';
 
 /** The names the engine gives a method's files for a timestamp, with the _2, _3 … suffixes it adds on a clash. */
-export function outputNamePattern(method: MethodId, stamp: string): RegExp {
+export function outputNamePattern(method: MethodKey, stamp: string): RegExp {
   return new RegExp(`^${method}_(cluster_profile|assignments)_${stamp}(_\\d+)?\\.(json|yaml|csv)$`);
 }

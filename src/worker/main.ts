@@ -40,11 +40,11 @@ import {
   type ErrorMessage,
   type FromWorker,
   type InspectRequest,
-  type MethodId,
   type MethodResult,
   type RunRequest,
   type ToWorker,
 } from '../shared/workerProtocol';
+import type { MethodKey as MethodId } from '../shared/methods';
 
 interface ThreadData {
   request: RunRequest | InspectRequest;

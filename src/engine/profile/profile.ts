@@ -1,5 +1,5 @@
 /**
- * The parts of a cluster profile every method shares (PROFILE.md): cluster
+ * The parts of a cluster profile every method shares (../shared/spec/PROFILE.md): cluster
  * numbering by size, metadata, the three validity metrics, and per-cluster
  * size, share, center and feature statistics in original units.
  */
@@ -7,15 +7,9 @@ import type { PreparedData } from '../data/prepare';
 import { silhouetteScore, daviesBouldinScore, calinskiHarabaszScore, type SilhouetteOptions } from '../kernels/metrics';
 import { describe, type FeatureStatistics } from '../kernels/stats';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
+import { METHOD_LABELS, type MethodKey } from '../../shared/methods';
 export { fileStamp, isoLocal } from '../../shared/timestamps';
-
-export type MethodKey = 'gmm' | 'fuzzy' | 'neural';
-
-export const METHOD_NAMES: Record<MethodKey, string> = {
-  gmm: 'Gaussian Mixture Model (GMM)',
-  fuzzy: 'Fuzzy C-Means (FCM)',
-  neural: 'Neural Network (Autoencoder + K-Means)',
-};
+export type { MethodKey } from '../../shared/methods';
 
 /** A JSON value: what a profile is made of (no typed arrays, NaN or −0). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -124,7 +118,7 @@ export interface CommonMetadataInput {
 export function commonMetadata(input: CommonMetadataInput): JsonObject {
   const { data } = input;
   return {
-    method: METHOD_NAMES[input.method],
+    method: METHOD_LABELS[input.method].name,
     timestamp: input.timestamp,
     n_clusters: input.k,
     n_samples: data.n,

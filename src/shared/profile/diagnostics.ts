@@ -4,12 +4,13 @@
  * diagnostics, and every field the panel does not know, shown as it is.
  */
 import { formatFixed, formatPercent } from '../format';
-import { DATA_KEYS, HEADER_META_KEYS, KNOWN_CLUSTER_KEYS, KNOWN_ROOT_KEYS, METHOD_SHORT, META_LABELS, UNCERTAINTY_LABELS } from './labels';
-import type { Fact, FactBlock, MethodKind } from './types';
+import { DATA_KEYS, HEADER_META_KEYS, KNOWN_CLUSTER_KEYS, KNOWN_ROOT_KEYS, META_LABELS, methodShort, UNCERTAINTY_LABELS } from './labels';
+import type { MethodKey } from '../methods';
+import type { Fact, FactBlock } from './types';
 import { describe, isObj, readNumber, readObj, scalarText, valueText, type Obj, type Problems } from './untrusted';
 
 /** Profile-level blocks: the data, the method's settings, uncertainty, other fields. */
-export function profileDiagnostics(root: Obj, metadata: Obj | null, methodKind: MethodKind, problems: Problems): FactBlock[] {
+export function profileDiagnostics(root: Obj, metadata: Obj | null, methodKind: MethodKey | 'unknown', problems: Problems): FactBlock[] {
   const diagnostics: FactBlock[] = [];
   if (metadata) {
     const dataFacts: Fact[] = [];
@@ -38,7 +39,7 @@ export function profileDiagnostics(root: Obj, metadata: Obj | null, methodKind: 
       const t = valueText(v);
       if (t != null) methodFacts.push({ label: META_LABELS[key] ?? key, value: t });
     }
-    if (methodFacts.length) diagnostics.push({ title: `${METHOD_SHORT[methodKind] === 'Profile' ? 'Method' : METHOD_SHORT[methodKind]} settings`, facts: methodFacts });
+    if (methodFacts.length) diagnostics.push({ title: `${methodKind === 'unknown' ? 'Method' : methodShort(methodKind)} settings`, facts: methodFacts });
   }
   const um = readObj(root, 'uncertainty_metrics', 'profile', problems);
   if (um) {

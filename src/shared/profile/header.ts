@@ -1,6 +1,7 @@
 /** The profile's metadata for the header: which method, which data, when, and what was left out or warned about. */
 import { methodKindOf } from './labels';
-import type { ExcludedColumnView, MethodKind } from './types';
+import type { MethodKey } from '../methods';
+import type { ExcludedColumnView } from './types';
 import { describe, isObj, readNumber, readObj, scalarText, valueText, type Obj, type Problems } from './untrusted';
 
 export interface HeaderFields {
@@ -8,7 +9,7 @@ export interface HeaderFields {
   metrics: Obj | null;
   /** metadata.method, trimmed; null when absent or not text. */
   method: string | null;
-  methodKind: MethodKind;
+  methodKind: MethodKey | 'unknown';
   dataFile: string | null;
   timestamp: string | null;
   /** metadata.n_clusters and metadata.n_samples, checked against the clusters later. */

@@ -4,7 +4,8 @@
  * keys it knows, so that every other field is still shown, as it is.
  */
 import { formatFixed } from '../format';
-import type { Direction, GroupKey, MethodKind } from './types';
+import { METHOD_LABELS, type MethodKey } from '../methods';
+import type { Direction, GroupKey } from './types';
 
 export interface MetricSpec {
   label: string;
@@ -141,7 +142,8 @@ export const GROUP_LABELS: Record<GroupKey, string> = {
   all: 'All features',
 };
 
-export function methodKindOf(method: string | null, fileName: string): MethodKind {
+/** The method a profile is of: from its metadata.method, else from its file name (gmm_…, fuzzy_…, neural_…). */
+export function methodKindOf(method: string | null, fileName: string): MethodKey | 'unknown' {
   const m = (method ?? '').toLowerCase();
   if (/gaussian|\bgmm\b/.test(m)) return 'gmm';
   if (/fuzzy|\bfcm\b/.test(m)) return 'fuzzy';
@@ -153,4 +155,7 @@ export function methodKindOf(method: string | null, fileName: string): MethodKin
   return 'unknown';
 }
 
-export const METHOD_SHORT: Record<MethodKind, string> = { gmm: 'GMM', fuzzy: 'FCM', neural: 'Neural', unknown: 'Profile' };
+/** "GMM", "FCM", "Neural"; "Profile" when the method is not known. */
+export function methodShort(kind: MethodKey | 'unknown'): string {
+  return kind === 'unknown' ? 'Profile' : METHOD_LABELS[kind].short;
+}

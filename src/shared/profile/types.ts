@@ -3,6 +3,7 @@
  * everything the cluster panel shows of it (PanelModel), already checked,
  * derived and formatted. Plain data: it crosses into the webview as it is.
  */
+import type { MethodKey } from '../methods';
 
 /** One profile as the host read it: the parsed document, or why it could not be parsed. */
 export interface ProfileInput {
@@ -14,7 +15,6 @@ export interface ProfileInput {
   error?: string;
 }
 
-export type MethodKind = 'gmm' | 'fuzzy' | 'neural' | 'unknown';
 export type Direction = 'higher' | 'lower' | 'none';
 
 /** A number as shown: the value (null when absent) and its text. */
@@ -58,7 +58,8 @@ export interface ExcludedColumnView {
 export interface HeaderView {
   /** "Gaussian Mixture Model (GMM)", or what the profile says. */
   method: string;
-  methodKind: MethodKind;
+  /** Which method, from metadata.method or else the file name. */
+  methodKind: MethodKey | 'unknown';
   /** "GMM", "FCM", "Neural". */
   methodShort: string;
   dataFile: string | null;

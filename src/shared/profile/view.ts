@@ -11,7 +11,7 @@ import { profileDiagnostics } from './diagnostics';
 import { featureViews, readFeatureNames } from './features';
 import { readHeader } from './header';
 import { heatMap } from './heatmap';
-import { METHOD_SHORT, methodKindOf } from './labels';
+import { methodKindOf, methodShort } from './labels';
 import { readLossCurve } from './lossCurve';
 import { metricViews } from './metrics';
 import { deriveWholeData } from './statistics';
@@ -32,7 +32,7 @@ function errorView(index: number, path: string, errors: string[], problems: Prob
     header: {
       method: 'Unknown method',
       methodKind: methodKindOf(null, fileName),
-      methodShort: METHOD_SHORT[methodKindOf(null, fileName)],
+      methodShort: methodShort(methodKindOf(null, fileName)),
       dataFile: null,
       n: null,
       k: null,
@@ -83,7 +83,7 @@ export function buildProfileView(input: ProfileInput, index: number): ProfileVie
   const header: HeaderView = {
     method: head.method ?? 'Unknown method',
     methodKind: head.methodKind,
-    methodShort: METHOD_SHORT[head.methodKind],
+    methodShort: methodShort(head.methodKind),
     dataFile: head.dataFile,
     n: whole.n,
     k,
