@@ -21,7 +21,7 @@ export type { Profile } from './profile/profile';
 export { METHOD_LABELS, type MethodKey } from '../shared/methods';
 export { TOOL_NAME, TOOL_VERSION } from './version';
 export { buildSegmentPrompt, estimateTokens, PROMPT_DEFAULTS, type PromptOptions, type SegmentPrompt } from './llm/prompt';
-export { parseProfileText, readProfileFile } from './profile/profileFile';
+export { readProfileFile } from './profile/profileFile';
 export {
   applySegmentNames,
   parseSegmentNames,

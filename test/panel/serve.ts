@@ -7,15 +7,14 @@
  * example profiles (GMM, FCM, Neural-like, hostile names, 60 × 10). Ctrl+C stops it.
  */
 import { readFile } from 'node:fs/promises';
-import { load } from 'js-yaml';
 import type { ProfileInput } from '../../src/shared/profile';
+import { parseProfileBytes } from '../../src/shared/profile/parse';
 import { startHarness } from './harness';
 import { asNeural, exampleFuzzy, exampleGmm, hostileGmm, wideGmm, withPersonas } from './fixtures';
 
 async function read(path: string): Promise<ProfileInput> {
   try {
-    const text = await readFile(path, 'utf8');
-    return { path, profile: path.endsWith('.json') ? JSON.parse(text) : load(text) };
+    return { path, ...parseProfileBytes(await readFile(path), path) };
   } catch (e) {
     return { path, error: e instanceof Error ? e.message : String(e) };
   }
