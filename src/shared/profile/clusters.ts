@@ -8,7 +8,7 @@ import { formatCount, formatFixed, formatPercent, formatSigned } from '../format
 import { clusterDiagnostics } from './diagnostics';
 import { STAT_KEYS } from './labels';
 import type { ClusterView, Fact, FeatureView, PersonaView, Shown, StatRowView } from './types';
-import { describe, isObj, readNumber, readObj, valueText, type Obj, type Problems } from './untrusted';
+import { describe, isObj, own, readNumber, readObj, valueText, visible, type Obj, type Problems } from './untrusted';
 
 export interface RawCluster {
   key: string;
@@ -71,11 +71,11 @@ export function readClusterNumbers(raw: RawCluster, names: string[], problems: P
   const missingCenter: string[] = [];
   const badValues: string[] = [];
   for (const name of names) {
-    const s = statsObj ? statsObj[name] : undefined;
+    const s = statsObj ? own(statsObj, name) : undefined;
     const row: FeatureStats = { mean: null, median: null, std: null, min: null, max: null, q25: null, q75: null };
     if (isObj(s)) {
       for (const key of STAT_KEYS) {
-        const v = s[key];
+        const v = own(s, key);
         if (typeof v === 'number' && Number.isFinite(v)) row[key] = v;
         else if (v != null) badValues.push(`${name}.${key} (${describe(v)})`);
       }
@@ -84,7 +84,7 @@ export function readClusterNumbers(raw: RawCluster, names: string[], problems: P
       if (s != null) badValues.push(`${name} (${describe(s)})`);
     }
     stats.push(row);
-    const cv = centerObj ? centerObj[name] : undefined;
+    const cv = centerObj ? own(centerObj, name) : undefined;
     if (typeof cv === 'number' && Number.isFinite(cv)) center.push(cv);
     else {
       if (centerObj && cv == null) missingCenter.push(name);
@@ -101,7 +101,12 @@ export function readClusterNumbers(raw: RawCluster, names: string[], problems: P
   const cov = readObj(raw.obj, 'covariance_info', raw.path, problems);
   if (cov) {
     const fv = readObj(cov, 'feature_variances', `${raw.path}.covariance_info`, problems);
-    if (fv) variances = names.map((n) => (typeof fv[n] === 'number' && Number.isFinite(fv[n]) && (fv[n] as number) >= 0 ? (fv[n] as number) : null));
+    if (fv) {
+      variances = names.map((n) => {
+        const v = own(fv, n);
+        return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null;
+      });
+    }
   }
   return { raw, size, pct, center, stats, variances };
 }
@@ -184,7 +189,7 @@ function readPersona(v: unknown, path: string, problems: Problems): PersonaView 
     for (const [k, x] of Object.entries(v)) {
       const t = valueText(x);
       if (t == null) problems.add(`${path}.${k} is nested too deeply to show.`);
-      else facts.push({ label: k, value: t });
+      else facts.push({ label: visible(k), value: t });
     }
     return facts.length ? { paragraphs: [], facts } : null;
   }
@@ -194,7 +199,7 @@ function readPersona(v: unknown, path: string, problems: Problems): PersonaView 
 
 function readSegmentName(v: unknown, path: string, problems: Problems): string | null {
   if (v == null) return null;
-  if (typeof v === 'string') return v.trim() || null;
+  if (typeof v === 'string') return visible(v.trim()) || null;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   problems.add(`${path} should be text but is ${describe(v)}.`);
   return null;

@@ -6,6 +6,7 @@
 import { DASH } from '../format';
 import { METRIC_ORDER, METRIC_SPECS } from './labels';
 import type { ComparisonMetricRow, ComparisonView, ProfileView, Shown } from './types';
+import { own } from './untrusted';
 
 /** One comparison per data file that two or more of the (readable) profiles clustered. */
 export function buildComparisons(profiles: ProfileView[]): ComparisonView[] {
@@ -42,7 +43,7 @@ export function buildComparisons(profiles: ProfileView[]): ComparisonView[] {
         const target = first.direction === 'higher' ? Math.max(...present.map(([v]) => v)) : Math.min(...present.map(([v]) => v));
         best = present.filter(([v]) => v === target).map(([, i]) => i);
       }
-      return { key, label: first.label, hint: hintsDiffer ? (METRIC_SPECS[key]?.hint(null) ?? first.hint) : first.hint, direction: first.direction, values, best };
+      return { key, label: first.label, hint: hintsDiffer ? (own(METRIC_SPECS, key)?.hint(null) ?? first.hint) : first.hint, direction: first.direction, values, best };
     });
     const maxK = Math.max(...ps.map((p) => p.clusters.length));
     const sizes: (Shown | null)[][] = [];

@@ -7,7 +7,7 @@ import { formatFixed, formatPercent } from '../format';
 import { DATA_KEYS, HEADER_META_KEYS, KNOWN_CLUSTER_KEYS, KNOWN_ROOT_KEYS, META_LABELS, methodShort, UNCERTAINTY_LABELS } from './labels';
 import type { MethodKey } from '../methods';
 import type { Fact, FactBlock } from './types';
-import { describe, isObj, readNumber, readObj, scalarText, valueText, type Obj, type Problems } from './untrusted';
+import { describe, isObj, own, readNumber, readObj, scalarText, valueText, visible, type Obj, type Problems } from './untrusted';
 
 /** Profile-level blocks: the data, the method's settings, uncertainty, other fields. */
 export function profileDiagnostics(root: Obj, metadata: Obj | null, methodKind: MethodKey | 'unknown', problems: Problems): FactBlock[] {
@@ -30,14 +30,14 @@ export function profileDiagnostics(root: Obj, metadata: Obj | null, methodKind: 
           .filter(Boolean)
           .join(', ');
       }
-      if (t != null) dataFacts.push({ label: META_LABELS[key] ?? key, value: t });
+      if (t != null) dataFacts.push({ label: own(META_LABELS, key) ?? key, value: t });
     }
     if (dataFacts.length) diagnostics.push({ title: 'Data', facts: dataFacts });
     const methodFacts: Fact[] = [];
     for (const [key, v] of Object.entries(metadata)) {
       if (DATA_KEYS.includes(key) || HEADER_META_KEYS.has(key) || key === 'loss_history') continue;
       const t = valueText(v);
-      if (t != null) methodFacts.push({ label: META_LABELS[key] ?? key, value: t });
+      if (t != null) methodFacts.push({ label: own(META_LABELS, key) ?? visible(key), value: t });
     }
     if (methodFacts.length) diagnostics.push({ title: `${methodKind === 'unknown' ? 'Method' : methodShort(methodKind)} settings`, facts: methodFacts });
   }
@@ -47,7 +47,7 @@ export function profileDiagnostics(root: Obj, metadata: Obj | null, methodKind: 
     for (const [key, v] of Object.entries(um)) {
       const t = valueText(v);
       if (t == null) continue;
-      const [label, hint] = UNCERTAINTY_LABELS[key] ?? [key];
+      const [label, hint] = own(UNCERTAINTY_LABELS, key) ?? [visible(key)];
       facts.push({ label, value: key.endsWith('_pct') && typeof v === 'number' ? formatPercent(v, 1) : t, hint });
     }
     if (facts.length) diagnostics.push({ title: 'Assignment certainty', facts, note: 'How sure the model is about each row’s cluster.' });
@@ -56,7 +56,7 @@ export function profileDiagnostics(root: Obj, metadata: Obj | null, methodKind: 
   for (const [key, v] of Object.entries(root)) {
     if (KNOWN_ROOT_KEYS.has(key)) continue;
     const t = valueText(v);
-    otherFacts.push({ label: key, value: t ?? describe(v) });
+    otherFacts.push({ label: visible(key), value: t ?? describe(v) });
   }
   if (otherFacts.length) diagnostics.push({ title: 'Other fields', facts: otherFacts });
   return diagnostics;
@@ -66,10 +66,10 @@ function statFacts(obj: Obj, keys: string[] | null, decimals = 4): Fact[] {
   const facts: Fact[] = [];
   const entries = keys ? keys.filter((key) => key in obj).map((key) => [key, obj[key]] as const) : Object.entries(obj);
   for (const [key, v] of entries) {
-    if (typeof v === 'number') facts.push({ label: key, value: formatFixed(v, decimals) });
+    if (typeof v === 'number') facts.push({ label: visible(key), value: formatFixed(v, decimals) });
     else {
       const t = valueText(v);
-      if (t != null) facts.push({ label: key, value: t });
+      if (t != null) facts.push({ label: visible(key), value: t });
     }
   }
   return facts;
@@ -93,7 +93,7 @@ export function clusterDiagnostics(o: Obj, path: string, problems: Problems): Fa
     const labels: Record<string, string> = { mean_distance_to_center: 'mean distance to center', std_distance_to_center: 'std of the distance' };
     blocks.push({
       title: 'Latent space',
-      facts: statFacts(enc, null).map((f) => ({ ...f, label: labels[f.label] ?? f.label })),
+      facts: statFacts(enc, null).map((f) => ({ ...f, label: own(labels, f.label) ?? f.label })),
       note: 'Neural: distances of the members’ latent codes to the K-Means center (smaller = tighter).',
     });
   }
@@ -102,7 +102,7 @@ export function clusterDiagnostics(o: Obj, path: string, problems: Problems): Fa
   const other: Fact[] = [];
   for (const [key, v] of Object.entries(o)) {
     if (KNOWN_CLUSTER_KEYS.has(key)) continue;
-    other.push({ label: key, value: valueText(v) ?? describe(v) });
+    other.push({ label: visible(key), value: valueText(v) ?? describe(v) });
   }
   if (other.length) blocks.push({ title: 'Other fields', facts: other });
   return blocks;

@@ -7,7 +7,7 @@ import { DASH, decimalsForSpread, formatFixed } from '../format';
 import { GROUP_LABELS } from './labels';
 import type { WholeData } from './statistics';
 import type { FeatureGroupView, FeatureSort, FeatureView, GroupKey, ProfileView } from './types';
-import { describe, isObj, type Obj, type Problems } from './untrusted';
+import { describe, isObj, visible, type Obj, type Problems } from './untrusted';
 
 /** The prefix groups; count_size_ must be tried before count_. */
 const GROUP_PREFIXES: GroupKey[] = ['dept_', 'class_', 'count_size_', 'count_'];
@@ -96,9 +96,9 @@ export function featureViews(names: string[], whole: WholeData): { features: Fea
   const { overallMean, overallStd, separation } = whole;
   const features: FeatureView[] = names.map((name, i) => ({
     index: i,
-    name,
+    name: visible(name),
     group: groupKeys[i],
-    shortName: shortNames[i],
+    shortName: visible(shortNames[i]),
     overallMean: overallMean[i],
     overallStd: overallStd[i],
     separation: separation[i],

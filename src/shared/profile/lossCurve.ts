@@ -1,7 +1,7 @@
 /** The Neural method's training loss per epoch, wherever the profile keeps it, as one or more series. */
 import { formatCount, formatMetric } from '../format';
 import type { LossCurveView, LossSeries } from './types';
-import { describe, isObj, type Obj, type Problems } from './untrusted';
+import { describe, isObj, visible, type Obj, type Problems } from './untrusted';
 
 export function readLossCurve(root: Obj, metadata: Obj | null, metrics: Obj | null, problems: Problems): LossCurveView | null {
   const training = isObj(root.training) ? root.training : null;
@@ -35,7 +35,7 @@ export function readLossCurve(root: Obj, metadata: Obj | null, metrics: Obj | nu
   } else if (isObj(v)) {
     for (const [name, x] of Object.entries(v)) {
       const values = toValues(x, `${path}.${name}`);
-      if (values?.length) series.push({ name, values });
+      if (values?.length) series.push({ name: visible(name), values });
     }
   } else {
     problems.add(`${path} should be a list of numbers but is ${describe(v)}.`);

@@ -2,16 +2,16 @@
 import { formatCount, formatMetric } from '../format';
 import { METRIC_ORDER, METRIC_SPECS, silhouetteVerdict } from './labels';
 import type { MetricView } from './types';
-import { describe, type Obj, type Problems } from './untrusted';
+import { describe, own, visible, type Obj, type Problems } from './untrusted';
 
 export function metricViews(metrics: Obj | null, k: number, problems: Problems): MetricView[] {
   const views: MetricView[] = [];
   if (metrics) {
-    const keys = [...METRIC_ORDER.filter((key) => key in metrics), ...Object.keys(metrics).filter((key) => !(key in METRIC_SPECS))];
+    const keys = [...METRIC_ORDER.filter((key) => key in metrics), ...Object.keys(metrics).filter((key) => own(METRIC_SPECS, key) === undefined)];
     for (const key of keys) {
       const v = metrics[key];
       if (key === 'loss_history' || key.endsWith('_log_base')) continue;
-      const spec = METRIC_SPECS[key];
+      const spec = own(METRIC_SPECS, key);
       if (v != null && (typeof v !== 'number' || !Number.isFinite(v))) {
         problems.add(`metrics.${key} should be a number but is ${describe(v)}.`);
         continue;
@@ -19,7 +19,7 @@ export function metricViews(metrics: Obj | null, k: number, problems: Problems):
       const value = v == null ? null : v;
       views.push({
         key,
-        label: spec?.label ?? key,
+        label: spec?.label ?? visible(key),
         value,
         text: key === 'n_parameters' ? formatCount(value) : formatMetric(value),
         hint: value == null ? 'not computed' : (spec?.hint(k) ?? ''),

@@ -24,6 +24,28 @@ export function describe(v: unknown): string {
   return `a ${typeof v}`;
 }
 
+/**
+ * obj[key] when obj has it as its own property, else undefined: a column or
+ * field named "constructor", "toString" or "__proto__" is read as data (or
+ * as absent), never as something every object inherits.
+ */
+export function own<T>(obj: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+}
+
+/** Control characters (C0, DEL, C1), and the invisible ones that reorder text (bidirectional marks, overrides and isolates). */
+const INVISIBLE = /[\p{Cc}\p{Bidi_Control}]/gu;
+
+/**
+ * A name from the profile (a column, a field, a segment name) on one line
+ * and as written: a control or reordering character becomes its escape
+ * ("a\nb" shows as a\nb), so a name cannot add lines to a tooltip or to the
+ * language-model prompt, nor turn text around.
+ */
+export function visible(name: string): string {
+  return name.replace(INVISIBLE, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
 const MAX_PROBLEMS = 40;
 
 /** What was wrong but worked around, at most MAX_PROBLEMS messages and a count of the rest. */
@@ -42,7 +64,7 @@ export class Problems {
 /** A finite number, or null; anything else present is a problem. */
 export function readNumber(obj: Obj | null, key: string, path: string, problems: Problems, required = false): number | null {
   if (!obj) return null;
-  const v = obj[key];
+  const v = own(obj, key);
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (v === null || (v === undefined && !required)) return null;
   if (v === undefined) problems.add(`${path}.${key} is missing.`);
@@ -52,7 +74,7 @@ export function readNumber(obj: Obj | null, key: string, path: string, problems:
 
 export function readObj(obj: Obj | null, key: string, path: string, problems: Problems, required = false): Obj | null {
   if (!obj) return null;
-  const v = obj[key];
+  const v = own(obj, key);
   if (isObj(v)) return v;
   if (v == null) {
     if (required) problems.add(`${path}.${key} is missing.`);
