@@ -74,7 +74,7 @@ export function withPersonas(profile: Profile): Profile {
   return p;
 }
 
-/** The Neural method's fields (PROFILE.md), added to a real profile, with a loss curve. */
+/** The Neural method's fields (../shared/spec/PROFILE.md), added to a real profile, with a loss curve. */
 export function asNeural(profile: Profile): Profile {
   const p = clone(profile);
   p.metadata = {
