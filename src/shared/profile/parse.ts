@@ -19,7 +19,7 @@
  */
 import { load } from 'js-yaml';
 import { formatCount } from '../format';
-import { describe, isObj } from './untrusted';
+import { describe, isObj, visible } from './untrusted';
 
 export const PROFILE_LIMITS = {
   /** Larger files are not read (the biggest real profiles are a few MB). */
@@ -150,10 +150,15 @@ export function whyNotAProfile(document: unknown): string | undefined {
   else if (isObj(section)) clusters = Object.entries(section);
   else return `its "clusters" section should be a mapping of cluster_0, cluster_1, … but is ${describe(section)}`;
   if (clusters.length === 0) return 'its "clusters" section has no clusters';
-  const texts: string[] = [];
-  const asText = (path: string, v: unknown) => texts.push(`${path} should be a number but is ${describe(v)}`);
+  // Values written as text where numbers belong: the first one said, the others counted.
+  let firstText: string | undefined;
+  let texts = 0;
+  const asText = (path: string, v: unknown) => {
+    firstText ??= `${path} should be a number but is ${describe(v)}`;
+    texts++;
+  };
   for (const [key, cluster] of clusters) {
-    const path = `clusters.${key}`;
+    const path = `clusters.${visible(key)}`;
     if (!isObj(cluster)) return `${path} should be a mapping but is ${describe(cluster)}`;
     const size = cluster.size;
     if (typeof size === 'string') asText(`${path}.size`, size);
@@ -162,15 +167,15 @@ export function whyNotAProfile(document: unknown): string | undefined {
     let numbers = 0;
     const count = (p: string, v: unknown) => (typeof v === 'number' ? numbers++ : typeof v === 'string' ? asText(p, v) : 0);
     const center = cluster.cluster_center;
-    if (isObj(center)) for (const [name, v] of Object.entries(center)) count(`${path}.cluster_center.${name}`, v);
+    if (isObj(center)) for (const [name, v] of Object.entries(center)) count(`${path}.cluster_center.${visible(name)}`, v);
     const statistics = cluster.feature_statistics;
     if (isObj(statistics)) {
       for (const [name, stats] of Object.entries(statistics)) {
-        if (isObj(stats)) for (const [stat, v] of Object.entries(stats)) count(`${path}.feature_statistics.${name}.${stat}`, v);
+        if (isObj(stats)) for (const [stat, v] of Object.entries(stats)) count(`${path}.feature_statistics.${visible(name)}.${visible(stat)}`, v);
       }
     }
-    if (numbers === 0 && texts.length === 0) return `${path} has no numbers in cluster_center or feature_statistics`;
+    if (numbers === 0 && texts === 0) return `${path} has no numbers in cluster_center or feature_statistics`;
   }
-  if (texts.length === 0) return undefined;
-  return texts.length === 1 ? texts[0] : `${texts[0]} (and ${formatCount(texts.length - 1)} more values in clusters are text, not numbers)`;
+  if (firstText === undefined) return undefined;
+  return texts === 1 ? firstText : `${firstText} (and ${formatCount(texts - 1)} more values in clusters are text, not numbers)`;
 }
