@@ -39,6 +39,7 @@ import { defaultThreadCount } from '../src/engine/kernels/threads';
 
 import { benchFcm } from './fcm';
 import { formatNeuralBench, runNeuralBench } from './neural';
+import { benchProfileView } from './profileView';
 const SMALL = 20_000;
 const LARGE = 200_000;
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
@@ -592,6 +593,10 @@ async function main(): Promise<void> {
   const neural = await runNeuralBench({ rows: SMALL, quick: true, python: flags['no-python'] ? null : PYTHON, rounds: large ? 3 : 1 }, log);
   console.log(formatNeuralBench(neural));
 
+  // The cluster panel's view model on large profiles, against a JSON round trip (bench/profileView.ts).
+  console.log('');
+  const profileView = benchProfileView();
+
   writeJson(join(OUTPUT_DIR, 'results.json'), {
     generatedAt: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, totalMemBytes: totalmem(), node: process.version },
@@ -615,6 +620,7 @@ async function main(): Promise<void> {
     profile: profile ?? null,
     fcm,
     neural,
+    profileView,
   });
 }
 

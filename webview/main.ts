@@ -1,6 +1,6 @@
 /**
  * The cluster panel's webview: receives profiles from the extension host
- * (src/shared/panelProtocol.ts), builds the view model (src/shared/profileView.ts)
+ * (src/shared/panelProtocol.ts), builds the view model (src/shared/profile/)
  * and renders it. Bundled by scripts/build.mjs into dist/webview.js (IIFE,
  * with the @vscode-elements/elements components it uses); its styles are
  * dist/panel.css.
@@ -10,7 +10,7 @@ import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
-import { buildPanelModel, type PanelModel } from '../src/shared/profileView';
+import { buildPanelModel, type PanelModel } from '../src/shared/profile';
 import { isHostToWebview, readState, type PanelState, type WebviewToHost } from '../src/shared/panelProtocol';
 import { render, type RenderContext } from './render';
 import { h } from './dom';

@@ -13,8 +13,8 @@ import type {
   PanelModel,
   ProfileView,
   StatRowView,
-} from '../src/shared/profileView';
-import { HEAT_Z_CAP, orderFeatures } from '../src/shared/profileView';
+} from '../src/shared/profile';
+import { HEAT_Z_CAP, orderFeatures } from '../src/shared/profile';
 import type { PanelState, PanelTab } from '../src/shared/panelProtocol';
 import { h, linkButton, setVar, svg, type Child } from './dom';
 

@@ -48,7 +48,7 @@ export type { ExportResult } from './profile/export';
 export type { Profile } from './profile/profile';
 export { TOOL_NAME, TOOL_VERSION } from './version';
 export { buildSegmentPrompt, estimateTokens, PROMPT_DEFAULTS, type PromptOptions, type SegmentPrompt } from './llm/prompt';
-export { parseProfileText, readProfileFile } from './profile/profileFile';
+export { readProfileFile } from './profile/profileFile';
 export {
   applySegmentNames,
   parseSegmentNames,

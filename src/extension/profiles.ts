@@ -1,33 +1,22 @@
 /**
- * Profile files for the cluster panel: reading and parsing them (JSON, or
- * YAML with js-yaml's default safe schema), and finding them beside a CSV or
- * in the workspace for the "Open Cluster Panel" picker.
+ * Profile files for the cluster panel: reading them (through the one
+ * profile reader, src/shared/profile/parse.ts: JSON or YAML as plain data,
+ * within limits on size, aliases, depth and values), and finding them beside
+ * a CSV or in the workspace for the "Open Cluster Panel" picker.
  *
- * A profile file is untrusted input (edited by hand, by a language model, or
- * simply not ours): it is parsed as data and nothing else — never evaluated,
- * never turned into HTML here. What cannot be read becomes
- * ProfileInput.error, a sentence the panel shows. The parsed document is
- * copied into plain JSON data (objects, arrays, strings, finite numbers,
- * booleans, null) with limits on size, depth and the number of values, so a
- * YAML alias bomb or a self-referencing anchor is refused here instead of
- * being expanded when the message to the webview is serialised.
+ * A profile file is untrusted input: it is parsed as data and nothing else —
+ * never evaluated, never turned into HTML here. What cannot be read becomes
+ * ProfileInput.error, a clause the panel shows after the file's name.
  */
 import * as path from 'node:path';
-import { load } from 'js-yaml';
 import * as vscode from 'vscode';
 import type { ProfileInput } from '../shared/panelProtocol';
+import { parseProfileBytes, sizeError } from '../shared/profile/parse';
 
 /** The names the engine gives profiles: {method}_cluster_profile_{YYYYMMDD_HHMMSS}[_n].json|yaml (also .yml). */
 export const PROFILE_NAME = /_cluster_profile_.*\.(json|ya?ml)$/i;
 export const PROFILE_GLOB = '**/*_cluster_profile_*.{json,yaml,yml}';
 const NAME_PARTS = /^(.+?)_cluster_profile_(\d{8}_\d{6})(_\d+)?\.(json|ya?ml)$/i;
-
-/** Larger files are not read (the biggest real profiles are a few MB). */
-export const MAX_PROFILE_BYTES = 50 * 1024 * 1024;
-/** Values in one document, YAML aliases expanded (a 1,000-feature × 100-cluster profile has about 800,000). */
-export const MAX_PROFILE_VALUES = 2_000_000;
-/** Nesting depth (a profile needs 5). */
-export const MAX_PROFILE_DEPTH = 64;
 
 export function isProfileUri(uri: vscode.Uri): boolean {
   return PROFILE_NAME.test(path.posix.basename(uri.path));
@@ -59,20 +48,13 @@ export async function readProfile(uri: vscode.Uri): Promise<ProfileInput> {
   try {
     const stat = await vscode.workspace.fs.stat(uri);
     if (stat.type & vscode.FileType.Directory) return { path: key, error: 'it is a folder, not a file' };
-    if (stat.size > MAX_PROFILE_BYTES) {
-      return { path: key, error: `it is too large to show (${(stat.size / 1024 / 1024).toFixed(0)} MB; the panel reads up to ${MAX_PROFILE_BYTES / 1024 / 1024} MB)` };
-    }
+    const tooLarge = sizeError(stat.size);
+    if (tooLarge) return { path: key, error: tooLarge };
     bytes = await vscode.workspace.fs.readFile(uri);
   } catch (error) {
     return { path: key, error: readFailure(error) };
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return { path: key, error: 'it is not UTF-8 text' };
-  }
-  return { path: key, ...parseProfileText(text, uri.path) };
+  return { path: key, ...parseProfileBytes(bytes, uri.path) };
 }
 
 function readFailure(error: unknown): string {
@@ -81,77 +63,6 @@ function readFailure(error: unknown): string {
   if (code === 'ENOENT' || code === 'FileNotFound') return 'the file is no longer there (deleted, moved or renamed)';
   if (code === 'EACCES' || code === 'NoPermissions') return 'permission to read it was denied';
   return error instanceof Error ? error.message : String(error);
-}
-
-/** JSON for .json files, YAML otherwise; the document as plain data, or why not. */
-export function parseProfileText(text: string, fileName: string): { profile: unknown } | { error: string } {
-  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (source.trim() === '') return { error: 'the file is empty' };
-  let document: unknown;
-  if (/\.json$/i.test(fileName)) {
-    try {
-      document = JSON.parse(source);
-    } catch (error) {
-      return { error: `it is not valid JSON: ${(error as Error).message}` };
-    }
-  } else {
-    try {
-      // js-yaml's default (core) schema: plain data only; no custom tags, no code.
-      document = load(source, { maxAliases: 1000, maxDepth: MAX_PROFILE_DEPTH });
-    } catch (error) {
-      return { error: `it is not valid YAML: ${yamlFailure(error)}` };
-    }
-  }
-  try {
-    return { profile: toPlainData(document) };
-  } catch (error) {
-    return { error: (error as Error).message };
-  }
-}
-
-function yamlFailure(error: unknown): string {
-  const e = error as { reason?: unknown; mark?: { line?: unknown; column?: unknown }; message?: unknown };
-  if (typeof e?.reason === 'string') {
-    const line = typeof e.mark?.line === 'number' ? e.mark.line + 1 : undefined;
-    const column = typeof e.mark?.column === 'number' ? e.mark.column + 1 : undefined;
-    return line === undefined ? e.reason : `${e.reason} (line ${line}${column === undefined ? '' : `, column ${column}`})`;
-  }
-  return String(e?.message ?? error);
-}
-
-/**
- * A copy of a parsed document as plain JSON data. Non-finite numbers (YAML's
- * .inf and .nan) become text, so the panel says which field is not a number.
- * Throws a readable Error for documents it refuses.
- */
-export function toPlainData(value: unknown): unknown {
-  let count = 0;
-  const ancestors = new Set<object>();
-  const copy = (v: unknown, depth: number): unknown => {
-    if (++count > MAX_PROFILE_VALUES) {
-      throw new Error(`it holds more than ${MAX_PROFILE_VALUES.toLocaleString('en-US')} values (YAML aliases expanded), more than any cluster profile`);
-    }
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
-    if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
-    if (typeof v !== 'object') return String(v);
-    if (depth >= MAX_PROFILE_DEPTH) throw new Error(`it is nested more than ${MAX_PROFILE_DEPTH} levels deep`);
-    if (ancestors.has(v)) throw new Error('it contains itself (a YAML alias inside its own anchor)');
-    ancestors.add(v);
-    try {
-      if (Array.isArray(v)) return v.map((x) => copy(x, depth + 1));
-      if (v instanceof Date) return Number.isNaN(v.getTime()) ? String(v) : v.toISOString();
-      const entries: [unknown, unknown][] = v instanceof Map ? [...v.entries()] : Object.entries(v);
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of entries) {
-        // defineProperty: a key named "__proto__" stays an ordinary key.
-        Object.defineProperty(out, String(k), { value: copy(x, depth + 1), enumerable: true, writable: true, configurable: true });
-      }
-      return out;
-    } finally {
-      ancestors.delete(v);
-    }
-  };
-  return copy(value, 0);
 }
 
 // ---------------------------------------------------------------------------

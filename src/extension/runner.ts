@@ -8,15 +8,14 @@
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { removeRunFiles } from '../engine/profile/export';
-import { METHOD_LABELS } from '../shared/methods';
 import {
   type DebugBehaviour,
   type InspectColumn,
-  type MethodKey,
   type MethodResult,
   type ProgressMessage,
   type RunRequest,
 } from '../shared/workerProtocol';
+import { METHOD_LABELS, type MethodKey } from '../shared/methods';
 import { ChoiceMemory, confirmRun, type RunChoice } from './confirm';
 import { methodsTitle } from './methods';
 import { readSettings, type Settings } from './settings';

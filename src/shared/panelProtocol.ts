@@ -17,9 +17,9 @@
  * with acquireVsCodeApi().setState; a WebviewPanelSerializer receives it in
  * deserializeWebviewPanel(panel, state) and can re-read `state.paths`.
  */
-import type { ProfileInput } from './profileView';
+import type { ProfileInput } from './profile';
 
-export type { ProfileInput } from './profileView';
+export type { ProfileInput } from './profile';
 
 /** The view type the host registers (createWebviewPanel, registerWebviewPanelSerializer). */
 export const PANEL_VIEW_TYPE = 'segment.clusterPanel';

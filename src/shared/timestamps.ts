@@ -1,4 +1,5 @@
 /** The time stamps of profile files, in their names and in metadata.timestamp, and the names themselves (browser-safe). */
+import { DASH } from './format';
 import type { MethodKey } from './methods';
 
 /** Local time as ISO 8601 with the UTC offset, e.g. 2026-11-24T09:16:32+01:00. */
@@ -27,3 +28,10 @@ export function outputNamePattern(method: MethodKey, stamp: string): RegExp {
 
 /** The hidden temporary file a process writes before linking it to its final name. */
 export const TEMPORARY_NAME = /^\.segment-(\d+)-\d+-\d+\.tmp$/;
+/** "2026-11-24T09:48:38+00:00" → "2026-11-24 09:48:38 +00:00" (the profile's own local time, not the viewer's); "—" for none. */
+export function timestampText(ts: string | null): string {
+  if (!ts) return DASH;
+  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d(?::\d\d)?)(?:\.\d+)?(Z|[+-]\d\d:?\d\d)?$/.exec(ts);
+  if (!m) return ts;
+  return `${m[1]} ${m[2]}${m[3] ? ` ${m[3] === 'Z' ? 'UTC' : m[3]}` : ''}`;
+}

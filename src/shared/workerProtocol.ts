@@ -13,7 +13,6 @@
  *   extension ◀─done────── worker      every method finished
  *   extension ◀─error───── worker      bad input (the engine's message), a cancel, or a bug
  */
-
 import type { CommonOptions, MethodKey, MethodParams } from './methods';
 
 export type { MethodKey, MethodParams } from './methods';

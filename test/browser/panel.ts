@@ -24,7 +24,7 @@
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { buildPanelModel } from '../../src/shared/profileView';
+import { buildPanelModel } from '../../src/shared/profile';
 import { wideGmm } from '../panel/fixtures';
 import { delay } from '../vscode/host';
 import {

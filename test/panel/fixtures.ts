@@ -6,7 +6,8 @@
  */
 import { join, resolve } from 'node:path';
 import { loadDataset, loadDatasetFromText } from '../../src/engine/data/dataset';
-import { GaussianMixtureSegmentation } from '../../src/engine/methods/gmmSegmentation';
+import { GaussianMixtureSegmentation, fitGmm, gmmProfile } from '../../src/engine/methods/gmmSegmentation';
+import { resolveOptions } from '../../src/engine/methods/options';
 import { FuzzyCMeansSegmentation } from '../../src/engine/methods/fuzzySegmentation';
 import type { PreparedData } from '../../src/engine/data/prepare';
 import type { Profile } from '../../src/engine/profile/profile';
@@ -74,7 +75,7 @@ export function withPersonas(profile: Profile): Profile {
   return p;
 }
 
-/** The Neural method's fields (PROFILE.md), added to a real profile, with a loss curve. */
+/** The Neural method's fields (../shared/spec/PROFILE.md), added to a real profile, with a loss curve. */
 export function asNeural(profile: Profile): Profile {
   const p = clone(profile);
   p.metadata = {
@@ -132,7 +133,8 @@ export function wideFeatureNames(): string[] {
 }
 
 /** 60 features × 10 clusters: 1,000 rows around 10 centers, fitted with a diagonal GMM. */
-export async function wideGmm(): Promise<Profile> {
+/** Synchronous (the fit and profile steps without the async base), for the bench and the browser test's files. */
+export function wideGmm(): Profile {
   const names = wideFeatureNames();
   const d = names.length;
   const k = 10;
@@ -149,5 +151,6 @@ export async function wideGmm(): Promise<Profile> {
   });
   const data = preparedFromRaw(raw, n, d, names);
   data.fileName = 'wide_customers.csv';
-  return new GaussianMixtureSegmentation({ nClusters: k, covarianceType: 'diag' }).generateClusterProfile(data, {}, NOW);
+  const options = resolveOptions('gmm', { nClusters: k, covarianceType: 'diag' });
+  return gmmProfile(data, fitGmm(data, options), options, NOW);
 }

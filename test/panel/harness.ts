@@ -20,7 +20,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { escapeHtml, makeNonce, panelHtml } from '../../src/shared/csp';
-import type { ProfileInput } from '../../src/shared/profileView';
+import type { ProfileInput } from '../../src/shared/profile';
 import themesJson from './themes.json';
 
 const ROOT = resolve(__dirname, '..', '..');

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { buildPanelModel, type ProfileInput } from '../../src/shared/profileView';
+import { buildPanelModel, type ProfileInput } from '../../src/shared/profile';
 import type { Profile } from '../../src/engine/profile/profile';
 import { startHarness, type Harness } from './harness';
 import { HOSTILE, HOSTILE_NAME, HOSTILE_PERSONA, ROOT, asNeural, clone, exampleFuzzy, exampleGmm, hostileGmm, wideGmm, withPersonas } from './fixtures';
@@ -248,7 +248,7 @@ for (const theme of THEMES) {
 }
 
 test('a 60-feature × 10-cluster profile renders fast and readable', async () => {
-  const wide = await wideGmm();
+  const wide = wideGmm();
   const { page, log } = await openPanel('dark', [{ path: '/ws/gmm_cluster_profile_wide.json', profile: wide }]);
   await selectTab(page, 'Heat map');
   assert.equal(await page.locator('table.heat td.cell').count(), 600);

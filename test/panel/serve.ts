@@ -7,15 +7,14 @@
  * example profiles (GMM, FCM, Neural-like, hostile names, 60 × 10). Ctrl+C stops it.
  */
 import { readFile } from 'node:fs/promises';
-import { load } from 'js-yaml';
-import type { ProfileInput } from '../../src/shared/profileView';
+import type { ProfileInput } from '../../src/shared/profile';
+import { parseProfileBytes } from '../../src/shared/profile/parse';
 import { startHarness } from './harness';
 import { asNeural, exampleFuzzy, exampleGmm, hostileGmm, wideGmm, withPersonas } from './fixtures';
 
 async function read(path: string): Promise<ProfileInput> {
   try {
-    const text = await readFile(path, 'utf8');
-    return { path, profile: path.endsWith('.json') ? JSON.parse(text) : load(text) };
+    return { path, ...parseProfileBytes(await readFile(path), path) };
   } catch (e) {
     return { path, error: e instanceof Error ? e.message : String(e) };
   }
@@ -32,7 +31,7 @@ async function main(): Promise<void> {
     { path: '/examples/output/neural_cluster_profile_20261124_094838.json', profile: asNeural(gmm) },
   ];
   fixtures['hostile names'] = [{ path: '/tmp/gmm_cluster_profile_hostile.yaml', profile: hostile }];
-  fixtures['60 features × 10 clusters'] = [{ path: '/tmp/gmm_cluster_profile_wide.json', profile: await wideGmm() }];
+  fixtures['60 features × 10 clusters'] = [{ path: '/tmp/gmm_cluster_profile_wide.json', profile: wideGmm() }];
   const harness = await startHarness({ fixtures });
   console.log(`Harness: ${harness.origin}/   (the webview alone: ${harness.panelUrl('dark')})`);
   process.on('SIGINT', () => void harness.close().then(() => process.exit(0)));

@@ -3,9 +3,9 @@
  * features, deal with missing values, standardise. Pure (no I/O), so the CLI,
  * the extension and the tests share it.
  *
- * Rules (PROFILE.md "Input and preparation"): by default every numeric column
- * except id-like ones is a feature; constant, non-numeric and empty columns
- * are left out with the reason. Rows with a missing value in a feature are
+ * Rules (../shared/spec/PROFILE.md "Input and preparation"): by default
+ * every numeric column except id-like ones is a feature; constant,
+ * non-numeric and empty columns are left out with the reason. Rows with a missing value in a feature are
  * dropped, or the gap is filled with the column's median. z = (x − mean) / std
  * with the population std, as scikit-learn's StandardScaler.
  */

@@ -9,7 +9,8 @@
  * It fits a token budget by leaving out the features that separate the
  * clusters least (lowest η²) first, and says so in the prompt.
  */
-import { buildPanelModel, type ClusterView, type ProfileView } from '../../shared/profileView';
+import { buildPanelModel, type ClusterView, type ProfileView } from '../../shared/profile';
+import { whyNotAProfile } from '../../shared/profile/parse';
 import { SegmentError } from '../errors';
 
 export interface PromptOptions {
@@ -60,6 +61,8 @@ export function estimateTokens(text: string): number {
 
 export function buildSegmentPrompt(profile: unknown, options: Partial<PromptOptions> = {}): SegmentPrompt {
   const { maxTokens } = { ...PROMPT_DEFAULTS, ...options };
+  const why = whyNotAProfile(profile);
+  if (why) throw new SegmentError('INVALID_PROFILE', `This is not a cluster profile Segment can read: ${why}.`);
   const view = buildPanelModel([{ path: 'profile', profile }]).profiles[0];
   if (!view || view.status === 'error') {
     throw new SegmentError('INVALID_PROFILE', `This is not a cluster profile Segment can read: ${view?.errors.join(' ') ?? 'it is empty'}`);

@@ -24,7 +24,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { SegmentError } from '../errors';
-import type { BackendChoice } from './neuralSegmentation';
+import type { BackendChoice } from '../../shared/methods';
 
 export type BackendName = 'wasm' | 'cpu';
 

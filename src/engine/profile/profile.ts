@@ -1,5 +1,5 @@
 /**
- * The parts of a cluster profile every method shares (PROFILE.md): cluster
+ * The parts of a cluster profile every method shares (../shared/spec/PROFILE.md): cluster
  * numbering by size, metadata, the three validity metrics, and per-cluster
  * size, share, center and feature statistics in original units.
  */
@@ -7,11 +7,9 @@ import type { PreparedData } from '../data/prepare';
 import { silhouetteScore, daviesBouldinScore, calinskiHarabaszScore, type SilhouetteOptions } from '../kernels/metrics';
 import { describe, type FeatureStatistics } from '../kernels/stats';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
-export { fileStamp, isoLocal } from '../../shared/timestamps';
-
 import { METHOD_LABELS, type MethodKey } from '../../shared/methods';
-
-export type { MethodKey };
+export { fileStamp, isoLocal } from '../../shared/timestamps';
+export type { MethodKey } from '../../shared/methods';
 
 /** A JSON value: what a profile is made of (no typed arrays, NaN or −0). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
