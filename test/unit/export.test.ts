@@ -1,18 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { parse } from 'csv-parse/sync';
 import { GaussianMixtureSegmentation } from '../../src/engine/methods/gmmSegmentation';
 import { blobs } from '../helpers/data';
+import { tempDir, type Ends } from '../helpers/tempDir';
 
 const AWKWARD = ['yes', '1e3', 'a: b', 'Accessories & Footwear'];
 const NOW = new Date(2026, 10, 24, 9, 30, 15);
 
-function freshDir(): string {
-  return mkdtempSync(join(tmpdir(), 'segment-export-'));
+function freshDir(t: Ends): string {
+  return tempDir(t, 'segment-export-');
 }
 
 function threeBlobs() {
@@ -29,8 +29,8 @@ function threeBlobs() {
   );
 }
 
-test('JSON and YAML hold the same document, awkward feature names included', async () => {
-  const dir = freshDir();
+test('JSON and YAML hold the same document, awkward feature names included', async (t) => {
+  const dir = freshDir(t);
   const result = await new GaussianMixtureSegmentation({ nClusters: 3 }).exportClusterProfile(threeBlobs(), { outputDir: dir, now: NOW });
   assert.equal(result.json, join(dir, 'gmm_cluster_profile_20261124_093015.json'));
   assert.equal(result.yaml, join(dir, 'gmm_cluster_profile_20261124_093015.yaml'));
@@ -49,8 +49,8 @@ test('JSON and YAML hold the same document, awkward feature names included', asy
   assert.ok(readFileSync(result.json, 'utf8').startsWith('{\n  "metadata": {\n    "method": "Gaussian Mixture Model (GMM)"'));
 });
 
-test('the assignments CSV has one row per sample, the cluster, and each cluster probability', async () => {
-  const dir = freshDir();
+test('the assignments CSV has one row per sample, the cluster, and each cluster probability', async (t) => {
+  const dir = freshDir(t);
   const data = threeBlobs();
   const result = await new GaussianMixtureSegmentation({ nClusters: 3 }).exportClusterProfile(data, { outputDir: dir, now: NOW });
   const rows: string[][] = parse(readFileSync(result.assignments, 'utf8'));
@@ -68,8 +68,8 @@ test('the assignments CSV has one row per sample, the cluster, and each cluster 
   assert.deepEqual(sizes, [0, 1, 2].map((c) => result.profile.clusters[`cluster_${c}`].size));
 });
 
-test('an existing file is never overwritten: the next export gets _2', async () => {
-  const dir = freshDir();
+test('an existing file is never overwritten: the next export gets _2', async (t) => {
+  const dir = freshDir(t);
   const mine = join(dir, 'gmm_cluster_profile_20261124_093015.yaml');
   writeFileSync(mine, 'my notes\n');
   const result = await new GaussianMixtureSegmentation({ nClusters: 3 }).exportClusterProfile(threeBlobs(), { outputDir: dir, now: NOW });
@@ -86,14 +86,14 @@ test('an existing file is never overwritten: the next export gets _2', async () 
   );
 });
 
-test('the same seed gives byte-identical files but for the timestamp', async () => {
+test('the same seed gives byte-identical files but for the timestamp', async (t) => {
   const a = await new GaussianMixtureSegmentation({ nClusters: 3, randomSeed: 5, nInit: 3 }).exportClusterProfile(threeBlobs(), {
-    outputDir: freshDir(),
+    outputDir: freshDir(t),
     now: NOW,
   });
   const later = new Date(2026, 10, 25, 10, 0, 0);
   const b = await new GaussianMixtureSegmentation({ nClusters: 3, randomSeed: 5, nInit: 3 }).exportClusterProfile(threeBlobs(), {
-    outputDir: freshDir(),
+    outputDir: freshDir(t),
     now: later,
   });
   const strip = (text: string) => text.replace(/"?timestamp"?: "?[^"\n]+"?/, 'timestamp');
@@ -103,8 +103,8 @@ test('the same seed gives byte-identical files but for the timestamp', async () 
   assert.notEqual(a.profile.metadata.timestamp, b.profile.metadata.timestamp);
 });
 
-test('an output folder that cannot be created is a clear error and nothing is written', async () => {
-  const dir = freshDir();
+test('an output folder that cannot be created is a clear error and nothing is written', async (t) => {
+  const dir = freshDir(t);
   const blocker = join(dir, 'file');
   writeFileSync(blocker, 'x');
   await assert.rejects(
