@@ -3,7 +3,7 @@
 // - Debian's Chromium and the Kerberos headers code-server compiles against: apt, when we
 //   are root (as on CI and the project's machines); otherwise it says what to run.
 // - Node 24 and code-server: npm packages in git-ignored folders (tools/vscode-host/install.sh;
-//   about 2.5 minutes the first time, a few seconds after).
+//   about 3 minutes the first time, a second after).
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 

@@ -5,7 +5,7 @@
 # `npm test` runs this through its pretest (scripts/ensure-test-host.mjs), which first gets
 # Chromium and the Kerberos headers from apt when run as root:
 #   apt-get update && apt-get install -y chromium libkrb5-dev
-# About 2.5 minutes on 2 cores (code-server compiles native addons). Re-running is cheap:
+# About 3 minutes on 2 cores (code-server compiles native addons). Re-running is cheap:
 # a folder whose node_modules matches its lock file is left alone.
 set -euo pipefail
 cd "$(dirname "$0")"
