@@ -3,12 +3,34 @@
 // - Debian's Chromium and the Kerberos headers code-server compiles against: apt, when we
 //   are root (as on CI and the project's machines); otherwise it says what to run.
 // - Node 24 and code-server: npm packages in git-ignored folders (tools/vscode-host/install.sh;
-//   about 2 minutes the first time, a few seconds after).
+//   about 3 minutes the first time, a second after).
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
-function run(command, args) {
-  const result = spawnSync(command, args, { stdio: 'inherit' });
+// What we keep of the outer npm's settings for the installs in tools/vscode-host: how to
+// reach the registry. With Node 24 first on PATH the inner npm would look for its global
+// config file beside Node 24, so without globalconfig the machine's one (its cafile, say)
+// would be lost; the others are kept in case they were given on the outer command line.
+const KEEP = /^npm_config_(registry|(https?_)?proxy|noproxy|cafile|ca|strict_ssl|userconfig|globalconfig|cache|offline|prefer_offline)$/i;
+
+// `npm test` runs us as its pretest and puts its own state in the environment: every
+// setting as npm_config_* (npm_config_user_agent names Node 20, and code-server's
+// postinstall takes the Node version from it: "code-server currently requires node v24"),
+// the package as npm_package_*, the script as npm_lifecycle_*, and npm_command,
+// npm_execpath, npm_node_execpath, NODE, INIT_CWD. The inner npm, run with Node 24, must
+// work it all out afresh, as in a terminal. (The node_modules/.bin folders npm puts on PATH
+// stay: the inner npm adds them again, tools/vscode-host being inside the project.)
+function withoutOuterNpm(env) {
+  const clean = { ...env };
+  if (clean.NODE !== undefined && clean.NODE === clean.npm_node_execpath) delete clean.NODE;
+  for (const name of Object.keys(clean)) {
+    if ((/^npm_/i.test(name) && !KEEP.test(name)) || name === 'INIT_CWD') delete clean[name];
+  }
+  return clean;
+}
+
+function run(command, args, env = process.env) {
+  const result = spawnSync(command, args, { stdio: 'inherit', env });
   if (result.status !== 0) {
     console.error(`ensure-test-host: "${command} ${args.join(' ')}" failed (exit ${result.status}).`);
     process.exit(1);
@@ -31,4 +53,4 @@ if (!haveChromium || !haveKerberos) {
     process.exit(1);
   }
 }
-run('bash', ['tools/vscode-host/install.sh']);
+run('bash', ['tools/vscode-host/install.sh'], withoutOuterNpm(process.env));

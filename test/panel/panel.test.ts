@@ -7,13 +7,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildPanelModel, type ProfileInput } from '../../src/shared/profile';
 import type { Profile } from '../../src/engine/profile/profile';
 import { startHarness, type Harness } from './harness';
+import { tempDir } from '../helpers/tempDir';
 import { HOSTILE, HOSTILE_NAME, HOSTILE_PERSONA, ROOT, asNeural, clone, exampleFuzzy, exampleGmm, hostileGmm, wideGmm, withPersonas } from './fixtures';
 
 /** Debian's Chromium; PANEL_TEST_CHROMIUM overrides it (only to check that a missing browser fails the run). */
@@ -23,7 +23,6 @@ const THEMES = ['light', 'dark', 'high-contrast'] as const;
 
 let harness: Harness;
 let context: BrowserContext;
-let userDataDir: string;
 let hostile: Profile;
 let gmm: Profile;
 let fuzzy: Profile;
@@ -35,7 +34,6 @@ before(async () => {
   mkdirSync(RESULTS, { recursive: true });
   [hostile, gmm, fuzzy] = await Promise.all([hostileGmm(), exampleGmm(), exampleFuzzy()]);
   harness = await startHarness();
-  userDataDir = mkdtempSync(join(tmpdir(), 'segment-panel-chromium-'));
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
@@ -47,8 +45,10 @@ before(async () => {
 after(async () => {
   await context?.close();
   await harness?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
+// Chromium's profile folder. Its removal is registered after the hook above, and after hooks
+// run in the order they were registered: the browser is closed before its folder goes.
+const userDataDir = tempDir({ after }, 'segment-panel-chromium-');
 
 interface PageLog {
   console: string[];

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 // Only for the reference gradients (tf.variableGrads needs the gradient registry, which
@@ -15,6 +14,7 @@ import { meanSquaredError } from '../../src/engine/methods/neuralSegmentation';
 import { Random } from '../../src/engine/kernels/random';
 import { isSegmentError } from '../../src/engine/errors';
 import { blobs } from '../helpers/data';
+import { tempDir } from '../helpers/tempDir';
 
 const ROOT = resolve(__dirname, '..', '..');
 const EXAMPLE = join(ROOT, 'examples', 'customers.csv');
@@ -229,8 +229,8 @@ test('a learning rate that makes the loss overflow is reported, not clustered', 
   model.dispose();
 });
 
-test('without the WebAssembly binaries, auto falls back to the CPU backend with a warning and wasm is an error', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'segment-nowasm-'));
+test('without the WebAssembly binaries, auto falls back to the CPU backend with a warning and wasm is an error', (t) => {
+  const dir = tempDir(t, 'segment-nowasm-');
   const script = join(dir, 'probe.ts');
   writeFileSync(
     script,

@@ -1,19 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { main } from '../../src/cli/main';
 import { capture } from '../helpers/cli';
+import { tempDir, type Ends } from '../helpers/tempDir';
 
 const ROOT = resolve(__dirname, '..', '..');
 const EXAMPLE = join(ROOT, 'examples', 'customers.csv');
 const BUNDLE = join(ROOT, 'dist', 'cli.js');
 
 
-function freshDir(): string {
-  return mkdtempSync(join(tmpdir(), 'segment-cli-'));
+function freshDir(t: Ends): string {
+  return tempDir(t, 'segment-cli-');
 }
 
 test('--help documents every flag', async () => {
@@ -57,8 +57,8 @@ test('an option value out of its range is wrong usage too: exit 2, named by its 
   }
 });
 
-test('bad input exits 1 with the engine\'s message, no stack trace, nothing written', async () => {
-  const dir = freshDir();
+test('bad input exits 1 with the engine\'s message, no stack trace, nothing written', async (t) => {
+  const dir = freshDir(t);
   const empty = join(dir, 'empty.csv');
   writeFileSync(empty, '');
   const io = capture();
@@ -72,8 +72,8 @@ test('bad input exits 1 with the engine\'s message, no stack trace, nothing writ
   assert.equal(io2.err(), 'segment: --clusters must be a whole number of at least 2 (got 1).\nRun "segment --help" for the options.\n');
 });
 
-test('a cancelled run exits 130 and writes nothing', async () => {
-  const dir = freshDir();
+test('a cancelled run exits 130 and writes nothing', async (t) => {
+  const dir = freshDir(t);
   const io = capture();
   const controller = new AbortController();
   controller.abort();
@@ -82,8 +82,8 @@ test('a cancelled run exits 130 and writes nothing', async () => {
   assert.deepEqual(readdirSync(dir), []);
 });
 
-test('gmm on the example CSV writes the three files and reports them (--json)', async () => {
-  const dir = freshDir();
+test('gmm on the example CSV writes the three files and reports them (--json)', async (t) => {
+  const dir = freshDir(t);
   const io = capture();
   assert.equal(await main(['gmm', EXAMPLE, '--clusters', '5', '--covariance', 'diag', '--out', dir, '--json'], io), 0);
   const report = JSON.parse(io.out());
@@ -101,15 +101,15 @@ test('gmm on the example CSV writes the three files and reports them (--json)', 
   assert.equal(readdirSync(dir).length, 3);
 });
 
-test('--quiet prints only the paths; a human summary otherwise', async () => {
+test('--quiet prints only the paths; a human summary otherwise', async (t) => {
   const quiet = capture();
-  assert.equal(await main(['gmm', EXAMPLE, '--out', freshDir(), '--quiet'], quiet), 0);
+  assert.equal(await main(['gmm', EXAMPLE, '--out', freshDir(t), '--quiet'], quiet), 0);
   const lines = quiet.out().trim().split('\n');
   assert.equal(lines.length, 3);
   assert.ok(lines.every((p) => existsSync(p)));
 
   const human = capture();
-  assert.equal(await main(['gmm', EXAMPLE, '--out', freshDir(), '--columns', 'total_revenue,recency_days,frequency_per_month', '-k', '3'], human), 0);
+  assert.equal(await main(['gmm', EXAMPLE, '--out', freshDir(t), '--columns', 'total_revenue,recency_days,frequency_per_month', '-k', '3'], human), 0);
   const text = human.out();
   assert.match(text, /^Gaussian Mixture Model \(GMM\): customers\.csv \(comma-separated\)\n/);
   // These three columns have no missing values, so no row is dropped.
@@ -120,8 +120,8 @@ test('--quiet prints only the paths; a human summary otherwise', async () => {
   assert.match(text, /cluster_0: +\d+ customers \(\d+\.\d\d%\)/);
 });
 
-test('fuzzy on the example CSV: membership columns and partition metrics', async () => {
-  const dir = freshDir();
+test('fuzzy on the example CSV: membership columns and partition metrics', async (t) => {
+  const dir = freshDir(t);
   const io = capture();
   assert.equal(await main(['fuzzy', EXAMPLE, '-k', '3', '--m', '1.5', '--out', dir, '--json'], io), 0);
   const report = JSON.parse(io.out());
@@ -133,30 +133,30 @@ test('fuzzy on the example CSV: membership columns and partition metrics', async
   assert.equal(typeof profile.metrics.partition_coefficient, 'number');
   assert.match(readFileSync(report.assignments, 'utf8'), /^customer_id,cluster,membership_cluster_0,membership_cluster_1,membership_cluster_2\n/);
   const human = capture();
-  assert.equal(await main(['fuzzy', EXAMPLE, '-k', '3', '--out', freshDir()], human), 0);
+  assert.equal(await main(['fuzzy', EXAMPLE, '-k', '3', '--out', freshDir(t)], human), 0);
   assert.match(human.out(), /\n {2}partition coefficient 0\.\d{4} \(1\/k\.\.1, higher is crisper\) · partition entropy \d\.\d{4} \(lower is crisper\) · converged in \d+ iterations\n/);
   const bad = capture();
-  assert.equal(await main(['fuzzy', EXAMPLE, '--m', '1', '--out', freshDir()], bad), 2);
+  assert.equal(await main(['fuzzy', EXAMPLE, '--m', '1', '--out', freshDir(t)], bad), 2);
   assert.match(bad.err(), /^segment: --m must be a number greater than 1 \(got 1\); 2 is the usual choice/);
 });
 
-test('what the reader detected is reported in the summary and the profile', async () => {
+test('what the reader detected is reported in the summary and the profile', async (t) => {
   const io = capture();
   const semicolon = join(ROOT, 'test', 'fixtures', 'csv', 'excel-semicolon.csv');
-  assert.equal(await main(['gmm', semicolon, '-k', '2', '--out', freshDir(), '--json'], io), 0);
+  assert.equal(await main(['gmm', semicolon, '-k', '2', '--out', freshDir(t), '--json'], io), 0);
   const profile = JSON.parse(readFileSync(JSON.parse(io.out()).json, 'utf8'));
   assert.deepEqual(profile.metadata.input_format, { delimiter: ';', bom: true, line_ending: 'CRLF', decimal_comma: true });
   const human = capture();
-  assert.equal(await main(['gmm', semicolon, '-k', '2', '--out', freshDir()], human), 0);
+  assert.equal(await main(['gmm', semicolon, '-k', '2', '--out', freshDir(t)], human), 0);
   assert.match(human.out(), /^Gaussian Mixture Model \(GMM\): excel-semicolon\.csv \(semicolon-separated, BOM, CRLF, decimal commas\)\n/);
 });
 
-test('the built bundle runs as a program: exit codes and stderr', () => {
+test('the built bundle runs as a program: exit codes and stderr', (t) => {
   assert.ok(existsSync(BUNDLE), 'dist/cli.js exists (npm test builds it first; or run npm run build)');
-  const ok = spawnSync(process.execPath, [BUNDLE, 'gmm', EXAMPLE, '--out', freshDir(), '--quiet'], { encoding: 'utf8' });
+  const ok = spawnSync(process.execPath, [BUNDLE, 'gmm', EXAMPLE, '--out', freshDir(t), '--quiet'], { encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stderr);
   assert.equal(ok.stdout.trim().split('\n').length, 3);
-  const missing = spawnSync(process.execPath, [BUNDLE, 'gmm', join(freshDir(), 'nope.csv')], { encoding: 'utf8' });
+  const missing = spawnSync(process.execPath, [BUNDLE, 'gmm', join(freshDir(t), 'nope.csv')], { encoding: 'utf8' });
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /^segment: .*nope\.csv.*\n$/);
   const usage = spawnSync(process.execPath, [BUNDLE], { encoding: 'utf8' });
@@ -165,8 +165,8 @@ test('the built bundle runs as a program: exit codes and stderr', () => {
   assert.equal(version.stdout.trim(), JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
 });
 
-test('segment prompt prints the language-model prompt of a JSON or YAML profile', async () => {
-  const dir = freshDir();
+test('segment prompt prints the language-model prompt of a JSON or YAML profile', async (t) => {
+  const dir = freshDir(t);
   const made = capture();
   assert.equal(await main(['gmm', EXAMPLE, '--out', dir, '--json'], made), 0);
   const { json, yaml } = JSON.parse(made.out());

@@ -6,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Random } from '../../src/engine/kernels/random';
+import { tempDir } from '../helpers/tempDir';
 
 const ROOT = resolve(__dirname, '..', '..');
 const BUNDLE = join(ROOT, 'dist', 'cli.js');
@@ -61,8 +61,7 @@ function interruptAt(args: string[], phase: string, delayMs: number): Promise<St
 
 test('Ctrl-C while reading, fitting, computing the metrics or writing: exit 130 within 1 s, nothing written', { timeout: 240_000 }, async (t) => {
   assert.ok(existsSync(BUNDLE), 'dist/cli.js exists (npm test builds it first; or run npm run build)');
-  const dir = mkdtempSync(join(tmpdir(), 'segment-sigint-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'segment-sigint-');
   const csv = join(dir, 'customers.csv');
   writeBigCsv(csv);
   const moments: [string, string[], string, number][] = [

@@ -1,19 +1,12 @@
-import { test, describe, before, after } from 'node:test';
+import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIdLikeName, readCsv, readCsvText, sniffDialect, type CsvColumn, type CsvProgress, type CsvTable } from '../../src/engine/data/csv';
+import { tempDir } from '../helpers/tempDir';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'csv');
-let dir = '';
-
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'segment-csv-'));
-});
-after(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDir({ after }, 'segment-csv-');
 
 /** Writes `content` to a temporary file and returns its path. */
 function file(name: string, content: string | Buffer): string {

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +16,7 @@ import {
   writeCustomersCsvFile,
 } from '../../examples/customers';
 import { main } from '../../examples/generate-customers';
+import { tempDir } from '../helpers/tempDir';
 
 const EXAMPLE_CSV = fileURLToPath(new URL('../../examples/customers.csv', import.meta.url));
 const OPTS = { rows: 500, seed: 7 };
@@ -197,52 +197,44 @@ test('RFC 4180 quoting round-trips through csv-parse', () => {
   assert.equal(csvField(''), '');
 });
 
-test('the streaming writer writes the same bytes in chunks, and will not overwrite unless forced', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'segment-examples-'));
-  try {
-    const opts = { rows: 2000, seed: 11 };
-    const expected = customersCsv(opts);
-    const chunks: string[] = [];
-    const sink = new Writable({
-      highWaterMark: 1024,
-      write(chunk: Buffer, _enc, done) {
-        chunks.push(chunk.toString('utf8'));
-        setImmediate(done);
-      },
-    });
-    await writeCustomersCsv(sink, opts, 4096);
-    assert.ok(chunks.length > 10, `${chunks.length} chunks`);
-    assert.equal(chunks.join(''), expected);
+test('the streaming writer writes the same bytes in chunks, and will not overwrite unless forced', async (t) => {
+  const dir = tempDir(t, 'segment-examples-');
+  const opts = { rows: 2000, seed: 11 };
+  const expected = customersCsv(opts);
+  const chunks: string[] = [];
+  const sink = new Writable({
+    highWaterMark: 1024,
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk.toString('utf8'));
+      setImmediate(done);
+    },
+  });
+  await writeCustomersCsv(sink, opts, 4096);
+  assert.ok(chunks.length > 10, `${chunks.length} chunks`);
+  assert.equal(chunks.join(''), expected);
 
-    const file = join(dir, 'c.csv');
-    await writeCustomersCsvFile(file, opts);
-    assert.equal(readFileSync(file, 'utf8'), expected);
-    await assert.rejects(writeCustomersCsvFile(file, OPTS), { code: 'EEXIST' });
-    assert.equal(readFileSync(file, 'utf8'), expected);
-    await writeCustomersCsvFile(file, OPTS, { force: true });
-    assert.equal(readFileSync(file, 'utf8'), customersCsv(OPTS));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const file = join(dir, 'c.csv');
+  await writeCustomersCsvFile(file, opts);
+  assert.equal(readFileSync(file, 'utf8'), expected);
+  await assert.rejects(writeCustomersCsvFile(file, OPTS), { code: 'EEXIST' });
+  assert.equal(readFileSync(file, 'utf8'), expected);
+  await writeCustomersCsvFile(file, OPTS, { force: true });
+  assert.equal(readFileSync(file, 'utf8'), customersCsv(OPTS));
 });
 
-test('CLI: writes the file, refuses to overwrite without --force, rejects bad arguments', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'segment-examples-'));
-  try {
-    const out = join(dir, 'customers.csv');
-    assert.equal(await quietly(() => main(['--rows', '500', '--seed', '7', '--out', out])), 0);
-    assert.equal(readFileSync(out, 'utf8'), readFileSync(EXAMPLE_CSV, 'utf8'));
+test('CLI: writes the file, refuses to overwrite without --force, rejects bad arguments', async (t) => {
+  const dir = tempDir(t, 'segment-examples-');
+  const out = join(dir, 'customers.csv');
+  assert.equal(await quietly(() => main(['--rows', '500', '--seed', '7', '--out', out])), 0);
+  assert.equal(readFileSync(out, 'utf8'), readFileSync(EXAMPLE_CSV, 'utf8'));
 
-    writeFileSync(out, 'keep me\n');
-    assert.equal(await quietly(() => main(['--rows', '50', '--seed', '7', '--out', out])), 1);
-    assert.equal(readFileSync(out, 'utf8'), 'keep me\n');
-    assert.equal(await quietly(() => main(['--rows', '50', '--seed', '7', '--out', out, '--force'])), 0);
-    assert.equal(readFileSync(out, 'utf8'), customersCsv({ rows: 50, seed: 7 }));
+  writeFileSync(out, 'keep me\n');
+  assert.equal(await quietly(() => main(['--rows', '50', '--seed', '7', '--out', out])), 1);
+  assert.equal(readFileSync(out, 'utf8'), 'keep me\n');
+  assert.equal(await quietly(() => main(['--rows', '50', '--seed', '7', '--out', out, '--force'])), 0);
+  assert.equal(readFileSync(out, 'utf8'), customersCsv({ rows: 50, seed: 7 }));
 
-    for (const bad of [['--rows', '0'], ['--rows', 'ten'], ['--seed', '1.5'], ['--missing-rate', '2'], ['--nope']]) {
-      assert.equal(await quietly(() => main([...bad, '--out', join(dir, 'x.csv')])), 2, bad.join(' '));
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  for (const bad of [['--rows', '0'], ['--rows', 'ten'], ['--seed', '1.5'], ['--missing-rate', '2'], ['--nope']]) {
+    assert.equal(await quietly(() => main([...bad, '--out', join(dir, 'x.csv')])), 2, bad.join(' '));
   }
 });

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
@@ -10,12 +9,13 @@ import { GaussianMixtureSegmentation } from '../../src/engine/methods/gmmSegment
 import { blobs } from '../helpers/data';
 import { capture } from '../helpers/cli';
 import { main } from '../../src/cli/main';
+import { tempDir, type Ends } from '../helpers/tempDir';
 
 const AWKWARD = ['yes', '1e3', 'a: b', 'Accessories & Footwear'];
 const NOW = new Date(2026, 10, 24, 9, 30, 15);
 
-function freshDir(): string {
-  return mkdtempSync(join(tmpdir(), 'segment-export-'));
+function freshDir(t: Ends): string {
+  return tempDir(t, 'segment-export-');
 }
 
 function threeBlobs() {
@@ -32,8 +32,8 @@ function threeBlobs() {
   );
 }
 
-test('JSON and YAML hold the same document, awkward feature names included', async () => {
-  const dir = freshDir();
+test('JSON and YAML hold the same document, awkward feature names included', async (t) => {
+  const dir = freshDir(t);
   const result = await new GaussianMixtureSegmentation({ nClusters: 3 }).exportClusterProfile(threeBlobs(), { outputDir: dir, now: NOW });
   assert.equal(result.json, join(dir, 'gmm_cluster_profile_20261124_093015.json'));
   assert.equal(result.yaml, join(dir, 'gmm_cluster_profile_20261124_093015.yaml'));
@@ -52,8 +52,8 @@ test('JSON and YAML hold the same document, awkward feature names included', asy
   assert.ok(readFileSync(result.json, 'utf8').startsWith('{\n  "metadata": {\n    "method": "Gaussian Mixture Model (GMM)"'));
 });
 
-test('the assignments CSV has one row per sample, the cluster, and each cluster probability', async () => {
-  const dir = freshDir();
+test('the assignments CSV has one row per sample, the cluster, and each cluster probability', async (t) => {
+  const dir = freshDir(t);
   const data = threeBlobs();
   const result = await new GaussianMixtureSegmentation({ nClusters: 3 }).exportClusterProfile(data, { outputDir: dir, now: NOW });
   const rows: string[][] = parse(readFileSync(result.assignments, 'utf8'));
@@ -71,8 +71,8 @@ test('the assignments CSV has one row per sample, the cluster, and each cluster 
   assert.deepEqual(sizes, [0, 1, 2].map((c) => result.profile.clusters[`cluster_${c}`].size));
 });
 
-test('an existing file is never overwritten: the next export gets _2', async () => {
-  const dir = freshDir();
+test('an existing file is never overwritten: the next export gets _2', async (t) => {
+  const dir = freshDir(t);
   const mine = join(dir, 'gmm_cluster_profile_20261124_093015.yaml');
   writeFileSync(mine, 'my notes\n');
   const result = await new GaussianMixtureSegmentation({ nClusters: 3 }).exportClusterProfile(threeBlobs(), { outputDir: dir, now: NOW });
@@ -89,14 +89,14 @@ test('an existing file is never overwritten: the next export gets _2', async () 
   );
 });
 
-test('the same seed gives byte-identical files but for the timestamp', async () => {
+test('the same seed gives byte-identical files but for the timestamp', async (t) => {
   const a = await new GaussianMixtureSegmentation({ nClusters: 3, randomSeed: 5, nInit: 3 }).exportClusterProfile(threeBlobs(), {
-    outputDir: freshDir(),
+    outputDir: freshDir(t),
     now: NOW,
   });
   const later = new Date(2026, 10, 25, 10, 0, 0);
   const b = await new GaussianMixtureSegmentation({ nClusters: 3, randomSeed: 5, nInit: 3 }).exportClusterProfile(threeBlobs(), {
-    outputDir: freshDir(),
+    outputDir: freshDir(t),
     now: later,
   });
   const strip = (text: string) => text.replace(/"?timestamp"?: "?[^"\n]+"?/, 'timestamp');
@@ -106,8 +106,8 @@ test('the same seed gives byte-identical files but for the timestamp', async () 
   assert.notEqual(a.profile.metadata.timestamp, b.profile.metadata.timestamp);
 });
 
-test('an output folder that cannot be created is a clear error and nothing is written', async () => {
-  const dir = freshDir();
+test('an output folder that cannot be created is a clear error and nothing is written', async (t) => {
+  const dir = freshDir(t);
   const blocker = join(dir, 'file');
   writeFileSync(blocker, 'x');
   await assert.rejects(
@@ -122,8 +122,7 @@ test('an output folder that cannot be created is a clear error and nothing is wr
 });
 
 test('columns named __proto__, constructor and toString are keys like any other: the export works and JSON equals YAML', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'segment-proto-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'segment-proto-');
   const csv = join(dir, 'hostile.csv');
   const rows = ['x,__proto__,constructor,toString'];
   for (let i = 0; i < 40; i++) rows.push(`${i % 7}.5,${(i * 3) % 11}.25,${(i * 5) % 13}.5,${i % 2 ? 10 : 1}.75`);
@@ -148,8 +147,7 @@ test('a folder that cannot be made (under /proc) is refused at once, nothing wri
 });
 
 test('temporary files left by a killed export are swept at the next export in that folder; a running one\'s are kept', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'segment-sweep-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'segment-sweep-');
   const dead = spawnSync(process.execPath, ['-e', '']).pid;
   const stale = `.segment-${dead}-1700000000000-0.tmp`;
   const live = `.segment-${process.ppid}-1700000000000-0.tmp`;

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { parse } from 'csv-parse/sync';
@@ -14,6 +13,7 @@ import { createSegmentation } from '../../src/engine/methods/registry';
 import { mean as meanOf, std } from '../../src/engine/kernels/stats';
 import { blobs, preparedFromRaw } from '../helpers/data';
 import { assertClose } from '../helpers/golden';
+import { tempDir } from '../helpers/tempDir';
 
 const NOW = new Date(2026, 0, 2, 3, 4, 5);
 
@@ -281,8 +281,8 @@ test('not converging within max_iterations is a warning, word for word', async (
   ]);
 });
 
-test('the export writes fuzzy_* files with membership columns', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'segment-fuzzy-'));
+test('the export writes fuzzy_* files with membership columns', async (t) => {
+  const dir = tempDir(t, 'segment-fuzzy-');
   const data = customers();
   const model = new FuzzyCMeansSegmentation({ nClusters: 3 });
   const result = await model.exportClusterProfile(data, { outputDir: dir, now: new Date(2026, 10, 24, 9, 30, 15) });
@@ -305,7 +305,7 @@ test('the export writes fuzzy_* files with membership columns', async () => {
   });
 });
 
-test('the CLI offers `segment fuzzy` with --m, --max-iter, --threshold and --n-init', async () => {
+test('the CLI offers `segment fuzzy` with --m, --max-iter, --threshold and --n-init', async (t) => {
   assert.deepEqual(
     methodFlags('fuzzy').map((f) => [f.name, f.kind]),
     [
@@ -315,7 +315,7 @@ test('the CLI offers `segment fuzzy` with --m, --max-iter, --threshold and --n-i
       ['n-init', 'int'],
     ],
   );
-  const dir = mkdtempSync(join(tmpdir(), 'segment-fuzzy-cli-'));
+  const dir = tempDir(t, 'segment-fuzzy-cli-');
   const common = { clusters: 3, seed: 7 };
   const run = (flags: FlagValues) => createSegmentation('fuzzy', methodRun('fuzzy', { ...common, ...flags }).options).exportClusterProfile(customers(), { outputDir: dir });
   const result = await run({ m: 1.5, 'max-iter': 60, threshold: 1e-6, 'n-init': 2 });

@@ -7,8 +7,7 @@
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fitGmm, GMM_DEFAULTS, type GmmFit, type GmmOptions } from '../../src/engine/methods/gmmSegmentation';
 import { COVARIANCE_TYPES } from '../../src/engine/kernels/gmm';
@@ -18,6 +17,7 @@ import { blobs } from '../helpers/data';
 import type { PreparedData } from '../../src/engine/data/prepare';
 import type { RunRequest } from '../../src/shared/workerProtocol';
 import { runWorker } from '../helpers/worker';
+import { tempDir } from '../helpers/tempDir';
 
 const DIST = join(__dirname, '..', '..', 'dist');
 
@@ -100,57 +100,49 @@ function profileBody(path: string): string {
   return readFileSync(path, 'utf8').replace(/^\s*"timestamp": .*$/m, '');
 }
 
-test('the CLI bundle starts its engine threads from dist/engineThread.js, gives the profile of --threads 1, and ends at once', { skip: defaultThreadCount() < 2 && 'one core' }, () => {
+test('the CLI bundle starts its engine threads from dist/engineThread.js, gives the profile of --threads 1, and ends at once', { skip: defaultThreadCount() < 2 && 'one core' }, (t) => {
   requireBundles('cli.js', 'engineThread.js');
-  const dir = mkdtempSync(join(tmpdir(), 'segment-threads-'));
-  try {
-    const csv = writeBigCsv(dir);
-    const cli = (threads: number) => {
-      const out = join(dir, `threads-${threads}`);
-      const started = Date.now();
-      const run = spawnSync(process.execPath, [join(DIST, 'cli.js'), 'gmm', csv, '-k', '3', '--threads', String(threads), '--out', out, '--json'], {
-        encoding: 'utf8',
-        env: { ...process.env, NODE_DEBUG: 'segment' },
-        timeout: 60_000,
-      });
-      assert.equal(run.status, 0, run.stderr);
-      assert.ok(Date.now() - started < 30_000, `${Date.now() - started} ms`);
-      const result = JSON.parse(run.stdout) as { json: string; assignments: string };
-      return { stderr: run.stderr, json: result.json, assignments: result.assignments };
-    };
-    const two = cli(2);
-    assert.match(two.stderr, /engine threads: 1 started/);
-    assert.doesNotMatch(two.stderr, /not used|cannot start|failed/);
-    const one = cli(1);
-    assert.doesNotMatch(one.stderr, /engine threads: \d+ started/);
-    assert.equal(profileBody(two.json), profileBody(one.json));
-    assert.equal(readFileSync(two.assignments, 'utf8'), readFileSync(one.assignments, 'utf8'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const dir = tempDir(t, 'segment-threads-');
+  const csv = writeBigCsv(dir);
+  const cli = (threads: number) => {
+    const out = join(dir, `threads-${threads}`);
+    const started = Date.now();
+    const run = spawnSync(process.execPath, [join(DIST, 'cli.js'), 'gmm', csv, '-k', '3', '--threads', String(threads), '--out', out, '--json'], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_DEBUG: 'segment' },
+      timeout: 60_000,
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(Date.now() - started < 30_000, `${Date.now() - started} ms`);
+    const result = JSON.parse(run.stdout) as { json: string; assignments: string };
+    return { stderr: run.stderr, json: result.json, assignments: result.assignments };
+  };
+  const two = cli(2);
+  assert.match(two.stderr, /engine threads: 1 started/);
+  assert.doesNotMatch(two.stderr, /not used|cannot start|failed/);
+  const one = cli(1);
+  assert.doesNotMatch(one.stderr, /engine threads: \d+ started/);
+  assert.equal(profileBody(two.json), profileBody(one.json));
+  assert.equal(readFileSync(two.assignments, 'utf8'), readFileSync(one.assignments, 'utf8'));
 });
 
-test('the extension\'s background process (dist/worker.js) fits on engine threads and says so in its log', { skip: defaultThreadCount() < 2 && 'one core' }, async () => {
+test('the extension\'s background process (dist/worker.js) fits on engine threads and says so in its log', { skip: defaultThreadCount() < 2 && 'one core' }, async (t) => {
   requireBundles('worker.js', 'engineThread.js');
-  const dir = mkdtempSync(join(tmpdir(), 'segment-threads-'));
-  try {
-    const csv = writeBigCsv(dir);
-    const request: RunRequest = {
-      type: 'run',
-      source: { kind: 'file', path: csv },
-      methods: ['gmm'],
-      prepare: { missing: 'drop' },
-      common: { nClusters: 3, threads: 2 },
-      params: { gmm: {}, fuzzy: {}, neural: {} },
-      outputDir: dir,
-      now: Date.now(),
-    };
-    const messages = await runWorker(request);
-    const done = messages.find((m) => m.type === 'done');
-    assert.ok(done, JSON.stringify(messages.filter((m) => m.type === 'error')));
-    const logs = messages.flatMap((m) => (m.type === 'log' ? [m.message] : []));
-    assert.ok(logs.some((line) => /^gmm: engine threads: 1 started, 2 threads in all$/.test(line)), logs.join('\n'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const dir = tempDir(t, 'segment-threads-');
+  const csv = writeBigCsv(dir);
+  const request: RunRequest = {
+    type: 'run',
+    source: { kind: 'file', path: csv },
+    methods: ['gmm'],
+    prepare: { missing: 'drop' },
+    common: { nClusters: 3, threads: 2 },
+    params: { gmm: {}, fuzzy: {}, neural: {} },
+    outputDir: dir,
+    now: Date.now(),
+  };
+  const messages = await runWorker(request);
+  const done = messages.find((m) => m.type === 'done');
+  assert.ok(done, JSON.stringify(messages.filter((m) => m.type === 'error')));
+  const logs = messages.flatMap((m) => (m.type === 'log' ? [m.message] : []));
+  assert.ok(logs.some((line) => /^gmm: engine threads: 1 started, 2 threads in all$/.test(line)), logs.join('\n'));
 });

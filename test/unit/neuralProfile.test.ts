@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { load } from 'js-yaml';
 import { parse } from 'csv-parse/sync';
@@ -17,6 +16,7 @@ import { main } from '../../src/cli/main';
 import { capture } from '../helpers/cli';
 import { blobs, preparedFromRaw } from '../helpers/data';
 import { assertClose } from '../helpers/golden';
+import { tempDir, type Ends } from '../helpers/tempDir';
 
 const ROOT = resolve(__dirname, '..', '..');
 const EXAMPLE = join(ROOT, 'examples', 'customers.csv');
@@ -314,7 +314,7 @@ test('the CPU backend trains the same network to the same clusters; concurrent f
   assertClose(cpu.reconstructionError, wasm.reconstructionError, 1e-5, 'reconstruction error');
 });
 
-test('progress: one message per epoch, then K-Means; cancellation mid-training writes nothing and releases every tensor', async () => {
+test('progress: one message per epoch, then K-Means; cancellation mid-training writes nothing and releases every tensor', async (t) => {
   const data = customers();
   const messages: string[] = [];
   const fractions: number[] = [];
@@ -332,7 +332,7 @@ test('progress: one message per epoch, then K-Means; cancellation mid-training w
   assert.ok(fractions.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= fractions[i - 1])), 'fractions rise from 0 to 1');
   assertClose(fractions[messages.indexOf('epoch 5/5')], 0.95, 1e-12, 'training ends at 95%');
 
-  const dir = mkdtempSync(join(tmpdir(), 'segment-neural-cancel-'));
+  const dir = tempDir(t, 'segment-neural-cancel-');
   const baseline = liveTensors();
   const controller = new AbortController();
   const model = new NeuralSegmentation({ ...QUICK, epochs: 1000 });
@@ -353,8 +353,8 @@ test('progress: one message per epoch, then K-Means; cancellation mid-training w
   assert.equal(liveTensors(), baseline);
 });
 
-test('the export writes neural_* files with a distance_to_center column', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'segment-neural-'));
+test('the export writes neural_* files with a distance_to_center column', async (t) => {
+  const dir = tempDir(t, 'segment-neural-');
   const data = customers();
   const model = new NeuralSegmentation(QUICK);
   const result = await model.exportClusterProfile(data, { outputDir: dir, now: new Date(2026, 10, 24, 9, 30, 15) });
@@ -378,7 +378,7 @@ test('the export writes neural_* files with a distance_to_center column', async 
 // ----------------------------------------------------------------------------- the CLI
 
 
-test('the CLI offers `segment neural` with --encoding-dim, --epochs, --batch-size, --learning-rate, --backend and --n-init', async () => {
+test('the CLI offers `segment neural` with --encoding-dim, --epochs, --batch-size, --learning-rate, --backend and --n-init', async (t) => {
   assert.deepEqual(
     methodFlags('neural').map((f) => [f.name, f.kind]),
     [
@@ -395,7 +395,7 @@ test('the CLI offers `segment neural` with --encoding-dim, --epochs, --batch-siz
   for (const flag of ['--encoding-dim', '--epochs', '--batch-size', '--learning-rate', '--backend', 'segment neural', 'segment all']) {
     assert.ok(help.out().includes(flag), `help mentions ${flag}`);
   }
-  const dir = mkdtempSync(join(tmpdir(), 'segment-neural-cli-'));
+  const dir = tempDir(t, 'segment-neural-cli-');
   const io = capture();
   const argv = ['neural', EXAMPLE, '-k', '3', '--encoding-dim', '6', '--epochs', '4', '--batch-size', '64', '--learning-rate', '0.002', '--backend', 'wasm', '--n-init', '3', '--out', dir, '--json'];
   assert.equal(await main(argv, io), 0, io.err());
@@ -429,8 +429,8 @@ test('the CLI offers `segment neural` with --encoding-dim, --epochs, --batch-siz
   assert.equal(readdirSync(dir).length, 6);
 });
 
-test('`segment all` reads the CSV once and writes the 9 files, one summary each (--json: an array)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'segment-all-'));
+test('`segment all` reads the CSV once and writes the 9 files, one summary each (--json: an array)', async (t) => {
+  const dir = tempDir(t, 'segment-all-');
   const io = capture();
   assert.equal(await main(['all', EXAMPLE, '-k', '3', '--epochs', '3', '--n-init', '2', '--out', dir, '--json'], io), 0, io.err());
   const reports = JSON.parse(io.out());
@@ -465,7 +465,7 @@ test('`segment all` reads the CSV once and writes the 9 files, one summary each 
   assert.equal(JSON.parse(readFileSync(reports[2].json, 'utf8')).metadata.epochs, 3);
 
   const human = capture();
-  assert.equal(await main(['all', EXAMPLE, '--epochs', '2', '--out', freshDir()], human), 0);
+  assert.equal(await main(['all', EXAMPLE, '--epochs', '2', '--out', freshDir(t)], human), 0);
   const text = human.out();
   assert.match(text, /^Gaussian Mixture Model \(GMM\): customers\.csv/);
   assert.match(text, /\n\nFuzzy C-Means \(FCM\): customers\.csv/);
@@ -473,16 +473,16 @@ test('`segment all` reads the CSV once and writes the 9 files, one summary each 
   assert.equal(text.match(/\nWrote:\n/g)?.length, 3);
 
   const quiet = capture();
-  assert.equal(await main(['all', EXAMPLE, '--epochs', '2', '--out', freshDir(), '--quiet'], quiet), 0);
+  assert.equal(await main(['all', EXAMPLE, '--epochs', '2', '--out', freshDir(t), '--quiet'], quiet), 0);
   assert.equal(quiet.out().trim().split('\n').length, 9);
 });
 
-function freshDir(): string {
-  return mkdtempSync(join(tmpdir(), 'segment-all-'));
+function freshDir(t: Ends): string {
+  return tempDir(t, 'segment-all-');
 }
 
-test('`segment all` checks every option and the data before fitting, and a failure or cancel leaves no file', async () => {
-  const dir = freshDir();
+test('`segment all` checks every option and the data before fitting, and a failure or cancel leaves no file', async (t) => {
+  const dir = freshDir(t);
   const bad = capture();
   assert.equal(await main(['all', join(dir, 'missing.csv'), '--epochs', '0', '--out', dir], bad), 2);
   assert.equal(bad.err(), 'segment: --epochs must be a whole number of at least 1 (got 0).\nRun "segment --help" for the options.\n', 'options before the file is read');
@@ -511,9 +511,9 @@ test('`segment all` checks every option and the data before fitting, and a failu
   assert.deepEqual(readdirSync(dir), []);
 });
 
-test('the built bundle trains on the WebAssembly binaries beside it (dist/), with no node_modules in reach', () => {
+test('the built bundle trains on the WebAssembly binaries beside it (dist/), with no node_modules in reach', (t) => {
   assert.ok(existsSync(BUNDLE), 'dist/cli.js exists (npm test builds it first; or run npm run build)');
-  const dir = mkdtempSync(join(tmpdir(), 'segment-bundle-'));
+  const dir = tempDir(t, 'segment-bundle-');
   for (const file of ['cli.js', 'tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) copyFileSync(join(ROOT, 'dist', file), join(dir, file));
   const out = join(dir, 'out');
   const run = spawnSync(process.execPath, [join(dir, 'cli.js'), 'neural', EXAMPLE, '--epochs', '2', '--backend', 'wasm', '--out', out, '--json'], {

@@ -4,8 +4,7 @@
  * before any fit; all files or none.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { exportMethods } from '../../src/engine/pipeline';
@@ -15,16 +14,13 @@ import { encodingDimFor } from '../../src/engine/methods/neuralSegmentation';
 import type { RunRequest } from '../../src/shared/workerProtocol';
 import { runWorker } from '../helpers/worker';
 import { preparedFromRaw } from '../helpers/data';
+import { tempDir } from '../helpers/tempDir';
 
 const ROOT = join(__dirname, '..', '..');
 const EXAMPLE = join(ROOT, 'examples', 'customers.csv');
 const THREE_COLUMNS = ['total_revenue', 'recency_days', 'return_rate'];
 
-function tempDir(t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'segment-pipeline-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+
 
 test("the Neural latent width, when not given, comes from the data: min(10, ⌈d/2⌉), at least 2, below d", () => {
   const widths = [2, 3, 4, 5, 9, 19, 20, 24, 100].map((d) => [d, encodingDimFor({ encodingDim: 'auto' }, d)]);
@@ -43,7 +39,7 @@ test("the Neural latent width, when not given, comes from the data: min(10, ⌈d
 });
 
 test('all three methods on a CSV with 3 numeric columns: the Neural width is chosen from the data and recorded', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'segment-pipeline-');
   const done = await exportMethods({
     source: { kind: 'file', path: EXAMPLE },
     prepare: { columns: THREE_COLUMNS },
@@ -64,7 +60,7 @@ test('all three methods on a CSV with 3 numeric columns: the Neural width is cho
 });
 
 test('every method is checked against the data before any is fitted: nothing is fitted, nothing written', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'segment-pipeline-');
   const started: string[] = [];
   await assert.rejects(
     exportMethods(
@@ -93,7 +89,7 @@ test('every method is checked against the data before any is fitted: nothing is 
 });
 
 test("a wrong option is reported before the file is read, named as the caller's user knows it", async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'segment-pipeline-');
   await assert.rejects(
     exportMethods({
       source: { kind: 'file', path: join(dir, 'no-such-file.csv') },
@@ -107,7 +103,7 @@ test("a wrong option is reported before the file is read, named as the caller's 
 });
 
 test("Export All in the extension's worker (dist/worker.js) refuses before fitting when one method cannot run, naming the setting", async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'segment-pipeline-');
   const request: RunRequest = {
     type: 'run',
     source: { kind: 'file', path: EXAMPLE },

@@ -4,19 +4,17 @@
  * nesting, plain data only, and a clear refusal of a document that is not a
  * profile.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, openSync, closeSync, ftruncateSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { openSync, closeSync, ftruncateSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { PROFILE_LIMITS, aboutFile, parseProfileBytes, parseProfileText, sizeError, whyNotAProfile } from '../../src/shared/profile/parse';
 import { runCli } from '../helpers/cli';
+import { tempDir } from '../helpers/tempDir';
 import { clone, exampleGmm } from '../panel/fixtures';
 
-function freshDir(): string {
-  return mkdtempSync(join(tmpdir(), 'segment-reader-'));
-}
+const freshDir = () => tempDir({ after }, 'segment-reader-');
 
 /** A cluster of two features with every number written as text. */
 function textCluster(id: number, size: number, revenue: [number, number], recency: [number, number]) {

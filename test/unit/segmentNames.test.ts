@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import {
@@ -14,6 +13,7 @@ import {
 } from '../../src/engine/profile/segmentNames';
 import { GaussianMixtureSegmentation } from '../../src/engine/methods/gmmSegmentation';
 import { blobs } from '../helpers/data';
+import { tempDir, type Ends } from '../helpers/tempDir';
 
 const ANSWER = `## Segment Overview
 Three groups…
@@ -46,14 +46,14 @@ test('the JSON block of the answer is read defensively', () => {
   });
 });
 
-async function exported() {
-  const dir = mkdtempSync(join(tmpdir(), 'segment-names-'));
+async function exported(t: Ends) {
+  const dir = tempDir(t, 'segment-names-');
   const data = blobs([[0, 0], [6, 6], [0, 6]], 20, 1, 3);
   return new GaussianMixtureSegmentation({ nClusters: 3 }).exportClusterProfile(data, { outputDir: dir, now: new Date(2026, 4, 6, 7, 8, 9) });
 }
 
-test('names go into both profile files, right after cluster_id, and JSON and YAML stay equal', async () => {
-  const result = await exported();
+test('names go into both profile files, right after cluster_id, and JSON and YAML stay equal', async (t) => {
+  const result = await exported(t);
   const { names } = parseSegmentNames(ANSWER, [0, 1, 2]);
   const named = applySegmentNames(result.profile, names);
   assert.deepEqual(Object.keys(named.clusters.cluster_0).slice(0, 4), ['cluster_id', 'segment_name', 'persona', 'size']);
@@ -74,8 +74,8 @@ test('names go into both profile files, right after cluster_id, and JSON and YAM
   assert.deepEqual(readdirSync(join(result.json, '..')).filter((f) => f.includes('.tmp')), []);
 });
 
-test('the report streams into a temporary file and gets its name only when finished, never replacing one', async () => {
-  const result = await exported();
+test('the report streams into a temporary file and gets its name only when finished, never replacing one', async (t) => {
+  const result = await exported(t);
   const target = reportPathFor(result.yaml);
   assert.equal(target, result.yaml.replace('gmm_cluster_profile_', 'gmm_segment_report_').replace(/\.yaml$/, '.md'));
   const first = await ReportWriter.create(target);

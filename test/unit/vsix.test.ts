@@ -5,11 +5,11 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
+import { tempDir } from '../helpers/tempDir';
 
 const ROOT = resolve(__dirname, '..', '..');
 const VSCE = join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
@@ -52,7 +52,7 @@ function readEntry(zip: Buffer, entry: ZipEntry): Buffer {
 }
 
 describe('the .vsix', () => {
-  let dir: string;
+  const dir = tempDir({ after }, 'segment-vsix-');
   let vsix: string;
   let zip: Buffer;
   let names: string[];
@@ -61,7 +61,6 @@ describe('the .vsix', () => {
     for (const bundle of ['dist/extension.js', 'dist/worker.js', 'dist/engineThread.js']) {
       assert.ok(existsSync(join(ROOT, bundle)), `${bundle} exists (npm test builds it first; or run npm run build)`);
     }
-    dir = mkdtempSync(join(tmpdir(), 'segment-vsix-'));
     vsix = join(dir, 'segment.vsix');
     const run = spawnSync(process.execPath, [VSCE, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--skip-license', '--out', vsix], {
       cwd: ROOT,
@@ -71,8 +70,6 @@ describe('the .vsix', () => {
     zip = readFileSync(vsix);
     names = zipEntries(zip).map((e) => e.name);
   });
-
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('holds the bundles, the manifest, the icon, README and CHANGELOG', () => {
     for (const name of [

