@@ -59,6 +59,28 @@ describe('choosing the features', () => {
     assert.deepEqual(data.ids, ['101', '102', '103']);
   });
 
+  test('a sparse column of distinct integers is a feature, not the id: only a column with no missing value is id-like by its values', async () => {
+    // issue 10: most rows had an empty key in the assignments and the money column was not clustered
+    const data = await prepare('age,refund,visits\n30,,2\n41,250,5\n30,,2\n29,,7\n52,1200,4\n', { missing: 'median' });
+    assert.deepEqual(data.features, ['age', 'refund', 'visits']);
+    assert.deepEqual(data.excluded, []);
+    assert.equal(data.idColumn, null);
+    assert.equal(data.ids, null);
+  });
+
+  test('a text column with a gap is not id-like by its values either', async () => {
+    const data = await prepare('email,age,spend\na@x.com,30,1.5\n,30,2.5\nc@x.com,40,2.5\n');
+    assert.deepEqual(data.excluded, [{ column: 'email', reason: 'non-numeric (e.g. "a@x.com" on line 2)' }]);
+    assert.equal(data.idColumn, null);
+  });
+
+  test('the first complete all-distinct column becomes the id column, after one with gaps', async () => {
+    const data = await prepare('coupon,member_no,age\n,101,30\n7,102,30\n,103,40\n9,104,40\n', { missing: 'median' });
+    assert.equal(data.idColumn, 'member_no');
+    assert.deepEqual(data.ids, ['101', '102', '103', '104']);
+    assert.deepEqual(data.features, ['coupon', 'age']);
+  });
+
   test('a column named like an id is preferred as the id column over an all-distinct one', async () => {
     const data = await prepare('email,ref_id,age\na@x.com,R1,30\nb@x.com,R2,30\nc@x.com,R3,40\n');
     assert.equal(data.idColumn, 'ref_id');

@@ -174,13 +174,16 @@ function unusableReason(profile: ColumnProfile): string | null {
   if (present === 0) return 'all values missing';
   // The distinctness checks are skipped for a column already id-like by its name.
   if (idLikeByName) return 'id-like (named like an identifier)';
+  // By its values, only a column with no gap is id-like (PROFILE.md, Column roles):
+  // a sparse money column whose few values happen to be distinct integers is data.
+  const complete = column.missing === 0;
   if (column.nonNumeric > 0) {
-    profile.idLikeByValues = column.nonNumeric === present && present > 1 && textsDistinct(column);
+    profile.idLikeByValues = complete && column.nonNumeric === present && present > 1 && textsDistinct(column);
     return profile.idLikeByValues ? 'id-like (all values distinct text)' : nonNumericReason(column);
   }
   const { min, max } = valueRange(column.values);
   if (min === max) return `constant (every value is ${formatNumber(min)})`;
-  profile.idLikeByValues = isDistinctIntegers(column.values);
+  profile.idLikeByValues = complete && isDistinctIntegers(column.values);
   return profile.idLikeByValues ? 'id-like (all values distinct integers)' : null;
 }
 
@@ -376,7 +379,7 @@ function median(values: Float64Array): number {
 // ---------------------------------------------------------------------------
 // The matrices
 
-/** The id column: the first named like one, else the first whose values are all distinct. */
+/** The id column: the first named like one, else the first with no gap whose values are all distinct. */
 function chooseIdColumn(profiles: ColumnProfile[]): ColumnProfile | null {
   const usable = profiles.filter((p) => p.column.missing < p.column.values.length);
   return usable.find((p) => p.idLikeByName) ?? usable.find((p) => p.idLikeByValues) ?? null;
