@@ -81,7 +81,7 @@ test('gmm on the example CSV writes the three files and reports them (--json)', 
   assert.equal(profile.metadata.n_rows_dropped, 3);
   assert.equal(profile.metadata.id_column, 'customer_id');
   assert.deepEqual(report.metrics, profile.metrics);
-  assert.match(readFileSync(report.assignments, 'utf8'), /^customer_id,cluster,prob_cluster_0,/);
+  assert.match(readFileSync(report.assignments, 'utf8'), /^row,customer_id,cluster,prob_cluster_0,.*\n1,C00001,\d,/);
   assert.equal(readdirSync(dir).length, 3);
 });
 
@@ -115,7 +115,7 @@ test('fuzzy on the example CSV: membership columns and partition metrics', async
   assert.equal(profile.metadata.method, 'Fuzzy C-Means (FCM)');
   assert.equal(profile.metadata.fuzziness_parameter, 1.5);
   assert.equal(typeof profile.metrics.partition_coefficient, 'number');
-  assert.match(readFileSync(report.assignments, 'utf8'), /^customer_id,cluster,membership_cluster_0,membership_cluster_1,membership_cluster_2\n/);
+  assert.match(readFileSync(report.assignments, 'utf8'), /^row,customer_id,cluster,membership_cluster_0,membership_cluster_1,membership_cluster_2\n/);
   const human = capture();
   assert.equal(await main(['fuzzy', EXAMPLE, '-k', '3', '--out', freshDir()], human), 0);
   assert.match(human.out(), /\n {2}partition coefficient 0\.\d{4} \(1\/k\.\.1, higher is crisper\) · partition entropy \d\.\d{4} \(lower is crisper\) · converged in \d+ iterations\n/);

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { parse } from 'csv-parse/sync';
 import { GaussianMixtureSegmentation } from '../../src/engine/methods/gmmSegmentation';
+import { assignmentsCsv } from '../../src/engine/profile/assignments';
+import { readCsvText } from '../../src/engine/data/csv';
+import { prepareFeatures } from '../../src/engine/data/prepare';
 import { blobs } from '../helpers/data';
 
 const AWKWARD = ['yes', '1e3', 'a: b', 'Accessories & Footwear'];
@@ -66,6 +69,25 @@ test('the assignments CSV has one row per sample, the cluster, and each cluster 
     assert.ok(Math.abs(probs.reduce((a, b) => a + b) - 1) < 1e-12);
   });
   assert.deepEqual(sizes, [0, 1, 2].map((c) => result.profile.clusters[`cluster_${c}`].size));
+});
+
+/** The assignments CSV of a small file, with made-up labels and one score column. */
+async function assignmentsOf(text: string): Promise<string> {
+  const data = prepareFeatures(await readCsvText(text, 'customers.csv'));
+  const labels = Int32Array.from({ length: data.n }, (_, i) => i % 2);
+  const scores = { columns: ['distance_to_center'], values: Float64Array.from({ length: data.n }, (_, i) => i / 4) };
+  return [...assignmentsCsv(data, labels, scores)].join('');
+}
+
+test('the assignments CSV starts with row (the data-row number), then the id column under its own name, then cluster', async () => {
+  // Row 2 is dropped for its missing spend: the row numbers say which CSV rows the others are.
+  const csv = await assignmentsOf('customer_id,age,spend\nC1,30,1.5\nC2,31,\nC3,40,2.5\nC4,41,3\n');
+  assert.equal(csv, 'row,customer_id,cluster,distance_to_center\n1,C1,0,0\n3,C3,1,0.25\n4,C4,0,0.5\n');
+});
+
+test('without an id column the assignments CSV starts with row, then cluster', async () => {
+  const csv = await assignmentsOf('age,spend\n30,1.5\n30,2.5\n40,2.5\n');
+  assert.equal(csv, 'row,cluster,distance_to_center\n1,0,0\n2,1,0.25\n3,0,0.5\n');
 });
 
 test('an existing file is never overwritten: the next export gets _2', async () => {

@@ -11,14 +11,18 @@ export interface SoftScores {
 
 const ROWS_PER_CHUNK = 4096;
 
+/**
+ * `row` (the 1-based data-row number) first, then the id column under its own
+ * name when there is one, then `cluster` and the soft scores (PROFILE.md, Files).
+ */
 export function* assignmentsCsv(data: PreparedData, labels: Int32Array, scores: SoftScores): Generator<string> {
-  const idName = data.idColumn ?? 'row';
+  const id = data.idColumn !== null && data.ids !== null ? { name: data.idColumn, values: data.ids } : null;
   const width = scores.columns.length;
-  yield [idName, 'cluster', ...scores.columns].map(csvField).join(',') + '\n';
+  yield ['row', ...(id ? [id.name] : []), 'cluster', ...scores.columns].map(csvField).join(',') + '\n';
   let chunk = '';
   for (let i = 0; i < data.n; i++) {
-    const id = data.ids ? csvField(data.ids[i]) : String(data.rowNumbers[i]);
-    let line = `${id},${labels[i]}`;
+    const idField = id ? `,${csvField(id.values[i])}` : '';
+    let line = `${data.rowNumbers[i]}${idField},${labels[i]}`;
     for (let c = 0; c < width; c++) line += `,${scores.values[i * width + c]}`;
     chunk += line + '\n';
     if ((i + 1) % ROWS_PER_CHUNK === 0) {
