@@ -20,6 +20,7 @@ export type SegmentErrorCode =
   | 'COLUMN_CONSTANT'
   | 'COLUMN_NOT_NUMERIC'
   | 'NON_FINITE_VALUE'
+  | 'VALUE_OUT_OF_RANGE'
   | 'TOO_FEW_ROWS'
   | 'INVALID_OPTION'
   | 'INVALID_PROFILE'

@@ -281,6 +281,40 @@ describe('standardising', () => {
     }
   });
 
+  test('huge values do not overflow: z is the z of the same values scaled down (issue 11.2)', async () => {
+    // 1e307 is an integer: one value repeats, or the column would be id-like.
+    const data = await prepare('wealth,age\n1e307,30\n1.5e307,40\n1.75e307,30\n1e307,40\n');
+    const small = await prepare('wealth,age\n1,30\n1.5,40\n1.75,30\n1,40\n');
+    assert.deepEqual(data.features, ['wealth', 'age']);
+    assertClose(data.z, Array.from(small.z), 1e-15);
+    assert.ok(Math.abs(data.mean[0] / 1.3125e307 - 1) < 1e-15, String(data.mean[0]));
+    assert.ok(Math.abs(data.scale[0] / (small.scale[0] * 1e307) - 1) < 1e-15, String(data.scale[0]));
+  });
+
+  test('one huge cell leaves its column a finite mean and std, and other rows near −0.13', async () => {
+    const rows = Array.from({ length: 59 }, (_, i) => `${i % 7},${i % 5}`);
+    const data = await prepare(`spend,visits\n1e155,1\n${rows.join('\n')}\n`);
+    assert.ok(Number.isFinite(data.mean[0]) && Number.isFinite(data.scale[0]));
+    assert.ok(Math.abs(data.z[0] - Math.sqrt(59)) < 1e-12, String(data.z[0]));
+    assert.ok(Math.abs(data.z[2] + 1 / Math.sqrt(59)) < 1e-12, String(data.z[2]));
+  });
+
+  test('tiny values are not taken for a constant column', async () => {
+    const data = await prepare('dose,age\n1e-200,30\n2e-200,40\n3e-200,30\n');
+    const s = Math.sqrt(2 / 3);
+    assertClose(data.z.filter((_, t) => t % 2 === 0), [-1 / s, 0, 1 / s], 1e-15);
+  });
+
+  test('the largest values of both signs still have a finite std', () => {
+    const { mean, scale, z } = standardise(Float64Array.from([-Number.MAX_VALUE, Number.MAX_VALUE]), 2, 1);
+    assert.deepEqual([mean[0], scale[0], ...z], [0, Number.MAX_VALUE, -1, 1]);
+  });
+
+  test('the median of huge values does not overflow', async () => {
+    const data = await prepare('wealth,age\n1.5e308,30\n1.7e308,40\n,30\n1e308,40\n1.6e308,50\n1.7e308,30\n1.55e308,40\n', { missing: 'median' });
+    assert.equal(data.raw[2 * 2], 1.575e308);
+  });
+
   test('a large offset does not swamp the variance', () => {
     const { mean, scale } = standardise(Float64Array.from([1e9 + 0.5, 1e9 + 1.5, 1e9 + 2.5]), 3, 1);
     assert.equal(mean[0], 1e9 + 1.5);

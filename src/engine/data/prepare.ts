@@ -12,6 +12,7 @@
 import type { CsvColumn, CsvTable } from './csv';
 import { isIdLikeName } from './csv';
 import { SegmentError } from '../errors';
+import { medianSorted, powerOfTwoScale } from '../kernels/stats';
 
 export type MissingPolicy = 'drop' | 'median';
 
@@ -369,11 +370,9 @@ function noRowsLeft(fileName: string, features: ColumnProfile[]): SegmentError {
   );
 }
 
-/** numpy's median: the middle value, or the mean of the two middle ones. */
+/** numpy's median of the values present: the middle value, or the mean of the two middle ones. */
 function median(values: Float64Array): number {
-  const present = values.filter((v) => !Number.isNaN(v)).sort();
-  const mid = present.length >> 1;
-  return present.length % 2 === 1 ? present[mid] : (present[mid - 1] + present[mid]) / 2;
+  return medianSorted(values.filter((v) => !Number.isNaN(v)).sort());
 }
 
 // ---------------------------------------------------------------------------
@@ -447,32 +446,45 @@ function idsOf(column: CsvColumn, keep: Int32Array): string[] {
 /**
  * Mean and population variance per feature by the corrected two-pass
  * algorithm (as scikit-learn's StandardScaler): the second pass subtracts the
- * rounding error of the mean, so large offsets do not eat the variance.
+ * rounding error of the mean, so large offsets do not eat the variance. Each
+ * feature is first divided by the power of two nearest below its largest
+ * |value|: that division is exact, so the digits are those of the unscaled
+ * computation, but no sum or square overflows (values up to 1.8e308) or
+ * underflows (values down to 1e-300). The std of finite values is at most
+ * half their range, so it is always finite.
  */
 export function standardise(raw: Float64Array, n: number, d: number): { mean: Float64Array; scale: Float64Array; z: Float64Array } {
-  // Row by row, with a running total per feature: the matrix is row-major.
-  const mean = new Float64Array(d);
-  for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) mean[j] += raw[t * d + j];
-  for (let j = 0; j < d; j++) mean[j] /= n;
+  // Row by row, with a running value per feature: the matrix is row-major.
+  const unit = new Float64Array(d);
+  for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) unit[j] = Math.max(unit[j], Math.abs(raw[t * d + j]));
+  for (let j = 0; j < d; j++) unit[j] = powerOfTwoScale(unit[j]);
+  // Mean, deviations and std in units of `unit`; back to original units at the end.
+  const m = new Float64Array(d);
+  for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) m[j] += raw[t * d + j] / unit[j];
+  for (let j = 0; j < d; j++) m[j] /= n;
   const squares = new Float64Array(d);
   const deviations = new Float64Array(d);
   for (let t = 0; t < n; t++) {
     for (let j = 0; j < d; j++) {
-      const dev = raw[t * d + j] - mean[j];
+      const dev = raw[t * d + j] / unit[j] - m[j];
       squares[j] += dev * dev;
       deviations[j] += dev;
     }
   }
+  const mean = new Float64Array(d);
   const scale = new Float64Array(d);
+  const scaleInUnits = new Float64Array(d);
   for (let j = 0; j < d; j++) {
     const variance = Math.max(0, (squares[j] - (deviations[j] * deviations[j]) / n) / n);
+    mean[j] = m[j] * unit[j];
     // A zero std would divide by zero; scikit-learn then uses 1 as well.
-    scale[j] = Math.sqrt(variance) || 1;
+    scale[j] = Math.sqrt(variance) * unit[j] || 1;
+    scaleInUnits[j] = scale[j] / unit[j];
   }
   // Shared memory, so the engine threads of a fit read the matrix in place (src/engine/kernels/threads.ts).
   const z = new Float64Array(new SharedArrayBuffer(n * d * 8));
   for (let t = 0; t < n; t++) {
-    for (let j = 0; j < d; j++) z[t * d + j] = (raw[t * d + j] - mean[j]) / scale[j];
+    for (let j = 0; j < d; j++) z[t * d + j] = (raw[t * d + j] / unit[j] - m[j]) / scaleInUnits[j];
   }
   return { mean, scale, z };
 }

@@ -7,6 +7,7 @@ import type { PreparedData } from '../data/prepare';
 import { silhouetteScore, daviesBouldinScore, calinskiHarabaszScore, type SilhouetteOptions } from '../kernels/metrics';
 import { describe, type FeatureStatistics } from '../kernels/stats';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
+import { SegmentError } from '../errors';
 export { fileStamp, isoLocal } from '../../shared/timestamps';
 
 export type MethodKey = 'gmm' | 'fuzzy' | 'neural';
@@ -72,10 +73,26 @@ export function num(value: number | null | undefined): number | null {
   return value === 0 ? 0 : value;
 }
 
+/**
+ * Feature → value in original units (NaN, for an empty cluster, becomes null).
+ * A value that overflowed, such as the variance of values near 1e308, has no
+ * number to write: it stops the export with the column's name.
+ */
 export function featureMap(features: string[], values: ArrayLike<number>): JsonObject {
   const out: JsonObject = {};
-  features.forEach((f, j) => (out[f] = num(values[j])));
+  features.forEach((f, j) => (out[f] = featureNumber(f, values[j])));
   return out;
+}
+
+function featureNumber(feature: string, value: number | null): number | null {
+  if (value === Infinity || value === -Infinity) {
+    throw new SegmentError(
+      'VALUE_OUT_OF_RANGE',
+      `The statistics of column "${feature}" are too large to write (beyond ±1.8e308, the largest number a profile can hold). ` +
+        'Divide the column by a power of ten (say, amounts in millions) and try again.',
+    );
+  }
+  return num(value);
 }
 
 /** Converts standardised values (one row of d) to original units. */
@@ -150,16 +167,10 @@ export function commonMetadata(input: CommonMetadataInput): JsonObject {
   };
 }
 
-function statisticsJson(s: FeatureStatistics): JsonObject {
-  return {
-    mean: num(s.mean),
-    median: num(s.median),
-    std: num(s.std),
-    min: num(s.min),
-    max: num(s.max),
-    q25: num(s.q25),
-    q75: num(s.q75),
-  };
+function statisticsJson(feature: string, s: FeatureStatistics): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(s)) out[key] = featureNumber(feature, value);
+  return out;
 }
 
 /** Members (row indices) of each cluster, in input order. */
@@ -179,7 +190,7 @@ export function clusterBase(data: PreparedData, c: number, members: Int32Array, 
   const column = new Float64Array(members.length);
   for (let j = 0; j < d; j++) {
     for (let t = 0; t < members.length; t++) column[t] = raw[members[t] * d + j];
-    statistics[features[j]] = statisticsJson(describe(column));
+    statistics[features[j]] = statisticsJson(features[j], describe(column));
   }
   return {
     cluster_id: c,
