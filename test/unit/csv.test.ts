@@ -191,6 +191,30 @@ describe('reading well-formed and messy CSV', () => {
   });
 });
 
+describe('infinite values are read, not refused: only a feature may not have one (issue 11.6)', () => {
+  test('spelled-out infinities and numbers too large for a double are counted with the first one', async () => {
+    const table = await read('age,total_revenue,peak\n1,2,1e309\n3,Infinity,4\n\n5,-inf,6\n');
+    const revenue = column(table, 'total_revenue');
+    assert.equal(revenue.nonFinite, 2);
+    assert.deepEqual(revenue.firstNonFinite, { value: 'Infinity', line: 3 });
+    assert.equal(revenue.nonNumeric, 0);
+    assert.equal(revenue.missing, 0);
+    assert.deepEqual(Array.from(revenue.values), [2, NaN, NaN]);
+    assert.deepEqual(column(table, 'peak').firstNonFinite, { value: '1e309', line: 2 });
+    assert.equal(column(table, 'age').nonFinite, 0);
+    assert.equal(column(table, 'age').firstNonFinite, null);
+  });
+
+  test('in a text column INF is one more text value', async () => {
+    const table = await read('code,age\nINF,1\nAX,2\nInfinity,3\n');
+    const code = column(table, 'code');
+    assert.equal(code.nonFinite, 0);
+    assert.equal(code.nonNumeric, 3);
+    assert.deepEqual(code.firstNonNumeric, { value: 'AX', line: 3 });
+    assert.deepEqual(code.text, ['INF', 'AX', 'Infinity']);
+  });
+});
+
 describe('sniffing and names', () => {
   test('the delimiter giving the same field count on every line wins; ties go to the comma', () => {
     assert.equal(sniffDialect('a;b;c\n1,5;2;3\n', true).delimiter, ';');
@@ -306,27 +330,6 @@ describe('bad input: one error code and one actionable message each', () => {
       code: 'NOT_UTF8',
       message:
         'The file "customers.xlsx" is an Excel workbook, not a CSV file. In Excel, use Save As → "CSV UTF-8 (Comma delimited)" and open that file instead.',
-    });
-  });
-
-  test('an infinite value', async () => {
-    await assert.rejects(read('age,total_revenue\n1,2\n3,Infinity\n'), {
-      code: 'NON_FINITE_VALUE',
-      message:
-        'Column "total_revenue" has an infinite value ("Infinity") on line 3. Replace it with a finite number or leave the cell empty to treat it as missing.',
-    });
-    await assert.rejects(read('age,total_revenue\n1,-inf\n'), {
-      code: 'NON_FINITE_VALUE',
-      message:
-        'Column "total_revenue" has an infinite value ("-inf") on line 2. Replace it with a finite number or leave the cell empty to treat it as missing.',
-    });
-  });
-
-  test('a number too large for a double', async () => {
-    await assert.rejects(read('age,total_revenue\n1,2\n\n3,1e309\n'), {
-      code: 'NON_FINITE_VALUE',
-      message:
-        'Column "total_revenue" has an infinite value ("1e309") on line 4. Replace it with a finite number or leave the cell empty to treat it as missing.',
     });
   });
 

@@ -222,6 +222,31 @@ describe('options that cannot be honoured', () => {
   });
 });
 
+describe('infinite values (issue 11.6)', () => {
+  const infinite = (column: string, value: string, line: number) =>
+    `Column "${column}" has an infinite value ("${value}") on line ${line}. Replace it with a finite number or leave the cell empty to treat it as missing.`;
+
+  test('a feature with an infinite value is refused with the column, the value and its line', async () => {
+    // 2, 2, Infinity is not a constant column: the infinity is reported.
+    await assertFails('age,total_revenue\n1,2\n2,2\n1,Infinity\n', {}, 'NON_FINITE_VALUE', infinite('total_revenue', 'Infinity', 4));
+    await assertFails('age,total_revenue\n1,-inf\n2,2\n1,3\n', {}, 'NON_FINITE_VALUE', infinite('total_revenue', '-inf', 2));
+    await assertFails('age,total_revenue\n1,2\n\n2,1e309\n1,3\n', { missing: 'median' }, 'NON_FINITE_VALUE', infinite('total_revenue', '1e309', 4));
+    await assertFails('age,total_revenue\n1,2\n2,INF\n1,3\n', { columns: ['total_revenue', 'age'] }, 'NON_FINITE_VALUE', infinite('total_revenue', 'INF', 3));
+  });
+
+  test('a text column holding INF or Infinity is left out as non-numeric, without an error', async () => {
+    const data = await prepare('product,age,spend\nINF,30,1.5\nAX,31,2.5\nInfinity,30,2.5\nAX,31,1.5\n');
+    assert.deepEqual(data.features, ['age', 'spend']);
+    assert.deepEqual(data.excluded, [{ column: 'product', reason: 'non-numeric (e.g. "AX" on line 3)' }]);
+  });
+
+  test('an excluded column, or one not among the requested columns, may hold an infinite value', async () => {
+    const csv = 'age,spend,peak\n30,1.5,Infinity\n31,2.5,2\n30,2.5,1e309\n';
+    assert.deepEqual((await prepare(csv, { exclude: ['peak'] })).features, ['age', 'spend']);
+    assert.deepEqual((await prepare(csv, { columns: ['age', 'spend'] })).features, ['age', 'spend']);
+  });
+});
+
 describe('missing values', () => {
   // age: 10, 20, 30, –, 30; spend: 1.5, –, 3.5, 4.5, –
   const GAPS = 'age,spend\n10,1.5\n20,NA\n30,3.5\nN/A,4.5\n30,\n';

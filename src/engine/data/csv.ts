@@ -43,9 +43,16 @@ export interface CsvColumn {
   values: Float64Array;
   /** Cells that are empty or a missing-value marker (NA, N/A, NaN, null). */
   missing: number;
-  /** Non-missing cells that are not numbers. */
+  /** Non-missing cells that are not numbers (in a column with text, INF and 1e309 too). */
   nonNumeric: number;
   firstNonNumeric: { value: string; line: number } | null;
+  /**
+   * In a column of numbers, the cells that are infinite ("Infinity", "-inf")
+   * or too large for a double ("1e309"); NaN in `values`. Only a feature may
+   * not have one (prepare.ts), so an excluded column is read all the same.
+   */
+  nonFinite: number;
+  firstNonFinite: { value: string; line: number } | null;
   /**
    * The trimmed cell texts ('' where missing), kept only for columns named
    * like an identifier and for columns with any non-numeric value. Rows read
@@ -534,6 +541,8 @@ class ColumnBuilder {
   private missing = 0;
   private nonNumeric = 0;
   private firstNonNumeric: { value: string; line: number; row: number } | null = null;
+  private nonFinite = 0;
+  private firstNonFinite: { value: string; line: number } | null = null;
   private text: string[] | null;
   private sawPeriodDecimal = false;
   private commaRows: Int32Array | null = null;
@@ -562,12 +571,15 @@ class ColumnBuilder {
     }
     const shape = numberShape(token, this.allowDecimalComma);
     if (shape === NumberShape.NONE || (shape === NumberShape.COMMA_DECIMAL && this.sawPeriodDecimal)) {
-      if (isInfinityToken(token)) throw this.infiniteValue(token, line);
-      this.addNonNumeric(row, token, line);
+      if (isInfinityToken(token)) this.addNonFinite(row, token, line);
+      else this.addNonNumeric(row, token, line);
       return;
     }
     const value = numberValue(token, shape);
-    if (!Number.isFinite(value)) throw this.infiniteValue(token, line);
+    if (!Number.isFinite(value)) {
+      this.addNonFinite(row, token, line);
+      return;
+    }
     if (shape === NumberShape.DECIMAL) this.notePeriodDecimal(row);
     this.values[row] = value;
     if (shape === NumberShape.COMMA_DECIMAL) this.noteCommaRow(row, token, line);
@@ -576,14 +588,27 @@ class ColumnBuilder {
 
   finish(nRows: number): CsvColumn {
     const first = this.firstNonNumeric;
+    // Beside other text, an infinity is one more text value.
+    const isText = this.nonNumeric > 0;
     return {
       name: this.name,
       values: this.values.length === nRows ? this.values : this.values.slice(0, nRows),
       missing: this.missing,
-      nonNumeric: this.nonNumeric,
+      nonNumeric: this.nonNumeric + (isText ? this.nonFinite : 0),
       firstNonNumeric: first && { value: first.value, line: first.line },
+      nonFinite: isText ? 0 : this.nonFinite,
+      firstNonFinite: isText ? null : this.firstNonFinite,
       text: this.text,
     };
+  }
+
+  /** Kept with its text, in case the column turns out to be text. */
+  private addNonFinite(row: number, token: string, line: number): void {
+    if (this.text === null) this.text = this.textSoFar(row);
+    this.text.push(token);
+    this.values[row] = NaN;
+    this.nonFinite++;
+    this.firstNonFinite ??= { value: token, line };
   }
 
   private addNonNumeric(row: number, token: string, line: number): void {
@@ -632,13 +657,6 @@ class ColumnBuilder {
       texts[i] = Number.isNaN(value) ? '' : isComma ? String(value).replace('.', ',') : String(value);
     }
     return texts;
-  }
-
-  private infiniteValue(token: string, line: number): SegmentError {
-    return new SegmentError(
-      'NON_FINITE_VALUE',
-      `Column "${this.name}" has an infinite value ("${token}") on line ${line}. Replace it with a finite number or leave the cell empty to treat it as missing.`,
-    );
   }
 }
 

@@ -81,6 +81,7 @@ export function prepareFeatures(table: CsvTable, options: PrepareOptions = {}): 
   const excluded = new Map<number, string>();
   let features = explicit ? chooseExplicit(profiles, explicit, excluded) : chooseAutomatic(profiles, new Set(options.exclude), excluded);
   if (features.length === 0) throw noNumericColumns(table, excluded);
+  for (const p of features) checkFinite(p.column);
 
   let keep = allRows(table.nRows);
   if (missing === 'drop') {
@@ -182,6 +183,8 @@ function unusableReason(profile: ColumnProfile): string | null {
     profile.idLikeByValues = complete && column.nonNumeric === present && present > 1 && textsDistinct(column);
     return profile.idLikeByValues ? 'id-like (all values distinct text)' : nonNumericReason(column);
   }
+  // A column of numbers with an infinity is a feature, refused for it (checkFinite), whatever its other values.
+  if (column.nonFinite > 0) return null;
   const { min, max } = valueRange(column.values);
   if (min === max) return `constant (every value is ${formatNumber(min)})`;
   profile.idLikeByValues = complete && isDistinctIntegers(column.values);
@@ -275,6 +278,7 @@ function chooseExplicit(profiles: ColumnProfile[], requested: string[], excluded
 
 /** A column asked for by name must be usable; say precisely why not. */
 function checkRequestedColumn(column: CsvColumn): void {
+  checkFinite(column);
   const cannot = 'so it cannot be clustered; remove it from the columns.';
   if (column.missing === column.values.length) {
     throw new SegmentError('COLUMN_ALL_MISSING', `Column "${column.name}" has no values (every cell is empty or marked missing), ${cannot}`);
@@ -289,6 +293,16 @@ function checkRequestedColumn(column: CsvColumn): void {
       `Column "${column.name}" has the same value (${formatNumber(min)}) in every row, so it cannot separate customers; remove it from the columns.`,
     );
   }
+}
+
+/** Infinities are read in any column, but a feature may not have one. */
+function checkFinite(column: CsvColumn): void {
+  const first = column.firstNonFinite;
+  if (first === null) return;
+  throw new SegmentError(
+    'NON_FINITE_VALUE',
+    `Column "${column.name}" has an infinite value ("${first.value}") on line ${first.line}. Replace it with a finite number or leave the cell empty to treat it as missing.`,
+  );
 }
 
 function noNumericColumns(table: CsvTable, excluded: Map<number, string>): SegmentError {
