@@ -324,6 +324,27 @@ describe('bad input: one error code and one actionable message each', () => {
     });
   });
 
+  test('a stray NUL byte is called what it is, with its place, wherever it is in the file (issue 11.9)', async () => {
+    const nul = (offset: number, line: number, name = 'customers.csv') =>
+      `The file "${name}" has a NUL byte (0x00) at offset ${offset} (line ${line}), which a text file never has: it may be damaged or not a CSV file. Remove that byte, or export the data again as CSV UTF-8.`;
+    await assert.rejects(readCsv(file('nul.csv', Buffer.from('a,b\n1,2\n3,\u00004\n'))), { code: 'NOT_UTF8', message: nul(10, 3, 'nul.csv') });
+    await assert.rejects(read('a,b\n1,\u00002\n'), { code: 'NOT_UTF8', message: nul(6, 2) });
+    // Past the first 64 KB, which the dialect sniffer reads.
+    const rows = '1,2\n'.repeat(40_000);
+    await assert.rejects(readCsv(file('late-nul.csv', Buffer.from(`a,b\n${rows}3,\u00004\n`))), {
+      code: 'NOT_UTF8',
+      message: nul(4 + rows.length + 2, 40_002, 'late-nul.csv'),
+    });
+  });
+
+  test('a line too long for a row, with no quote in it, is not blamed on a quote (issue 11.9)', async () => {
+    await assert.rejects(read(`name,x\nA,1\nB,${'9'.repeat(1_200_000)}\n`), {
+      code: 'MALFORMED_CSV',
+      message:
+        'Line 3 of "customers.csv" is longer than 1,000,000 characters, too long for one row. Check that every row ends with a line break and that this is the CSV file you meant.',
+    });
+  });
+
   test('an Excel workbook instead of its CSV export', async () => {
     const xlsx = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(60, 0x20)]);
     await assert.rejects(readCsv(file('customers.xlsx', xlsx)), {

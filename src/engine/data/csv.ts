@@ -244,7 +244,8 @@ async function parseSource(source: Readable, sample: Buffer, context: ReadContex
 
 /**
  * Two mistakes common enough to name: picking the workbook instead of its
- * CSV export, and Excel's "Unicode Text" (UTF-16, full of NUL bytes).
+ * CSV export, and Excel's "Unicode Text" (UTF-16: in a CSV file, about every
+ * other byte NUL). A stray NUL is reported by Utf8Guard, with its place.
  */
 function rejectNonText(sample: Buffer, fileName: string): void {
   const zip = sample.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
@@ -255,7 +256,8 @@ function rejectNonText(sample: Buffer, fileName: string): void {
       `The file "${fileName}" is an Excel workbook, not a CSV file. In Excel, use Save As → "CSV UTF-8 (Comma delimited)" and open that file instead.`,
     );
   }
-  if (sample.includes(0)) {
+  const nuls = countByte(sample, 0, sample.length);
+  if (nuls >= 2 && nuls * 4 >= sample.length) {
     throw new SegmentError('NOT_UTF8', `The file "${fileName}" is UTF-16 text, not UTF-8. ${EXCEL_UTF8_HINT}`);
   }
 }
@@ -375,11 +377,22 @@ class Utf8Guard extends Transform {
     const whole = final ? buf.length : buf.length - incompleteTailLength(buf);
     const checked = buf.subarray(0, whole);
     if (!isUtf8(checked)) return done(this.notUtf8(buf, whole));
+    const nul = checked.indexOf(0);
+    if (nul >= 0) return done(this.nulByte(checked, nul));
     this.linesBefore += countByte(checked, this.newlineByte, checked.length);
     this.offset += whole;
     if (whole < buf.length) this.carry = buf.subarray(whole);
     if (checked.length > 0) done(null, checked);
     else done();
+  }
+
+  private nulByte(buf: Buffer, at: number): SegmentError {
+    const line = this.linesBefore + countByte(buf, this.newlineByte, at) + 1;
+    return new SegmentError(
+      'NOT_UTF8',
+      `The file "${this.fileName}" has a NUL byte (0x00) at offset ${this.offset + at} (line ${line}), which a text file never has: ` +
+        'it may be damaged or not a CSV file. Remove that byte, or export the data again as CSV UTF-8.',
+    );
   }
 
   private notUtf8(buf: Buffer, end: number): SegmentError {
@@ -717,6 +730,10 @@ function malformedCsvError(error: CsvParseError, fileName: string, lines: LineTr
       case 'INVALID_OPENING_QUOTE':
         return `Line ${at} of "${fileName}" has a double quote (") inside a value that does not start with one. ${quoteAdvice}`;
       case 'CSV_MAX_RECORD_SIZE':
+        // Over several lines, a quoted value has swallowed line breaks; on one line, the line itself is that long.
+        if (at <= recordStart) {
+          return `Line ${recordStart} of "${fileName}" is longer than 1,000,000 characters, too long for one row. Check that every row ends with a line break and that this is the CSV file you meant.`;
+        }
         return `Line ${recordStart} of "${fileName}" starts a row longer than 1,000,000 characters, most likely because of a double quote (") that is never closed. Check the quotes on that line.`;
       default:
         return `The file "${fileName}" could not be read as CSV near line ${at} (${error.message}). Check its quotes and delimiters.`;
