@@ -156,6 +156,7 @@ async function runMethods(
         columns: flags.columns as string[] | undefined,
         exclude: flags.exclude as string[] | undefined,
         missing: (flags.missing as MissingPolicy | undefined) ?? 'drop',
+        clusters: commonSettings(methods[0], flags).nClusters,
       },
       { signal, onProgress: (p: Progress) => bar.update(p) },
     );

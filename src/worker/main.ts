@@ -183,7 +183,7 @@ async function runRequest(
 
   const source = describeSource(request.source);
   post({ type: 'log', level: 'info', message: `reading ${source}` });
-  const data = await load(request.source, request.prepare, controlFor(0));
+  const data = await load(request.source, { ...request.prepare, clusters: request.common.nClusters }, controlFor(0));
   post({ type: 'log', level: 'info', message: describeData(data) });
 
   const written: string[] = [];

@@ -177,3 +177,12 @@ test('segment prompt prints the language-model prompt of a JSON or YAML profile'
   const usage = capture();
   assert.equal(await main(['prompt'], usage), 2);
 });
+
+test('a two-row file of integers is refused for its row count, not for id-like columns (issue 11.9)', async () => {
+  const dir = freshDir();
+  const csv = join(dir, 'two.csv');
+  writeFileSync(csv, 'a,b,c,d\n1,2,3,4\n5,6,7,8\n');
+  const io = capture();
+  assert.equal(await main(['gmm', csv, '--out', dir], io), 1);
+  assert.equal(io.err(), 'segment: "two.csv" has only 2 data rows but 4 clusters were asked for. Ask for at most 2 clusters, or use a file with more rows.\n');
+});

@@ -197,6 +197,29 @@ describe('options that cannot be honoured', () => {
     );
   });
 
+  test('a file with fewer rows than clusters says so, before any column is called id-like (issue 11.9)', async () => {
+    const twoRows = 'a,b,c,d\n1,2,3,4\n5,6,7,8\n';
+    await assertFails(
+      twoRows,
+      { clusters: 4 },
+      'TOO_FEW_ROWS',
+      '"customers.csv" has only 2 data rows but 4 clusters were asked for. Ask for at most 2 clusters, or use a file with more rows.',
+    );
+    await assertFails(
+      'a,b\n1,2\n',
+      { clusters: 2 },
+      'TOO_FEW_ROWS',
+      '"customers.csv" has only 1 data row, and clustering needs at least 2. Use a file with more rows.',
+    );
+    // Enough rows for the clusters asked for: the columns are judged as before.
+    await assertFails(
+      twoRows,
+      { clusters: 2 },
+      'NO_NUMERIC_COLUMNS',
+      '"customers.csv" has no numeric column to cluster: a is id-like (all values distinct integers); b is id-like (all values distinct integers); c is id-like (all values distinct integers); d is id-like (all values distinct integers). Add numeric columns (one number per customer), or name the columns to use.',
+    );
+  });
+
   test('a column both requested and excluded, and an unknown missing-value policy', async () => {
     await assertFails(
       CUSTOMERS,

@@ -23,6 +23,12 @@ export interface PrepareOptions {
   exclude?: string[];
   /** Default 'drop'. */
   missing?: MissingPolicy;
+  /**
+   * The number of clusters asked for: a file with fewer data rows is refused
+   * for that before its columns are judged (in two rows, every column of
+   * distinct numbers looks like an id).
+   */
+  clusters?: number;
 }
 
 export interface ExcludedColumn {
@@ -76,6 +82,7 @@ export function prepareFeatures(table: CsvTable, options: PrepareOptions = {}): 
   const missing = checkMissingPolicy(options.missing);
   const explicit = options.columns !== undefined && options.columns.length > 0 ? options.columns : null;
   checkColumnNames(table, explicit ?? [], options.exclude ?? []);
+  checkRowCount(table, options.clusters);
 
   const profiles = table.columns.map((column, index) => profileColumn(column, index));
   const excluded = new Map<number, string>();
@@ -108,6 +115,17 @@ function checkColumnNames(table: CsvTable, requested: string[], exclude: string[
   if (both !== undefined) {
     throw new SegmentError('INVALID_OPTION', `Column "${both}" is both requested and excluded; list it in only one of the two.`);
   }
+}
+
+function checkRowCount(table: CsvTable, clusters: number | undefined): void {
+  const n = table.nRows;
+  if (clusters === undefined || n >= Math.max(clusters, 2)) return;
+  throw new SegmentError(
+    'TOO_FEW_ROWS',
+    n === 1
+      ? `"${table.fileName}" has only 1 data row, and clustering needs at least 2. Use a file with more rows.`
+      : `"${table.fileName}" has only ${n} data rows but ${clusters} clusters were asked for. Ask for at most ${n} clusters, or use a file with more rows.`,
+  );
 }
 
 function unknownColumn(name: string, names: string[], fileName: string): SegmentError {
