@@ -1,5 +1,6 @@
 /** The engine's public surface: what the CLI, the worker and scripts import. */
 export { SegmentError, isSegmentError, throwIfAborted, type SegmentErrorCode } from './errors';
+export { printable } from './printable';
 export { loadDataset, loadDatasetFromText } from './data/dataset';
 export type { PreparedData, PrepareOptions, MissingPolicy } from './data/prepare';
 export type { Progress, RunControl, Phase } from './progress';

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { main } from '../../src/cli/main';
 import { capture } from '../helpers/cli';
 import { METHOD_COMMANDS } from '../../src/cli/methods';
+import { printable } from '../../src/engine/printable';
 
 const ROOT = resolve(__dirname, '..', '..');
 const EXAMPLE = join(ROOT, 'examples', 'customers.csv');
@@ -186,3 +187,32 @@ test('a two-row file of integers is refused for its row count, not for id-like c
   assert.equal(await main(['gmm', csv, '--out', dir], io), 1);
   assert.equal(io.err(), 'segment: "two.csv" has only 2 data rows but 4 clusters were asked for. Ask for at most 2 clusters, or use a file with more rows.\n');
 });
+
+test('names and values from the CSV reach the terminal with their control characters escaped (issue 11.10)', async () => {
+  const dir = freshDir();
+  const csv = join(dir, 'controls.csv');
+  const rows = Array.from({ length: 12 }, (_, i) => `${i % 3 ? 'plain' : '\x07bell'},${i % 4},${(i * 7) % 5}`);
+  writeFileSync(csv, `\x1b[31mnote\x1b[0m,visits,spend\u202e\n${rows.join('\n')}\n`);
+  const io = capture();
+  assert.equal(await main(['gmm', csv, '-k', '2', '--out', dir], io), 0, io.err());
+  assert.match(io.out(), /\n {4}\\u001b\[31mnote\\u001b\[0m: non-numeric \(e\.g\. "\\u0007bell" on line 2\)\n/);
+  assert.equal(printable(io.out().replace(/\n/g, '')), io.out().replace(/\n/g, ''), 'no control character but line breaks');
+
+  const bad = capture();
+  assert.equal(await main(['gmm', csv, '--columns', 'visits,\x1b[2Jspend', '--out', dir], bad), 1);
+  assert.equal(
+    bad.err(),
+    'segment: There is no column "\\u001b[2Jspend" in "controls.csv". The columns are: \\u001b[31mnote\\u001b[0m, visits, spend\\u202e.\n',
+  );
+  const usage = capture();
+  assert.equal(await main(['gmm', csv, '--covariance', 'full\x1b[8m'], usage), 2);
+  assert.equal(usage.err(), 'segment: --covariance must be one of full, tied, diag, spherical, got "full\\u001b[8m"\nRun "segment --help" for the options.\n');
+
+  const json = capture();
+  assert.equal(await main(['gmm', csv, '-k', '2', '--out', dir, '--json'], json), 0);
+  const prompt = capture();
+  assert.equal(await main(['prompt', JSON.parse(json.out()).json], prompt), 0, prompt.err());
+  assert.match(prompt.out(), /spend\\u202e/);
+  assert.equal(printable(prompt.out().replace(/\n/g, '')), prompt.out().replace(/\n/g, ''), 'no control character but line breaks');
+});
+
