@@ -1,5 +1,6 @@
 /** The `{method}_assignments_{ts}.csv` table: one row per sample clustered, in input order. */
 import type { PreparedData } from '../data/prepare';
+import { NumberShape, numberShape } from '../data/numeric';
 import { csvField } from './export';
 
 export interface SoftScores {
@@ -18,10 +19,10 @@ const ROWS_PER_CHUNK = 4096;
 export function* assignmentsCsv(data: PreparedData, labels: Int32Array, scores: SoftScores): Generator<string> {
   const id = data.idColumn !== null && data.ids !== null ? { name: data.idColumn, values: data.ids } : null;
   const width = scores.columns.length;
-  yield ['row', ...(id ? [id.name] : []), 'cluster', ...scores.columns].map(csvField).join(',') + '\n';
+  yield ['row', ...(id ? [spreadsheetSafe(id.name)] : []), 'cluster', ...scores.columns].map(csvField).join(',') + '\n';
   let chunk = '';
   for (let i = 0; i < data.n; i++) {
-    const idField = id ? `,${csvField(id.values[i])}` : '';
+    const idField = id ? `,${csvField(spreadsheetSafe(id.values[i]))}` : '';
     let line = `${data.rowNumbers[i]}${idField},${labels[i]}`;
     for (let c = 0; c < width; c++) line += `,${scores.values[i * width + c]}`;
     chunk += line + '\n';
@@ -31,4 +32,18 @@ export function* assignmentsCsv(data: PreparedData, labels: Int32Array, scores: 
     }
   }
   if (chunk) yield chunk;
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * OWASP's defence against CSV injection, for the text this table copies from
+ * the input (the id column's name and values): a cell that starts with =, +,
+ * -, @, a tab or a carriage return, which a spreadsheet would run as a
+ * formula, gets a leading single quote. A plain number ("-3.5", "+5") is left
+ * as it is: it is no formula.
+ */
+export function spreadsheetSafe(value: string): string {
+  if (!FORMULA_START.test(value) || numberShape(value, true) !== NumberShape.NONE) return value;
+  return `'${value}`;
 }
