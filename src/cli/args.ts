@@ -3,10 +3,12 @@
  * then typed conversion with one usage error per bad value.
  */
 import { parseArgs } from 'node:util';
+import { printable } from '../engine';
 
 export class UsageError extends Error {
+  /** The message may quote an argument, which may come from a CSV header: its control characters are escaped. */
   constructor(message: string) {
-    super(message);
+    super(printable(message));
     this.name = 'UsageError';
   }
 }

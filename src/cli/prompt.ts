@@ -1,6 +1,6 @@
 /** `segment prompt <profile>`: the language-model prompt for a profile, on stdout. */
 import { resolve } from 'node:path';
-import { PROMPT_DEFAULTS, buildSegmentPrompt, readProfileFile } from '../engine';
+import { PROMPT_DEFAULTS, buildSegmentPrompt, printable, readProfileFile } from '../engine';
 import { UsageError, flagHelp, parseFlags, type FlagSpec } from './args';
 import type { CliIo } from './io';
 
@@ -27,7 +27,9 @@ export async function promptCommand(argv: string[], io: CliIo): Promise<number> 
   const maxTokens = (flags['max-tokens'] as number | undefined) ?? PROMPT_DEFAULTS.maxTokens;
   if (maxTokens < 1) throw new UsageError(`--max-tokens must be at least 1, got ${maxTokens}`);
   const prompt = buildSegmentPrompt(await readProfileFile(resolve(positionals[0])), { maxTokens });
-  io.stdout.write(prompt.text.endsWith('\n') ? prompt.text : `${prompt.text}\n`);
+  // Feature names come from the CSV: no control character reaches the terminal.
+  const text = prompt.text.split('\n').map(printable).join('\n');
+  io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   const dropped = prompt.featuresShown < prompt.featuresTotal ? `; ${prompt.featuresTotal - prompt.featuresShown} least separating features left out` : '';
   io.stderr.write(`segment: about ${prompt.estimatedTokens} tokens, ${prompt.featuresShown} of ${prompt.featuresTotal} features${dropped}\n`);
   return 0;

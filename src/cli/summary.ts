@@ -1,5 +1,5 @@
 /** The human-readable report of an export: what was clustered, how well, and where the files are. */
-import type { ExportResult } from '../engine';
+import { printable, type ExportResult } from '../engine';
 
 type Obj = Record<string, unknown>;
 
@@ -71,5 +71,6 @@ export function summarize(result: ExportResult): string {
   }
   lines.push('Wrote:', `  ${result.json}`, `  ${result.yaml}`, `  ${result.assignments}`);
   for (const warning of (metadata.warnings as string[] | undefined) ?? []) lines.push(`warning: ${warning}`);
-  return `${lines.join('\n')}\n`;
+  // Column names, cells and paths come from the user's files: no control character reaches the terminal.
+  return `${lines.map(printable).join('\n')}\n`;
 }

@@ -4,6 +4,8 @@
  * extension, never with a stack trace. `code` lets callers and tests tell
  * errors apart without matching on wording.
  */
+import { printable } from './printable';
+
 export type SegmentErrorCode =
   | 'FILE_NOT_FOUND'
   | 'FILE_UNREADABLE'
@@ -20,6 +22,7 @@ export type SegmentErrorCode =
   | 'COLUMN_CONSTANT'
   | 'COLUMN_NOT_NUMERIC'
   | 'NON_FINITE_VALUE'
+  | 'VALUE_OUT_OF_RANGE'
   | 'TOO_FEW_ROWS'
   | 'TOO_MANY_FEATURES'
   | 'INVALID_OPTION'
@@ -32,8 +35,9 @@ export type SegmentErrorCode =
 export class SegmentError extends Error {
   readonly code: SegmentErrorCode;
 
+  /** The message names columns, values and files from the CSV: its control characters are escaped (printable.ts). */
   constructor(code: SegmentErrorCode, message: string) {
-    super(message);
+    super(printable(message));
     this.name = 'SegmentError';
     this.code = code;
   }

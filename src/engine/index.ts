@@ -8,6 +8,7 @@ export {
   throwIfAborted,
   type SegmentErrorCode,
 } from './errors';
+export { printable } from './printable';
 export { loadDataset, loadDatasetFromText } from './data/dataset';
 export type { PreparedData, PrepareOptions, MissingPolicy } from './data/prepare';
 export type { Progress, RunControl, Phase } from './progress';

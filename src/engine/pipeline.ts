@@ -70,7 +70,9 @@ export async function exportMethods(request: ExportRequest, hooks: ExportHooks =
   const name = request.optionNames ?? OPTION_LABELS;
   // Options first: a wrong one is reported before the file is read.
   const segmentations = request.methods.map((run) => createSegmentation(run.method, run.options, name));
-  const data = await load(request.source, request.prepare, controlFor(0));
+  // The most clusters asked for: a file with fewer rows is refused for that before its columns are judged.
+  const clusters = Math.max(...segmentations.map((s) => s.options.nClusters));
+  const data = await load(request.source, { ...request.prepare, clusters }, controlFor(0));
   hooks.onData?.(data);
   // Then the data against every method, before any fit: "all" never fails on its third method's check.
   for (const segmentation of segmentations) segmentation.checkData(data);

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { main } from '../../src/cli/main';
 import { capture } from '../helpers/cli';
 import { tempDir, type Ends } from '../helpers/tempDir';
+import { printable } from '../../src/engine/printable';
 
 const ROOT = resolve(__dirname, '..', '..');
 const EXAMPLE = join(ROOT, 'examples', 'customers.csv');
@@ -97,7 +98,7 @@ test('gmm on the example CSV writes the three files and reports them (--json)', 
   assert.equal(profile.metadata.n_rows_dropped, 3);
   assert.equal(profile.metadata.id_column, 'customer_id');
   assert.deepEqual(report.metrics, profile.metrics);
-  assert.match(readFileSync(report.assignments, 'utf8'), /^customer_id,cluster,prob_cluster_0,/);
+  assert.match(readFileSync(report.assignments, 'utf8'), /^row,customer_id,cluster,prob_cluster_0,.*\n1,C00001,\d,/);
   assert.equal(readdirSync(dir).length, 3);
 });
 
@@ -131,7 +132,7 @@ test('fuzzy on the example CSV: membership columns and partition metrics', async
   assert.equal(profile.metadata.method, 'Fuzzy C-Means (FCM)');
   assert.equal(profile.metadata.fuzziness_parameter, 1.5);
   assert.equal(typeof profile.metrics.partition_coefficient, 'number');
-  assert.match(readFileSync(report.assignments, 'utf8'), /^customer_id,cluster,membership_cluster_0,membership_cluster_1,membership_cluster_2\n/);
+  assert.match(readFileSync(report.assignments, 'utf8'), /^row,customer_id,cluster,membership_cluster_0,membership_cluster_1,membership_cluster_2\n/);
   const human = capture();
   assert.equal(await main(['fuzzy', EXAMPLE, '-k', '3', '--out', freshDir(t)], human), 0);
   assert.match(human.out(), /\n {2}partition coefficient 0\.\d{4} \(1\/k\.\.1, higher is crisper\) · partition entropy \d\.\d{4} \(lower is crisper\) · converged in \d+ iterations\n/);
@@ -193,3 +194,41 @@ test('segment prompt prints the language-model prompt of a JSON or YAML profile'
   const usage = capture();
   assert.equal(await main(['prompt'], usage), 2);
 });
+
+test('a two-row file of integers is refused for its row count, not for id-like columns (issue 11.9)', async (t) => {
+  const dir = freshDir(t);
+  const csv = join(dir, 'two.csv');
+  writeFileSync(csv, 'a,b,c,d\n1,2,3,4\n5,6,7,8\n');
+  const io = capture();
+  assert.equal(await main(['gmm', csv, '--out', dir], io), 1);
+  assert.equal(io.err(), 'segment: "two.csv" has only 2 data rows for 4 clusters. Clustering needs at least 3 rows: use a file with more rows.\n');
+});
+
+test('names and values from the CSV reach the terminal with their control characters escaped (issue 11.10)', async (t) => {
+  const dir = freshDir(t);
+  const csv = join(dir, 'controls.csv');
+  const rows = Array.from({ length: 12 }, (_, i) => `${i % 3 ? 'plain' : '\x07bell'},${i % 4},${(i * 7) % 5}`);
+  writeFileSync(csv, `\x1b[31mnote\x1b[0m,visits,spend\u202e\n${rows.join('\n')}\n`);
+  const io = capture();
+  assert.equal(await main(['gmm', csv, '-k', '2', '--out', dir], io), 0, io.err());
+  assert.match(io.out(), /\n {4}\\u001b\[31mnote\\u001b\[0m: non-numeric \(e\.g\. "\\u0007bell" on line 2\)\n/);
+  assert.equal(printable(io.out().replace(/\n/g, '')), io.out().replace(/\n/g, ''), 'no control character but line breaks');
+
+  const bad = capture();
+  assert.equal(await main(['gmm', csv, '--columns', 'visits,\x1b[2Jspend', '--out', dir], bad), 1);
+  assert.equal(
+    bad.err(),
+    'segment: There is no column "\\u001b[2Jspend" in "controls.csv". The columns are: \\u001b[31mnote\\u001b[0m, visits, spend\\u202e.\n',
+  );
+  const usage = capture();
+  assert.equal(await main(['gmm', csv, '--covariance', 'full\x1b[8m'], usage), 2);
+  assert.equal(usage.err(), 'segment: --covariance must be one of full, tied, diag, spherical, got "full\\u001b[8m"\nRun "segment --help" for the options.\n');
+
+  const json = capture();
+  assert.equal(await main(['gmm', csv, '-k', '2', '--out', dir, '--json'], json), 0);
+  const prompt = capture();
+  assert.equal(await main(['prompt', JSON.parse(json.out()).json], prompt), 0, prompt.err());
+  assert.match(prompt.out(), /spend\\u202e/);
+  assert.equal(printable(prompt.out().replace(/\n/g, '')), prompt.out().replace(/\n/g, ''), 'no control character but line breaks');
+});
+

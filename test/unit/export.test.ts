@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { parse } from 'csv-parse/sync';
 import { GaussianMixtureSegmentation } from '../../src/engine/methods/gmmSegmentation';
+import { assignmentsCsv, spreadsheetSafe } from '../../src/engine/profile/assignments';
+import { readCsvText } from '../../src/engine/data/csv';
+import { prepareFeatures } from '../../src/engine/data/prepare';
 import { blobs } from '../helpers/data';
 import { capture } from '../helpers/cli';
 import { main } from '../../src/cli/main';
@@ -70,6 +73,69 @@ test('the assignments CSV has one row per sample, the cluster, and each cluster 
   });
   assert.deepEqual(sizes, [0, 1, 2].map((c) => result.profile.clusters[`cluster_${c}`].size));
 });
+
+/** The assignments CSV of a small file, with made-up labels and one score column. */
+async function assignmentsOf(text: string): Promise<string> {
+  const data = prepareFeatures(await readCsvText(text, 'customers.csv'));
+  const labels = Int32Array.from({ length: data.n }, (_, i) => i % 2);
+  const scores = { columns: ['distance_to_center'], values: Float64Array.from({ length: data.n }, (_, i) => i / 4) };
+  return [...assignmentsCsv(data, labels, scores)].join('');
+}
+
+test('the assignments CSV starts with row (the data-row number), then the id column under its own name, then cluster', async () => {
+  // Row 2 is dropped for its missing spend: the row numbers say which CSV rows the others are.
+  const csv = await assignmentsOf('customer_id,age,spend\nC1,30,1.5\nC2,31,\nC3,40,2.5\nC4,41,3\n');
+  assert.equal(csv, 'row,customer_id,cluster,distance_to_center\n1,C1,0,0\n3,C3,1,0.25\n4,C4,0,0.5\n');
+});
+
+test('without an id column the assignments CSV starts with row, then cluster', async () => {
+  const csv = await assignmentsOf('age,spend\n30,1.5\n30,2.5\n40,2.5\n');
+  assert.equal(csv, 'row,cluster,distance_to_center\n1,0,0\n2,1,0.25\n3,0,0.5\n');
+});
+
+test('ids a spreadsheet would run as a formula get a leading quote; plain numbers do not (issue 11.10)', async () => {
+  const csv = await assignmentsOf(
+    [
+      'customer_id,age,spend',
+      '"=HYPERLINK(""http://x"",""y"")",30,1.5',
+      '+1-2,31,2',
+      '-3.5,40,2.5',
+      '@SUM(A1),41,3',
+      '"\t=1",42,3.5',
+      '"\r=2",43,4',
+      '-cmd,44,4.5',
+      'C8,45,5',
+    ].join('\n') + '\n',
+  );
+  assert.equal(
+    csv,
+    [
+      'row,customer_id,cluster,distance_to_center',
+      `1,"'=HYPERLINK(""http://x"",""y"")",0,0`,
+      "2,'+1-2,1,0.25",
+      '3,-3.5,0,0.5',
+      "4,'@SUM(A1),1,0.75",
+      // The reader trims the tab and the carriage return, but not the formula after them.
+      "5,'=1,0,1",
+      "6,'=2,1,1.25",
+      "7,'-cmd,0,1.5",
+      '8,C8,1,1.75',
+    ].join('\n') + '\n',
+  );
+});
+
+test('a leading tab or carriage return is quoted too, as OWASP lists them', () => {
+  assert.deepEqual(['\t=1', '\r=2', '\tplain', '-', '=', ''].map(spreadsheetSafe), ["'\t=1", "'\r=2", "'\tplain", "'-", "'=", '']);
+});
+
+test('a numeric id column keeps its negative numbers as they are, and a formula-like id column name is quoted too', async () => {
+  assert.equal(await assignmentsOf('id,age\n-3,30\n-4,31\n+5,30\n'), 'row,id,cluster,distance_to_center\n1,-3,0,0\n2,-4,1,0.25\n3,+5,0,0.5\n');
+  assert.equal(
+    await assignmentsOf('=cmd_id,age\nA,30\nB,31\nC,30\n'),
+    "row,'=cmd_id,cluster,distance_to_center\n1,A,0,0\n2,B,1,0.25\n3,C,0,0.5\n",
+  );
+});
+
 
 test('an existing file is never overwritten: the next export gets _2', async (t) => {
   const dir = freshDir(t);

@@ -409,7 +409,7 @@ test('the CLI offers `segment neural` with --encoding-dim, --epochs, --batch-siz
     [3, 6, 4, 64, 0.002, 'wasm', 3, [64, 32, 6], [32, 64, 24]],
   );
   assert.deepEqual(report.metrics, profile.metrics);
-  assert.match(readFileSync(report.assignments, 'utf8'), /^customer_id,cluster,distance_to_center\nC00001,\d,\d+\.\d+/);
+  assert.match(readFileSync(report.assignments, 'utf8'), /^row,customer_id,cluster,distance_to_center\n1,C00001,\d,\d+\.\d+/);
   assert.equal(readdirSync(dir).length, 3);
 
   const human = capture();

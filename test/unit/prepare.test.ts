@@ -59,6 +59,28 @@ describe('choosing the features', () => {
     assert.deepEqual(data.ids, ['101', '102', '103']);
   });
 
+  test('a sparse column of distinct integers is a feature, not the id: only a column with no missing value is id-like by its values', async () => {
+    // issue 10: most rows had an empty key in the assignments and the money column was not clustered
+    const data = await prepare('age,refund,visits\n30,,2\n41,250,5\n30,,2\n29,,7\n52,1200,4\n', { missing: 'median' });
+    assert.deepEqual(data.features, ['age', 'refund', 'visits']);
+    assert.deepEqual(data.excluded, []);
+    assert.equal(data.idColumn, null);
+    assert.equal(data.ids, null);
+  });
+
+  test('a text column with a gap is not id-like by its values either', async () => {
+    const data = await prepare('email,age,spend\na@x.com,30,1.5\n,30,2.5\nc@x.com,40,2.5\n');
+    assert.deepEqual(data.excluded, [{ column: 'email', reason: 'non-numeric (e.g. "a@x.com" on line 2)' }]);
+    assert.equal(data.idColumn, null);
+  });
+
+  test('the first complete all-distinct column becomes the id column, after one with gaps', async () => {
+    const data = await prepare('coupon,member_no,age\n,101,30\n7,102,30\n,103,40\n9,104,40\n', { missing: 'median' });
+    assert.equal(data.idColumn, 'member_no');
+    assert.deepEqual(data.ids, ['101', '102', '103', '104']);
+    assert.deepEqual(data.features, ['coupon', 'age']);
+  });
+
   test('a column named like an id is preferred as the id column over an all-distinct one', async () => {
     const data = await prepare('email,ref_id,age\na@x.com,R1,30\nb@x.com,R2,30\nc@x.com,R3,40\n');
     assert.equal(data.idColumn, 'ref_id');
@@ -175,6 +197,35 @@ describe('options that cannot be honoured', () => {
     );
   });
 
+  test('a file with fewer rows than clusters says so, before any column is called id-like (issue 11.9)', async () => {
+    const twoRows = 'a,b,c,d\n1,2,3,4\n5,6,7,8\n';
+    await assertFails(
+      twoRows,
+      { clusters: 4 },
+      'TOO_FEW_ROWS',
+      '"customers.csv" has only 2 data rows for 4 clusters. Clustering needs at least 3 rows: use a file with more rows.',
+    );
+    await assertFails(
+      'a,b\n1,2\n',
+      { clusters: 2 },
+      'TOO_FEW_ROWS',
+      '"customers.csv" has only 1 data row for 2 clusters. Clustering needs at least 3 rows: use a file with more rows.',
+    );
+    await assertFails(
+      'a,b,c,d\n1,2,3,4\n5,6,7,8\n9,10,11,12\n4,1,3,3\n',
+      { clusters: 4 },
+      'TOO_FEW_ROWS',
+      '"customers.csv" has only 4 data rows for 4 clusters. Ask for at most 3 clusters, or use a file with more rows.',
+    );
+    // Enough rows for the clusters asked for: the columns are judged as before.
+    await assertFails(
+      'a,b,c,d\n1,2,3,4\n5,6,7,8\n9,10,11,12\n',
+      { clusters: 2 },
+      'NO_NUMERIC_COLUMNS',
+      '"customers.csv" has no numeric column to cluster: a is id-like (all values distinct integers); b is id-like (all values distinct integers); c is id-like (all values distinct integers); d is id-like (all values distinct integers). Add numeric columns (one number per customer), or name the columns to use.',
+    );
+  });
+
   test('a column both requested and excluded, and an unknown missing-value policy', async () => {
     await assertFails(
       CUSTOMERS,
@@ -197,6 +248,31 @@ describe('options that cannot be honoured', () => {
       'NO_NUMERIC_COLUMNS',
       '"customers.csv" has no numeric column to cluster: customer_id is id-like (named like an identifier); tier is non-numeric (e.g. "Gold" on line 2); region is constant (every value is 3). Add numeric columns (one number per customer), or name the columns to use.',
     );
+  });
+});
+
+describe('infinite values (issue 11.6)', () => {
+  const infinite = (column: string, value: string, line: number) =>
+    `Column "${column}" has an infinite value ("${value}") on line ${line}. Replace it with a finite number or leave the cell empty to treat it as missing.`;
+
+  test('a feature with an infinite value is refused with the column, the value and its line', async () => {
+    // 2, 2, Infinity is not a constant column: the infinity is reported.
+    await assertFails('age,total_revenue\n1,2\n2,2\n1,Infinity\n', {}, 'NON_FINITE_VALUE', infinite('total_revenue', 'Infinity', 4));
+    await assertFails('age,total_revenue\n1,-inf\n2,2\n1,3\n', {}, 'NON_FINITE_VALUE', infinite('total_revenue', '-inf', 2));
+    await assertFails('age,total_revenue\n1,2\n\n2,1e309\n1,3\n', { missing: 'median' }, 'NON_FINITE_VALUE', infinite('total_revenue', '1e309', 4));
+    await assertFails('age,total_revenue\n1,2\n2,INF\n1,3\n', { columns: ['total_revenue', 'age'] }, 'NON_FINITE_VALUE', infinite('total_revenue', 'INF', 3));
+  });
+
+  test('a text column holding INF or Infinity is left out as non-numeric, without an error', async () => {
+    const data = await prepare('product,age,spend\nINF,30,1.5\nAX,31,2.5\nInfinity,30,2.5\nAX,31,1.5\n');
+    assert.deepEqual(data.features, ['age', 'spend']);
+    assert.deepEqual(data.excluded, [{ column: 'product', reason: 'non-numeric (e.g. "AX" on line 3)' }]);
+  });
+
+  test('an excluded column, or one not among the requested columns, may hold an infinite value', async () => {
+    const csv = 'age,spend,peak\n30,1.5,Infinity\n31,2.5,2\n30,2.5,1e309\n';
+    assert.deepEqual((await prepare(csv, { exclude: ['peak'] })).features, ['age', 'spend']);
+    assert.deepEqual((await prepare(csv, { columns: ['age', 'spend'] })).features, ['age', 'spend']);
   });
 });
 
@@ -257,6 +333,40 @@ describe('standardising', () => {
       const variance = column.reduce((a, b) => a + (b - mean) ** 2, 0) / 4;
       assertClose([mean, variance], [0, 1]);
     }
+  });
+
+  test('huge values do not overflow: z is the z of the same values scaled down (issue 11.2)', async () => {
+    // 1e307 is an integer: one value repeats, or the column would be id-like.
+    const data = await prepare('wealth,age\n1e307,30\n1.5e307,40\n1.75e307,30\n1e307,40\n');
+    const small = await prepare('wealth,age\n1,30\n1.5,40\n1.75,30\n1,40\n');
+    assert.deepEqual(data.features, ['wealth', 'age']);
+    assertClose(data.z, Array.from(small.z), 1e-15);
+    assert.ok(Math.abs(data.mean[0] / 1.3125e307 - 1) < 1e-15, String(data.mean[0]));
+    assert.ok(Math.abs(data.scale[0] / (small.scale[0] * 1e307) - 1) < 1e-15, String(data.scale[0]));
+  });
+
+  test('one huge cell leaves its column a finite mean and std, and other rows near −0.13', async () => {
+    const rows = Array.from({ length: 59 }, (_, i) => `${i % 7},${i % 5}`);
+    const data = await prepare(`spend,visits\n1e155,1\n${rows.join('\n')}\n`);
+    assert.ok(Number.isFinite(data.mean[0]) && Number.isFinite(data.scale[0]));
+    assert.ok(Math.abs(data.z[0] - Math.sqrt(59)) < 1e-12, String(data.z[0]));
+    assert.ok(Math.abs(data.z[2] + 1 / Math.sqrt(59)) < 1e-12, String(data.z[2]));
+  });
+
+  test('tiny values are not taken for a constant column', async () => {
+    const data = await prepare('dose,age\n1e-200,30\n2e-200,40\n3e-200,30\n');
+    const s = Math.sqrt(2 / 3);
+    assertClose(data.z.filter((_, t) => t % 2 === 0), [-1 / s, 0, 1 / s], 1e-15);
+  });
+
+  test('the largest values of both signs still have a finite std', () => {
+    const { mean, scale, z } = standardise(Float64Array.from([-Number.MAX_VALUE, Number.MAX_VALUE]), 2, 1);
+    assert.deepEqual([mean[0], scale[0], ...z], [0, Number.MAX_VALUE, -1, 1]);
+  });
+
+  test('the median of huge values does not overflow', async () => {
+    const data = await prepare('wealth,age\n1.5e308,30\n1.7e308,40\n,30\n1e308,40\n1.6e308,50\n1.7e308,30\n1.55e308,40\n', { missing: 'median' });
+    assert.equal(data.raw[2 * 2], 1.575e308);
   });
 
   test('a large offset does not swamp the variance', () => {

@@ -43,9 +43,16 @@ export interface CsvColumn {
   values: Float64Array;
   /** Cells that are empty or a missing-value marker (NA, N/A, NaN, null). */
   missing: number;
-  /** Non-missing cells that are not numbers. */
+  /** Non-missing cells that are not numbers (in a column with text, INF and 1e309 too). */
   nonNumeric: number;
   firstNonNumeric: { value: string; line: number } | null;
+  /**
+   * In a column of numbers, the cells that are infinite ("Infinity", "-inf")
+   * or too large for a double ("1e309"); NaN in `values`. Only a feature may
+   * not have one (prepare.ts), so an excluded column is read all the same.
+   */
+  nonFinite: number;
+  firstNonFinite: { value: string; line: number } | null;
   /**
    * The trimmed cell texts ('' where missing), kept only for columns named
    * like an identifier and for columns with any non-numeric value. Rows read
@@ -237,7 +244,8 @@ async function parseSource(source: Readable, sample: Buffer, context: ReadContex
 
 /**
  * Two mistakes common enough to name: picking the workbook instead of its
- * CSV export, and Excel's "Unicode Text" (UTF-16, full of NUL bytes).
+ * CSV export, and Excel's "Unicode Text" (UTF-16: in a CSV file, about every
+ * other byte NUL). A stray NUL is reported by Utf8Guard, with its place.
  */
 function rejectNonText(sample: Buffer, fileName: string): void {
   const zip = sample.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
@@ -248,7 +256,8 @@ function rejectNonText(sample: Buffer, fileName: string): void {
       `The file "${fileName}" is an Excel workbook, not a CSV file. In Excel, use Save As → "CSV UTF-8 (Comma delimited)" and open that file instead.`,
     );
   }
-  if (sample.includes(0)) {
+  const nuls = countByte(sample, 0, sample.length);
+  if (nuls >= 2 && nuls * 4 >= sample.length) {
     throw new SegmentError('NOT_UTF8', `The file "${fileName}" is UTF-16 text, not UTF-8. ${EXCEL_UTF8_HINT}`);
   }
 }
@@ -368,11 +377,22 @@ class Utf8Guard extends Transform {
     const whole = final ? buf.length : buf.length - incompleteTailLength(buf);
     const checked = buf.subarray(0, whole);
     if (!isUtf8(checked)) return done(this.notUtf8(buf, whole));
+    const nul = checked.indexOf(0);
+    if (nul >= 0) return done(this.nulByte(checked, nul));
     this.linesBefore += countByte(checked, this.newlineByte, checked.length);
     this.offset += whole;
     if (whole < buf.length) this.carry = buf.subarray(whole);
     if (checked.length > 0) done(null, checked);
     else done();
+  }
+
+  private nulByte(buf: Buffer, at: number): SegmentError {
+    const line = this.linesBefore + countByte(buf, this.newlineByte, at) + 1;
+    return new SegmentError(
+      'NOT_UTF8',
+      `The file "${this.fileName}" has a NUL byte (0x00) at offset ${this.offset + at} (line ${line}), which a text file never has: ` +
+        'it may be damaged or not a CSV file. Remove that byte, or export the data again as CSV UTF-8.',
+    );
   }
 
   private notUtf8(buf: Buffer, end: number): SegmentError {
@@ -534,6 +554,8 @@ class ColumnBuilder {
   private missing = 0;
   private nonNumeric = 0;
   private firstNonNumeric: { value: string; line: number; row: number } | null = null;
+  private nonFinite = 0;
+  private firstNonFinite: { value: string; line: number } | null = null;
   private text: string[] | null;
   private sawPeriodDecimal = false;
   private commaRows: Int32Array | null = null;
@@ -562,12 +584,15 @@ class ColumnBuilder {
     }
     const shape = numberShape(token, this.allowDecimalComma);
     if (shape === NumberShape.NONE || (shape === NumberShape.COMMA_DECIMAL && this.sawPeriodDecimal)) {
-      if (isInfinityToken(token)) throw this.infiniteValue(token, line);
-      this.addNonNumeric(row, token, line);
+      if (isInfinityToken(token)) this.addNonFinite(row, token, line);
+      else this.addNonNumeric(row, token, line);
       return;
     }
     const value = numberValue(token, shape);
-    if (!Number.isFinite(value)) throw this.infiniteValue(token, line);
+    if (!Number.isFinite(value)) {
+      this.addNonFinite(row, token, line);
+      return;
+    }
     if (shape === NumberShape.DECIMAL) this.notePeriodDecimal(row);
     this.values[row] = value;
     if (shape === NumberShape.COMMA_DECIMAL) this.noteCommaRow(row, token, line);
@@ -576,14 +601,27 @@ class ColumnBuilder {
 
   finish(nRows: number): CsvColumn {
     const first = this.firstNonNumeric;
+    // Beside other text, an infinity is one more text value.
+    const isText = this.nonNumeric > 0;
     return {
       name: this.name,
       values: this.values.length === nRows ? this.values : this.values.slice(0, nRows),
       missing: this.missing,
-      nonNumeric: this.nonNumeric,
+      nonNumeric: this.nonNumeric + (isText ? this.nonFinite : 0),
       firstNonNumeric: first && { value: first.value, line: first.line },
+      nonFinite: isText ? 0 : this.nonFinite,
+      firstNonFinite: isText ? null : this.firstNonFinite,
       text: this.text,
     };
+  }
+
+  /** Kept with its text, in case the column turns out to be text. */
+  private addNonFinite(row: number, token: string, line: number): void {
+    if (this.text === null) this.text = this.textSoFar(row);
+    this.text.push(token);
+    this.values[row] = NaN;
+    this.nonFinite++;
+    this.firstNonFinite ??= { value: token, line };
   }
 
   private addNonNumeric(row: number, token: string, line: number): void {
@@ -632,13 +670,6 @@ class ColumnBuilder {
       texts[i] = Number.isNaN(value) ? '' : isComma ? String(value).replace('.', ',') : String(value);
     }
     return texts;
-  }
-
-  private infiniteValue(token: string, line: number): SegmentError {
-    return new SegmentError(
-      'NON_FINITE_VALUE',
-      `Column "${this.name}" has an infinite value ("${token}") on line ${line}. Replace it with a finite number or leave the cell empty to treat it as missing.`,
-    );
   }
 }
 
@@ -699,6 +730,10 @@ function malformedCsvError(error: CsvParseError, fileName: string, lines: LineTr
       case 'INVALID_OPENING_QUOTE':
         return `Line ${at} of "${fileName}" has a double quote (") inside a value that does not start with one. ${quoteAdvice}`;
       case 'CSV_MAX_RECORD_SIZE':
+        // Over several lines, a quoted value has swallowed line breaks; on one line, the line itself is that long.
+        if (at <= recordStart) {
+          return `Line ${recordStart} of "${fileName}" is longer than 1,000,000 characters, too long for one row. Check that every row ends with a line break and that this is the CSV file you meant.`;
+        }
         return `Line ${recordStart} of "${fileName}" starts a row longer than 1,000,000 characters, most likely because of a double quote (") that is never closed. Check the quotes on that line.`;
       default:
         return `The file "${fileName}" could not be read as CSV near line ${at} (${error.message}). Check its quotes and delimiters.`;

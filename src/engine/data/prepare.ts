@@ -12,6 +12,7 @@
 import type { CsvColumn, CsvTable } from './csv';
 import { isIdLikeName } from './csv';
 import { SegmentError } from '../errors';
+import { medianSorted, powerOfTwoScale } from '../kernels/stats';
 
 export type MissingPolicy = 'drop' | 'median';
 
@@ -22,6 +23,12 @@ export interface PrepareOptions {
   exclude?: string[];
   /** Default 'drop'. */
   missing?: MissingPolicy;
+  /**
+   * The number of clusters asked for: a file with fewer data rows is refused
+   * for that before its columns are judged (in two rows, every column of
+   * distinct numbers looks like an id).
+   */
+  clusters?: number;
 }
 
 export interface ExcludedColumn {
@@ -75,11 +82,13 @@ export function prepareFeatures(table: CsvTable, options: PrepareOptions = {}): 
   const missing = checkMissingPolicy(options.missing);
   const explicit = options.columns !== undefined && options.columns.length > 0 ? options.columns : null;
   checkColumnNames(table, explicit ?? [], options.exclude ?? []);
+  checkRowCount(table, options.clusters);
 
   const profiles = table.columns.map((column, index) => profileColumn(column, index));
   const excluded = new Map<number, string>();
   let features = explicit ? chooseExplicit(profiles, explicit, excluded) : chooseAutomatic(profiles, new Set(options.exclude), excluded);
   if (features.length === 0) throw noNumericColumns(table, excluded);
+  for (const p of features) checkFinite(p.column);
 
   let keep = allRows(table.nRows);
   if (missing === 'drop') {
@@ -106,6 +115,15 @@ function checkColumnNames(table: CsvTable, requested: string[], exclude: string[
   if (both !== undefined) {
     throw new SegmentError('INVALID_OPTION', `Column "${both}" is both requested and excluded; list it in only one of the two.`);
   }
+}
+
+function checkRowCount(table: CsvTable, clusters: number | undefined): void {
+  const n = table.nRows;
+  // More rows than clusters, as the methods require (with one row per cluster the metrics are undefined).
+  if (clusters === undefined || n > Math.max(clusters, 2)) return;
+  const rows = n === 1 ? 'only 1 data row' : `only ${n} data rows`;
+  const advice = n >= 3 ? `Ask for at most ${n - 1} clusters, or use a file with more rows.` : 'Clustering needs at least 3 rows: use a file with more rows.';
+  throw new SegmentError('TOO_FEW_ROWS', `"${table.fileName}" has ${rows} for ${clusters} clusters. ${advice}`);
 }
 
 function unknownColumn(name: string, names: string[], fileName: string): SegmentError {
@@ -174,13 +192,18 @@ function unusableReason(profile: ColumnProfile): string | null {
   if (present === 0) return 'all values missing';
   // The distinctness checks are skipped for a column already id-like by its name.
   if (idLikeByName) return 'id-like (named like an identifier)';
+  // By its values, only a column with no gap is id-like (PROFILE.md, Column roles):
+  // a sparse money column whose few values happen to be distinct integers is data.
+  const complete = column.missing === 0;
   if (column.nonNumeric > 0) {
-    profile.idLikeByValues = column.nonNumeric === present && present > 1 && textsDistinct(column);
+    profile.idLikeByValues = complete && column.nonNumeric === present && present > 1 && textsDistinct(column);
     return profile.idLikeByValues ? 'id-like (all values distinct text)' : nonNumericReason(column);
   }
+  // A column of numbers with an infinity is a feature, refused for it (checkFinite), whatever its other values.
+  if (column.nonFinite > 0) return null;
   const { min, max } = valueRange(column.values);
   if (min === max) return `constant (every value is ${formatNumber(min)})`;
-  profile.idLikeByValues = isDistinctIntegers(column.values);
+  profile.idLikeByValues = complete && isDistinctIntegers(column.values);
   return profile.idLikeByValues ? 'id-like (all values distinct integers)' : null;
 }
 
@@ -271,6 +294,7 @@ function chooseExplicit(profiles: ColumnProfile[], requested: string[], excluded
 
 /** A column asked for by name must be usable; say precisely why not. */
 function checkRequestedColumn(column: CsvColumn): void {
+  checkFinite(column);
   const cannot = 'so it cannot be clustered; remove it from the columns.';
   if (column.missing === column.values.length) {
     throw new SegmentError('COLUMN_ALL_MISSING', `Column "${column.name}" has no values (every cell is empty or marked missing), ${cannot}`);
@@ -285,6 +309,16 @@ function checkRequestedColumn(column: CsvColumn): void {
       `Column "${column.name}" has the same value (${formatNumber(min)}) in every row, so it cannot separate customers; remove it from the columns.`,
     );
   }
+}
+
+/** Infinities are read in any column, but a feature may not have one. */
+function checkFinite(column: CsvColumn): void {
+  const first = column.firstNonFinite;
+  if (first === null) return;
+  throw new SegmentError(
+    'NON_FINITE_VALUE',
+    `Column "${column.name}" has an infinite value ("${first.value}") on line ${first.line}. Replace it with a finite number or leave the cell empty to treat it as missing.`,
+  );
 }
 
 function noNumericColumns(table: CsvTable, excluded: Map<number, string>): SegmentError {
@@ -366,17 +400,15 @@ function noRowsLeft(fileName: string, features: ColumnProfile[]): SegmentError {
   );
 }
 
-/** numpy's median: the middle value, or the mean of the two middle ones. */
+/** numpy's median of the values present: the middle value, or the mean of the two middle ones. */
 function median(values: Float64Array): number {
-  const present = values.filter((v) => !Number.isNaN(v)).sort();
-  const mid = present.length >> 1;
-  return present.length % 2 === 1 ? present[mid] : (present[mid - 1] + present[mid]) / 2;
+  return medianSorted(values.filter((v) => !Number.isNaN(v)).sort());
 }
 
 // ---------------------------------------------------------------------------
 // The matrices
 
-/** The id column: the first named like one, else the first whose values are all distinct. */
+/** The id column: the first named like one, else the first with no gap whose values are all distinct. */
 function chooseIdColumn(profiles: ColumnProfile[]): ColumnProfile | null {
   const usable = profiles.filter((p) => p.column.missing < p.column.values.length);
   return usable.find((p) => p.idLikeByName) ?? usable.find((p) => p.idLikeByValues) ?? null;
@@ -444,32 +476,45 @@ function idsOf(column: CsvColumn, keep: Int32Array): string[] {
 /**
  * Mean and population variance per feature by the corrected two-pass
  * algorithm (as scikit-learn's StandardScaler): the second pass subtracts the
- * rounding error of the mean, so large offsets do not eat the variance.
+ * rounding error of the mean, so large offsets do not eat the variance. Each
+ * feature is first divided by the power of two nearest below its largest
+ * |value|: that division is exact, so the digits are those of the unscaled
+ * computation, but no sum or square overflows (values up to 1.8e308) or
+ * underflows (values down to 1e-300). The std of finite values is at most
+ * half their range, so it is always finite.
  */
 export function standardise(raw: Float64Array, n: number, d: number): { mean: Float64Array; scale: Float64Array; z: Float64Array } {
-  // Row by row, with a running total per feature: the matrix is row-major.
-  const mean = new Float64Array(d);
-  for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) mean[j] += raw[t * d + j];
-  for (let j = 0; j < d; j++) mean[j] /= n;
+  // Row by row, with a running value per feature: the matrix is row-major.
+  const unit = new Float64Array(d);
+  for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) unit[j] = Math.max(unit[j], Math.abs(raw[t * d + j]));
+  for (let j = 0; j < d; j++) unit[j] = powerOfTwoScale(unit[j]);
+  // Mean, deviations and std in units of `unit`; back to original units at the end.
+  const m = new Float64Array(d);
+  for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) m[j] += raw[t * d + j] / unit[j];
+  for (let j = 0; j < d; j++) m[j] /= n;
   const squares = new Float64Array(d);
   const deviations = new Float64Array(d);
   for (let t = 0; t < n; t++) {
     for (let j = 0; j < d; j++) {
-      const dev = raw[t * d + j] - mean[j];
+      const dev = raw[t * d + j] / unit[j] - m[j];
       squares[j] += dev * dev;
       deviations[j] += dev;
     }
   }
+  const mean = new Float64Array(d);
   const scale = new Float64Array(d);
+  const scaleInUnits = new Float64Array(d);
   for (let j = 0; j < d; j++) {
     const variance = Math.max(0, (squares[j] - (deviations[j] * deviations[j]) / n) / n);
+    mean[j] = m[j] * unit[j];
     // A zero std would divide by zero; scikit-learn then uses 1 as well.
-    scale[j] = Math.sqrt(variance) || 1;
+    scale[j] = Math.sqrt(variance) * unit[j] || 1;
+    scaleInUnits[j] = scale[j] / unit[j];
   }
   // Shared memory, so the engine threads of a fit read the matrix in place (src/engine/kernels/threads.ts).
   const z = new Float64Array(new SharedArrayBuffer(n * d * 8));
   for (let t = 0; t < n; t++) {
-    for (let j = 0; j < d; j++) z[t * d + j] = (raw[t * d + j] - mean[j]) / scale[j];
+    for (let j = 0; j < d; j++) z[t * d + j] = (raw[t * d + j] / unit[j] - m[j]) / scaleInUnits[j];
   }
   return { mean, scale, z };
 }

@@ -10,23 +10,50 @@ export interface FeatureStatistics {
   q75: number | null;
 }
 
+/**
+ * The largest power of two at most `maxAbs` (1 for 0 or a non-finite value).
+ * Dividing by it is exact, so sums, squares and square roots of the scaled
+ * values are the unscaled ones times a power of two, bit for bit, except that
+ * nothing overflows: values up to 1.8e308 keep a finite mean and std.
+ */
+export function powerOfTwoScale(maxAbs: number): number {
+  if (!(maxAbs > 0) || !Number.isFinite(maxAbs)) return 1;
+  return 2 ** Math.min(1023, Math.max(-1074, Math.floor(Math.log2(maxAbs))));
+}
+
+export function maxAbs(values: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
+  return max;
+}
+
+/** The mean; a sum that overflows is done again on values scaled down by a power of two. */
 export function mean(values: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < values.length; i++) s += values[i];
-  return s / values.length;
+  if (Number.isFinite(s)) return s / values.length;
+  const scale = powerOfTwoScale(maxAbs(values));
+  let scaled = 0;
+  for (let i = 0; i < values.length; i++) scaled += values[i] / scale;
+  return (scaled / values.length) * scale;
 }
 
-/** Standard deviation, two-pass; null where n − ddof ≤ 0 (pandas gives NaN). */
+/**
+ * Standard deviation, two-pass, on the values scaled by a power of two (the
+ * same digits as unscaled, without overflow for huge values); null where
+ * n − ddof ≤ 0 (pandas gives NaN).
+ */
 export function std(values: ArrayLike<number>, ddof: number): number | null {
   const n = values.length;
   if (n - ddof <= 0) return null;
-  const m = mean(values);
+  const scale = powerOfTwoScale(maxAbs(values));
+  const m = mean(values) / scale;
   let s = 0;
   for (let i = 0; i < n; i++) {
-    const diff = values[i] - m;
+    const diff = values[i] / scale - m;
     s += diff * diff;
   }
-  return Math.sqrt(s / (n - ddof));
+  return Math.sqrt(s / (n - ddof)) * scale;
 }
 
 /** numpy.quantile(method='linear') of values already sorted ascending. */
@@ -38,6 +65,8 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   // numpy's lerp form, exact at both ends
   const a = sorted[lower];
   const b = sorted[upper];
+  // b − a overflows only between huge values of opposite signs: then weigh the two ends.
+  if (!Number.isFinite(b - a)) return a * (1 - fraction) + b * fraction;
   return fraction >= 0.5 ? b - (b - a) * (1 - fraction) : a + (b - a) * fraction;
 }
 
@@ -45,7 +74,9 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
 export function medianSorted(sorted: ArrayLike<number>): number {
   const n = sorted.length;
   const mid = n >> 1;
-  return n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  if (n % 2 === 1) return sorted[mid];
+  const sum = sorted[mid - 1] + sorted[mid];
+  return Number.isFinite(sum) ? sum / 2 : sorted[mid - 1] / 2 + sorted[mid] / 2;
 }
 
 export function describe(values: Float64Array): FeatureStatistics {

@@ -8,6 +8,7 @@ import { silhouetteScore, daviesBouldinScore, calinskiHarabaszScore, type Silhou
 import { describe, type FeatureStatistics } from '../kernels/stats';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { METHOD_LABELS, type MethodKey } from '../../shared/methods';
+import { SegmentError } from '../errors';
 export { fileStamp, isoLocal } from '../../shared/timestamps';
 export type { MethodKey } from '../../shared/methods';
 
@@ -77,8 +78,24 @@ export function keyedObject(entries: Iterable<readonly [string, Json]>): JsonObj
   return out;
 }
 
+/**
+ * Feature → value in original units (NaN, for an empty cluster, becomes null).
+ * A value that overflowed, such as the variance of values near 1e308, has no
+ * number to write: it stops the export with the column's name.
+ */
 export function featureMap(features: string[], values: ArrayLike<number>): JsonObject {
-  return keyedObject(features.map((f, j) => [f, num(values[j])] as const));
+  return keyedObject(features.map((f, j) => [f, featureNumber(f, values[j])] as const));
+}
+
+function featureNumber(feature: string, value: number | null): number | null {
+  if (value === Infinity || value === -Infinity) {
+    throw new SegmentError(
+      'VALUE_OUT_OF_RANGE',
+      `The statistics of column "${feature}" are too large to write (beyond ±1.8e308, the largest number a profile can hold). ` +
+        'Divide the column by a power of ten (say, amounts in millions) and try again.',
+    );
+  }
+  return num(value);
 }
 
 /** Converts standardised values (one row of d) to original units. */
@@ -153,16 +170,10 @@ export function commonMetadata(input: CommonMetadataInput): JsonObject {
   };
 }
 
-function statisticsJson(s: FeatureStatistics): JsonObject {
-  return {
-    mean: num(s.mean),
-    median: num(s.median),
-    std: num(s.std),
-    min: num(s.min),
-    max: num(s.max),
-    q25: num(s.q25),
-    q75: num(s.q75),
-  };
+function statisticsJson(feature: string, s: FeatureStatistics): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(s)) out[key] = featureNumber(feature, value);
+  return out;
 }
 
 /** Members (row indices) of each cluster, in input order. */
@@ -182,7 +193,7 @@ export function clusterBase(data: PreparedData, c: number, members: Int32Array, 
   const statistics = keyedObject(
     features.map((feature, j) => {
       for (let t = 0; t < members.length; t++) column[t] = raw[members[t] * d + j];
-      return [feature, statisticsJson(describe(column))] as const;
+      return [feature, statisticsJson(feature, describe(column))] as const;
     }),
   );
   return {
