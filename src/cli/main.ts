@@ -34,7 +34,8 @@ export type { CliIo, OutputStream } from './io';
 const COMMON_FLAGS: FlagSpec[] = [
   ...COMMON_OPTION_FLAGS.filter((f) => f.name !== 'threads' && f.name !== 'silhouette-sample'),
   { name: 'columns', kind: 'list', value: 'a,b,…', help: 'cluster on exactly these columns (default: every numeric column but ids)' },
-  { name: 'exclude', kind: 'list', value: 'a,b,…', help: 'leave these columns out of the automatic choice' },
+  { name: 'exclude', kind: 'list', value: 'a,b,…', help: 'leave these columns out: neither clustered nor described' },
+  { name: 'describe', kind: 'list', value: 'a,b,…', help: 'describe these columns per cluster without clustering on them' },
   { name: 'missing', kind: 'string', value: 'drop|median', choices: ['drop', 'median'], help: 'rows with a missing value: drop them (default) or fill with the column median' },
   { name: 'out', short: 'o', kind: 'string', value: 'DIR', help: 'folder for the output files (default: beside the CSV)' },
   ...COMMON_OPTION_FLAGS.filter((f) => f.name === 'threads' || f.name === 'silhouette-sample'),
@@ -142,6 +143,7 @@ async function runMethods(
         prepare: {
           columns: flags.columns as string[] | undefined,
           exclude: flags.exclude as string[] | undefined,
+          describe: flags.describe as string[] | undefined,
           missing: (flags.missing as MissingPolicy | undefined) ?? 'drop',
         },
         methods: methods.map((m) => methodRun(m, flags)),
