@@ -178,7 +178,8 @@ function columnsJson(data: PreparedData): JsonObject[] {
   return columns.map((c) => ({ ...c }));
 }
 
-function statisticsJson(feature: string, s: FeatureStatistics): JsonObject {
+/** A column's statistics as JSON; a value that overflowed stops the export with the column's name. */
+export function statisticsJson(feature: string, s: FeatureStatistics): JsonObject {
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(s)) out[key] = featureNumber(feature, value);
   return out;
