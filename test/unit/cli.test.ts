@@ -157,6 +157,18 @@ test('the summary lists the columns clustered, described and ignored, and the fi
   assert.ok(ranked.some((m) => m![2] === "Cramér's V") && ranked.some((m) => m![2] === 'η²'), top[1]);
 });
 
+test('--categorical onehot clusters the categorical columns as indicators; the summary names the columns', async (t) => {
+  const mixed = join(ROOT, 'test', 'fixtures', 'csv', 'mixed-customers.csv');
+  const io = capture();
+  const args = ['fuzzy', mixed, '--out', freshDir(t), '-k', '3', '--categorical', 'onehot', '--columns', 'age,tenure_months,contract', '--json'];
+  assert.equal(await main(args, io), 0, io.err());
+  const profile = JSON.parse(readFileSync(JSON.parse(io.out()).json, 'utf8'));
+  assert.deepEqual(profile.features_used, ['age', 'tenure_months', 'contract=One year', 'contract=Two year']);
+  const human = capture();
+  assert.equal(await main(args.slice(0, -1), human), 0, human.err());
+  assert.match(human.out(), /\n {2}150 of 150 rows clustered; 4 features; 3 clusters; seed 42\n {2}clustered on \(3\): age, tenure_months, contract\n/);
+});
+
 test('fuzzy on the example CSV: membership columns and partition metrics', async (t) => {
   const dir = freshDir(t);
   const io = capture();

@@ -160,7 +160,7 @@ describe('options that cannot be honoured', () => {
       CUSTOMERS,
       { columns: ['age', 'tier'] },
       'COLUMN_NOT_NUMERIC',
-      'Column "tier" is not numeric (e.g. "Gold" on line 2): it is categorical (3 levels), which is described per cluster, not clustered; remove it from the columns, or describe it.',
+      'Column "tier" is not numeric (e.g. "Gold" on line 2): it is categorical (3 levels), which is described per cluster, not clustered; remove it from the columns, describe it, or cluster categorical columns one-hot encoded.',
     );
   });
 
@@ -170,7 +170,7 @@ describe('options that cannot be honoured', () => {
       `note,x\n"${long}",1.5\nshort,2.5\nshort,3.5\n`,
       { columns: ['note', 'x'] },
       'COLUMN_NOT_NUMERIC',
-      'Column "note" is not numeric (e.g. "Lorem ipsum dolor sit amet, consectetur…" on line 2): it is binary (2 levels), which is described per cluster, not clustered; remove it from the columns, or describe it.',
+      'Column "note" is not numeric (e.g. "Lorem ipsum dolor sit amet, consectetur…" on line 2): it is binary (2 levels), which is described per cluster, not clustered; remove it from the columns, describe it, or cluster categorical columns one-hot encoded.',
     );
     const data = await prepare(`note,x\n"${long}",1.5\n"${long}",2.5\nshort,3.5\n`, { exclude: ['note'] });
     assert.deepEqual(data.excluded, [{ column: 'note', reason: 'excluded by request' }]);

@@ -82,3 +82,13 @@ export function categoryCodes(column: CsvColumn, keep: Int32Array): Int32Array {
 export function numericValues(column: CsvColumn, keep: Int32Array): Float64Array {
   return Float64Array.from(keep, (i) => column.values[i]);
 }
+
+/** Python's ordering of str (by code point), which UTF-16 comparison differs from above U+FFFF. */
+export function compareText(a: string, b: string): number {
+  const x = Array.from(a);
+  const y = Array.from(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return x[i].codePointAt(0)! - y[i].codePointAt(0)!;
+  }
+  return x.length - y.length;
+}

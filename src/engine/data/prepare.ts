@@ -23,6 +23,8 @@ import {
   type ColumnKind,
   type NumericDescriptor,
 } from './columns';
+import { checkFeatureNames, indicatorName, oneHotColumn, type OneHotIndicator } from './encode';
+import { CATEGORICAL_MODES, type CategoricalMode } from '../../shared/workerProtocol';
 import { SegmentError } from '../errors';
 import { medianSorted, powerOfTwoScale } from '../kernels/stats';
 
@@ -37,6 +39,8 @@ export interface PrepareOptions {
   describe?: string[];
   /** Default 'drop'. */
   missing?: MissingPolicy;
+  /** Binary and categorical columns: described per cluster (default) or clustered one-hot encoded. */
+  categorical?: CategoricalMode;
   /**
    * The number of clusters asked for: a file with fewer data rows is refused
    * for that before its columns are judged (in two rows, every column of
@@ -62,8 +66,10 @@ export interface PreparedData {
   fileName: string;
   /** Absent for data that did not come from a CSV (tests, generated data). */
   inputFormat?: InputFormat;
-  /** In CSV order. */
+  /** In CSV order; a one-hot indicator as `column=level`. */
   features: string[];
+  /** Per feature: the column and level of a one-hot indicator, null for a numeric feature. Absent when none is one-hot. */
+  indicators?: (OneHotIndicator | null)[];
   n: number;
   d: number;
   /** n×d, row-major, original units (after imputation). */
@@ -103,12 +109,13 @@ const QUICK_DISTINCT_PREFIX = 4096;
 
 export function prepareFeatures(table: CsvTable, options: PrepareOptions = {}): PreparedData {
   const missing = checkMissingPolicy(options.missing);
+  const onehot = checkCategoricalMode(options.categorical) === 'onehot';
   const explicit = options.columns !== undefined && options.columns.length > 0 ? options.columns : null;
   checkColumnNames(table, explicit ?? [], options.exclude ?? [], options.describe ?? []);
   checkRowCount(table, options.clusters);
 
   const profiles = table.columns.map((column, index) => profileColumn(column, index));
-  const choice: Choice = { excluded: new Map(), described: new Set(), exclude: new Set(options.exclude), describe: new Set(options.describe) };
+  const choice: Choice = { excluded: new Map(), described: new Set(), exclude: new Set(options.exclude), describe: new Set(options.describe), onehot };
   let features = explicit ? chooseExplicit(profiles, explicit, choice) : chooseAutomatic(profiles, choice);
   if (features.length === 0) throw noNumericColumns(table, choice.excluded);
   for (const p of features) checkFinite(p.column);
@@ -128,6 +135,11 @@ export function prepareFeatures(table: CsvTable, options: PrepareOptions = {}): 
 function checkMissingPolicy(policy: string | undefined): MissingPolicy {
   if (policy === undefined || policy === 'drop' || policy === 'median') return policy ?? 'drop';
   throw new SegmentError('INVALID_OPTION', `Unknown missing-value policy "${policy}"; use "drop" or "median".`);
+}
+
+function checkCategoricalMode(mode: string | undefined): CategoricalMode {
+  if (mode === undefined || (CATEGORICAL_MODES as readonly string[]).includes(mode)) return (mode as CategoricalMode | undefined) ?? 'describe';
+  throw new SegmentError('INVALID_OPTION', `Unknown handling of categorical columns "${mode}"; use "describe" or "onehot".`);
 }
 
 function checkColumnNames(table: CsvTable, requested: string[], exclude: string[], describe: string[]): void {
@@ -315,6 +327,8 @@ interface Choice {
   excluded: Map<number, string>;
   /** The columns described (indexes). */
   described: Set<number>;
+  /** Binary and categorical columns are clustered, one-hot encoded. */
+  onehot: boolean;
 }
 
 /** The columns that are neither features nor asked for: excluded, described by request, ignored with a reason, or described. */
@@ -343,12 +357,12 @@ function chooseOthers(profile: ColumnProfile, choice: Choice, ordinary: Ordinary
   if (other.described) choice.described.add(index);
 }
 
-/** Numeric columns are features; binary and categorical ones are described. */
+/** Numeric columns are features; binary and categorical ones are described (or features, one-hot encoded). */
 function chooseAutomatic(profiles: ColumnProfile[], choice: Choice): ColumnProfile[] {
   const features: ColumnProfile[] = [];
   for (const profile of profiles) {
     chooseOthers(profile, choice, () => {
-      if (profile.kind === 'numeric') {
+      if (profile.kind === 'numeric' || choice.onehot) {
         features.push(profile);
         return null;
       }
@@ -362,7 +376,7 @@ function chooseAutomatic(profiles: ColumnProfile[], choice: Choice): ColumnProfi
 function chooseExplicit(profiles: ColumnProfile[], requested: string[], choice: Choice): ColumnProfile[] {
   for (const name of requested) {
     const profile = profiles.find((p) => p.column.name === name);
-    if (profile) checkRequestedColumn(profile);
+    if (profile) checkRequestedColumn(profile, choice.onehot);
   }
   const wanted = new Set(requested);
   const features: ColumnProfile[] = [];
@@ -410,7 +424,7 @@ function tooManyLevels(profile: ColumnProfile, cannot: string): SegmentError {
 }
 
 /** A column asked for by name must be usable; say precisely why not. */
-function checkRequestedColumn(profile: ColumnProfile): void {
+function checkRequestedColumn(profile: ColumnProfile, onehot: boolean): void {
   const { column } = profile;
   checkFinite(column);
   const cannot = 'so it cannot be clustered; remove it from the columns.';
@@ -418,13 +432,20 @@ function checkRequestedColumn(profile: ColumnProfile): void {
     throw new SegmentError('COLUMN_ALL_MISSING', `Column "${column.name}" has no values (every cell is empty or marked missing), ${cannot}`);
   }
   if (profile.kind === 'text') throw tooManyLevels(profile, cannot);
-  if (column.nonNumeric > 0) {
+  if (column.nonNumeric > 0 && profile.levels === 1) {
+    throw new SegmentError(
+      'COLUMN_CONSTANT',
+      `Column "${column.name}" has the same value ("${shortText(column.levels![0])}") in every row, so it cannot separate customers; remove it from the columns.`,
+    );
+  }
+  if (column.nonNumeric > 0 && !onehot) {
     throw new SegmentError(
       'COLUMN_NOT_NUMERIC',
       `Column "${column.name}" is not numeric${nonNumericExample(column)}: it is ${profile.kind} (${levelsText(profile.levels)}), ` +
-        'which is described per cluster, not clustered; remove it from the columns, or describe it.',
+        'which is described per cluster, not clustered; remove it from the columns, describe it, or cluster categorical columns one-hot encoded.',
     );
   }
+  if (column.nonNumeric > 0) return;
   const { min, max } = valueRange(column.values);
   if (min === max) {
     throw new SegmentError(
@@ -449,10 +470,11 @@ function noNumericColumns(table: CsvTable, excluded: Map<number, string>): Segme
     .sort(([a], [b]) => a - b)
     .map(([index, reason]) => `${table.columns[index].name} is ${reason}`);
   const why = reasons.length > 0 ? `: ${shortList(reasons, '; ')}` : '';
-  return new SegmentError(
-    'NO_NUMERIC_COLUMNS',
-    `"${table.fileName}" has no numeric column to cluster${why}. Add numeric columns (one number per customer), or name the columns to use.`,
-  );
+  const described = [...excluded.values()].some((reason) => reason.endsWith(': described, not clustered'));
+  const advice = described
+    ? 'Add numeric columns (one number per customer), name the columns to use, or cluster the categorical columns one-hot encoded.'
+    : 'Add numeric columns (one number per customer), or name the columns to use.';
+  return new SegmentError('NO_NUMERIC_COLUMNS', `"${table.fileName}" has no numeric column to cluster${why}. ${advice}`);
 }
 
 // ---------------------------------------------------------------------------
@@ -477,12 +499,9 @@ function dropIncompleteRows(
   for (;;) {
     const keep = completeRows(table.nRows, features);
     if (keep.length === 0) throw noRowsLeft(table.fileName, features);
-    const constant = features.filter((p) => {
-      const { min, max } = valueRange(p.column.values, keep);
-      return min === max;
-    });
+    const constant = features.filter((p) => isConstantOn(p, keep));
     if (constant.length === 0) return { features, keep };
-    const value = (p: ColumnProfile) => formatNumber(p.column.values[keep[0]]);
+    const value = (p: ColumnProfile) => (isCategory(p.kind) ? `"${shortText(p.column.levels![p.column.codes![keep[0]] - 1])}"` : formatNumber(p.column.values[keep[0]]));
     if (explicit) {
       const p = constant[0];
       throw new SegmentError(
@@ -499,9 +518,25 @@ function dropIncompleteRows(
   }
 }
 
+/** Every row kept has the same value (a one-hot column: the same level). */
+function isConstantOn(p: ColumnProfile, keep: Int32Array): boolean {
+  if (!isCategory(p.kind)) {
+    const { min, max } = valueRange(p.column.values, keep);
+    return min === max;
+  }
+  const codes = p.column.codes!;
+  for (const i of keep) if (codes[i] !== codes[keep[0]]) return false;
+  return true;
+}
+
 function completeRows(nRows: number, features: ColumnProfile[]): Int32Array {
   const incomplete = new Uint8Array(nRows);
   for (const p of features) {
+    if (isCategory(p.kind)) {
+      const codes = p.column.codes!;
+      for (let i = 0; i < nRows; i++) if (codes[i] === 0) incomplete[i] = 1;
+      continue;
+    }
     const values = p.column.values;
     for (let i = 0; i < nRows; i++) if (Number.isNaN(values[i])) incomplete[i] = 1;
   }
@@ -546,19 +581,25 @@ function assemble(
   excluded: Map<number, string>,
 ): PreparedData {
   const n = keep.length;
-  const d = features.length;
-  const columns = features.map((p) => p.column.values);
-  const fills = features.map((p) => (missing === 'median' && p.column.missing > 0 ? median(p.column.values) : NaN));
+  const { sources, indicators, imputed } = featureSources(features, keep, missing);
+  const d = sources.length;
   const raw = new Float64Array(n * d);
-  let nValuesImputed = 0;
+  let nValuesImputed = imputed;
   for (let t = 0; t < n; t++) {
     const i = keep[t];
     for (let j = 0; j < d; j++) {
-      const v = columns[j][i];
-      if (Number.isNaN(v)) nValuesImputed++;
-      raw[t * d + j] = Number.isNaN(v) ? fills[j] : v;
+      const source = sources[j];
+      if ('values' in source) {
+        const v = source.values[i];
+        if (Number.isNaN(v)) nValuesImputed++;
+        raw[t * d + j] = Number.isNaN(v) ? source.fill : v;
+      } else {
+        raw[t * d + j] = (source.codes[i] || source.fill) === source.code ? 1 : 0;
+      }
     }
   }
+  const names = sources.map((source) => source.name);
+  if (indicators.some((x) => x !== null)) checkFeatureNames(names, indicators);
   const { mean, scale, z } = standardise(raw, n, d);
   return {
     fileName: table.fileName,
@@ -568,7 +609,8 @@ function assemble(
       lineEnding: table.lineEnding,
       decimalComma: table.decimalComma,
     },
-    features: features.map((p) => p.column.name),
+    features: names,
+    ...(indicators.some((x) => x !== null) ? { indicators } : {}),
     n,
     d,
     raw,
@@ -584,6 +626,35 @@ function assemble(
     nValuesImputed,
     missing,
   };
+}
+
+/** One column of the matrix: a numeric column (with the median filled in), or a one-hot indicator (1 where a row has `code`). */
+type FeatureSource = { name: string } & ({ values: Float64Array; fill: number } | { codes: Uint8Array; code: number; fill: number });
+
+/** The matrix's columns in order: each numeric feature, each one-hot column's indicators; the cells a one-hot column filled in. */
+function featureSources(
+  features: ColumnProfile[],
+  keep: Int32Array,
+  missing: MissingPolicy,
+): { sources: FeatureSource[]; indicators: (OneHotIndicator | null)[]; imputed: number } {
+  const sources: FeatureSource[] = [];
+  const indicators: (OneHotIndicator | null)[] = [];
+  let imputed = 0;
+  for (const p of features) {
+    const { column } = p;
+    if (!isCategory(p.kind)) {
+      sources.push({ name: column.name, values: column.values, fill: missing === 'median' && column.missing > 0 ? median(column.values) : NaN });
+      indicators.push(null);
+      continue;
+    }
+    const encoded = oneHotColumn(column, keep, missing === 'median');
+    imputed += encoded.imputed;
+    encoded.indicators.forEach((indicator, k) => {
+      sources.push({ name: indicatorName(indicator), codes: column.codes!, code: encoded.codes[k], fill: encoded.fill });
+      indicators.push(indicator);
+    });
+  }
+  return { sources, indicators, imputed };
 }
 
 /** metadata.columns, and the descriptors' (and categories') values over the rows kept. */

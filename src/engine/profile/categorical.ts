@@ -15,7 +15,8 @@
  * spread, one level, or one cluster with values).
  */
 import type { PreparedData } from '../data/prepare';
-import type { CategoryValues, NumericDescriptor } from '../data/columns';
+import { compareText, type CategoryValues, type NumericDescriptor } from '../data/columns';
+export { compareText } from '../data/columns';
 import { describe, maxAbs, powerOfTwoScale } from '../kernels/stats';
 import { keyedObject, membersOf, statisticsJson, type Json, type JsonObject, type Profile } from './profile';
 
@@ -24,15 +25,6 @@ export const MAX_LISTED_LEVELS = 20;
 export const OTHER_LEVEL = '(other)';
 export const MISSING_LEVEL = '(missing)';
 
-/** Python's ordering of str (by code point), which UTF-16 comparison differs from above U+FFFF. */
-export function compareText(a: string, b: string): number {
-  const x = Array.from(a);
-  const y = Array.from(b);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    if (x[i] !== y[i]) return x[i].codePointAt(0)! - y[i].codePointAt(0)!;
-  }
-  return x.length - y.length;
-}
 
 /** How one categorical column is listed: its levels in order over all rows clustered. */
 interface Listing {
@@ -249,7 +241,10 @@ export function separation(data: PreparedData, labels: Int32Array, k: number): J
     return column;
   };
   const byName = new Map<string, Json>();
-  data.features.forEach((name, j) => byName.set(name, { measure: 'eta_squared', value: etaSquared(featureColumn(j), labels, k) }));
+  data.features.forEach((name, j) => {
+    // A one-hot indicator is not a column: its column's Cramér's V is below.
+    if (!data.indicators?.[j]) byName.set(name, { measure: 'eta_squared', value: etaSquared(featureColumn(j), labels, k) });
+  });
   for (const d of data.numericDescriptors ?? []) byName.set(d.name, { measure: 'eta_squared', value: etaSquared(d.values, labels, k) });
   for (const c of data.categories ?? []) byName.set(c.name, { measure: 'cramers_v', value: cramersV(c.codes, c.levels.length, labels, k) });
   const order = data.columns ? data.columns.map((c) => c.name).filter((name) => byName.has(name)) : data.features;
