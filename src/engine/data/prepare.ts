@@ -241,7 +241,7 @@ function unusableReason(profile: ColumnProfile): string | null {
   if (present === 0) return 'all values missing';
   // The distinctness checks are skipped for a column already id-like by its name.
   if (idLikeByName) return 'id-like (named like an identifier)';
-  // By its values, only a column with no gap is id-like (PROFILE.md, Column roles):
+  // By its values, only a column with no gap is id-like (../shared/spec/PROFILE.md, Column roles):
   // a sparse money column whose few values happen to be distinct integers is data.
   const complete = column.missing === 0;
   if (column.nonNumeric > 0) {

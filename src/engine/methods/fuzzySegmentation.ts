@@ -1,7 +1,7 @@
 /**
  * The Fuzzy C-Means method: validated options, FCM restarts through the fit
  * driver (the lowest objective J_m wins), cluster numbering, the collapse
- * check, and the FCM part of the profile (PROFILE.md "Fuzzy C-Means").
+ * check, and the FCM part of the profile (../shared/spec/PROFILE.md "Fuzzy C-Means").
  */
 import type { FcmOptions } from '../../shared/methods';
 import { runRestarts } from '../kernels/fitDriver';

@@ -1,7 +1,7 @@
 /**
  * The Gaussian Mixture method: validated options, EM restarts through the
  * fit driver, the ill-defined-covariance retry ladder, cluster numbering,
- * and the GMM part of the profile (PROFILE.md "Gaussian Mixture Model").
+ * and the GMM part of the profile (../shared/spec/PROFILE.md "Gaussian Mixture Model").
  */
 import type { GmmOptions } from '../../shared/methods';
 import { SegmentError } from '../errors';
@@ -167,7 +167,7 @@ function fitInWorkspace(data: PreparedData, options: GmmOptions, control: RunCon
   );
 }
 
-/** Renumbers the components by descending size (PROFILE.md) and permutes every per-component array alike. */
+/** Renumbers the components by descending size (../shared/spec/PROFILE.md) and permutes every per-component array alike. */
 function orderFit(
   best: EmResult,
   em: EmResult,

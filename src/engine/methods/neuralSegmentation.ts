@@ -1,5 +1,5 @@
 /**
- * The Neural method (PROFILE.md "Neural Network"): a TensorFlow.js
+ * The Neural method (../shared/spec/PROFILE.md "Neural Network"): a TensorFlow.js
  * autoencoder compresses the standardised features to encoding_dim latent
  * values, and K-Means (k-means++ seeding, n_init restarts, Lloyd to
  * tolerance, as scikit-learn's KMeans) clusters the latent codes. Training is

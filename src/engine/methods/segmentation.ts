@@ -104,6 +104,7 @@ export class Segmentation<M extends MethodKey, Fit extends MethodFit> {
       profile,
       assignments: assignmentsCsv(data, fit.labels, this.steps.softScores(fit, this.options)),
       now,
+      signal: control.signal,
     });
   }
 }

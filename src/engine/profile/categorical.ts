@@ -17,7 +17,7 @@
 import type { PreparedData } from '../data/prepare';
 import { compareText, type CategoryValues, type NumericDescriptor } from '../data/columns';
 export { compareText } from '../data/columns';
-import { describe, maxAbs, powerOfTwoScale } from '../kernels/stats';
+import { featureStatistics, maxAbs, powerOfTwoScale } from '../kernels/stats';
 import { keyedObject, membersOf, statisticsJson, type Json, type JsonObject, type Profile } from './profile';
 
 /** Columns with more levels list this many (the most frequent) and one "(other)". */
@@ -153,7 +153,7 @@ export function descriptorStatistics(data: PreparedData, members: Int32Array): J
 function descriptorEntry(descriptor: NumericDescriptor, members: Int32Array): JsonObject {
   const present: number[] = [];
   for (const i of members) if (!Number.isNaN(descriptor.values[i])) present.push(descriptor.values[i]);
-  return { ...statisticsJson(descriptor.name, describe(Float64Array.from(present))), missing: members.length - present.length };
+  return { ...statisticsJson(descriptor.name, featureStatistics(Float64Array.from(present))), missing: members.length - present.length };
 }
 
 /** Root: column → level → {count, share} over all rows clustered. */

@@ -9,7 +9,7 @@
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { dump } from 'js-yaml';
-import { SegmentError } from '../errors';
+import { SegmentError, throwIfAborted } from '../errors';
 import { METHOD_KEYS } from '../../shared/methods';
 import { TEMPORARY_NAME, outputNamePattern } from '../../shared/timestamps';
 import type { MethodKey, Profile } from './profile';
@@ -44,6 +44,8 @@ export function csvField(value: string): string {
 }
 
 export interface WriteProfileOptions {
+  /** Looked at between the files and between the chunks of the assignments: a cancel leaves nothing behind. */
+  signal?: AbortSignal;
   method: MethodKey;
   outputDir: string;
   profile: Profile;
@@ -59,9 +61,11 @@ export async function writeProfileFiles(options: WriteProfileOptions): Promise<E
   const temporary: string[] = [];
   let placed: string[] = [];
   try {
-    const jsonTmp = await writeTemporary(dir, profileToJson(options.profile), temporary);
-    const yamlTmp = await writeTemporary(dir, profileToYaml(options.profile), temporary);
-    const csvTmp = await writeTemporary(dir, options.assignments, temporary);
+    const { signal } = options;
+    const jsonTmp = await writeTemporary(dir, profileToJson(options.profile), temporary, signal);
+    const yamlTmp = await writeTemporary(dir, profileToYaml(options.profile), temporary, signal);
+    const csvTmp = await writeTemporary(dir, options.assignments, temporary, signal);
+    throwIfAborted(signal);
     for (let attempt = 1; ; attempt++) {
       const suffix = attempt === 1 ? '' : `_${attempt}`;
       const paths: ExportPaths = {
@@ -157,7 +161,8 @@ async function ensureDirectory(dir: string): Promise<void> {
   }
 }
 
-async function writeTemporary(dir: string, content: string | CsvChunks, temporary: string[]): Promise<string> {
+async function writeTemporary(dir: string, content: string | CsvChunks, temporary: string[], signal?: AbortSignal): Promise<string> {
+  throwIfAborted(signal);
   const path = join(dir, `.segment-${process.pid}-${Date.now()}-${temporary.length}.tmp`);
   temporary.push(path);
   const handle = await fs.open(path, 'wx');
@@ -169,6 +174,7 @@ async function writeTemporary(dir: string, content: string | CsvChunks, temporar
       for (const chunk of content) {
         buffer += chunk;
         if (buffer.length >= 1 << 20) {
+          throwIfAborted(signal);
           await handle.write(buffer);
           buffer = '';
         }
