@@ -100,6 +100,7 @@ function findBadNumbers(value: unknown, path: string[], profile: Record<string, 
 test(`${CASES} generated CSVs through the CLI: no crash, one-line errors, profiles without NaN or misplaced null`, { timeout: 900_000 }, async (t) => {
   const dir = tempDir(t, 'segment-fuzz-');
   const rng = new Random(SEED);
+  const optionRng = new Random(SEED + 1);
   const outcomes = { ok: 0, refused: 0 };
   const problems: string[] = [];
   for (let c = 0; c < CASES && problems.length < 5; c++) {
@@ -108,7 +109,9 @@ test(`${CASES} generated CSVs through the CLI: no crash, one-line errors, profil
     const out = join(dir, `out${c}`);
     const method = rng.int(20) === 0 ? 'neural' : rng.int(2) === 0 ? 'gmm' : 'fuzzy';
     const extra = method === 'neural' ? ['--epochs', '1', '--n-init', '1'] : method === 'gmm' ? ['--covariance', ['full', 'tied', 'diag', 'spherical'][rng.int(4)]] : [];
-    const argv = [method, csv, '-k', String(2 + rng.int(3)), '--out', out, '--json', '--threads', '1', ...extra];
+    // One run in four clusters the categorical columns too (drawn apart, so the files generated stay the same).
+    const onehot = optionRng.int(4) === 0 ? ['--categorical', 'onehot'] : [];
+    const argv = [method, csv, '-k', String(2 + rng.int(3)), '--out', out, '--json', '--threads', '1', ...extra, ...onehot];
     const io = capture();
     const code = await main(argv, io);
     const where = `case ${c} (seed ${SEED}; ${argv.join(' ')})`;
