@@ -224,12 +224,13 @@ test('segment prompt prints the language-model prompt of a JSON or YAML profile'
     assert.equal(await main(['prompt', file], io), 0);
     assert.match(io.out(), /^You are a data analyst specializing in customer segmentation\./);
     assert.match(io.out(), /## Cluster 0: \d+ customers/);
-    assert.match(io.err(), /^segment: about \d+ tokens, 24 of 24 features\n$/);
+    // 24 features and 4 categorical columns described.
+    assert.match(io.err(), /^segment: about \d+ tokens, 28 of 28 columns\n$/);
   }
   const small = capture();
   assert.equal(await main(['prompt', yaml, '--max-tokens', '1000'], small), 0);
-  assert.match(small.err(), /least separating features left out\n$/);
-  assert.match(small.out(), /Only \d+ of 24 features are shown/);
+  assert.match(small.err(), /least separating columns left out\n$/);
+  assert.match(small.out(), /Only \d+ of 28 columns are shown/);
 
   const broken = join(dir, 'broken_cluster_profile.yaml');
   writeFileSync(broken, 'clusters: [unclosed\n');
