@@ -8,6 +8,7 @@ import { runRestarts } from '../kernels/fitDriver';
 import {
   FcmWorkspace,
   fuzzyCMeans,
+  membershipsFromCenters,
   partitionCoefficient,
   partitionEntropy,
   randomMemberships,
@@ -24,9 +25,7 @@ import {
   isoLocal,
   membersOf,
   num,
-  permuteColumns,
   permuteRows,
-  renumberLabels,
   toOriginalUnits,
   type JsonObject,
   type Profile,
@@ -133,10 +132,11 @@ export function fitFcm(data: PreparedData, options: FcmOptions, control: RunCont
     workspace.close();
   }
 
-  const raw = hardLabels(best.memberships, n, k);
-  const order = clusterOrder(raw, k, best.centers, d);
-  const memberships = permuteColumns(best.memberships, n, k, order);
+  const order = clusterOrder(hardLabels(best.memberships, n, k), k, best.centers, d);
   const centers = permuteRows(best.centers, d, order);
+  // The update from the renumbered centers, as scoring computes it: the same memberships up to the last bit
+  // of a sum over clusters taken in another order, so that scoring the training rows repeats them exactly.
+  const memberships = membershipsFromCenters(z, n, d, centers, k, options.fuzziness);
   const spread = centerSpread(z, n, d, centers, k);
   const warnings: string[] = [];
   if (!best.converged) {
@@ -154,7 +154,7 @@ export function fitFcm(data: PreparedData, options: FcmOptions, control: RunCont
     );
   }
   return {
-    labels: renumberLabels(raw, order),
+    labels: hardLabels(memberships, n, k),
     memberships,
     centers,
     objective: best.objective,
