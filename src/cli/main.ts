@@ -5,7 +5,7 @@
  *
  * `segment <method> <file.csv>` runs one method; `segment all <file.csv>`
  * reads and prepares the CSV once and runs every method on it, writing all
- * nine files or none (a failure or cancel removes what the run had written).
+ * twelve files or none (a failure or cancel removes what the run had written).
  */
 import { dirname, resolve } from 'node:path';
 import {
@@ -51,7 +51,7 @@ const USAGE = `${TOOL_NAME} ${TOOL_VERSION}: customer segments from a CSV, as JS
 
 Usage:
 ${METHOD_KEYS.map((m) => `  segment ${m} <file.csv> [options]`.padEnd(40) + METHOD_LABELS[m].summary).join('\n')}
-${`  segment ${ALL} <file.csv> [options]`.padEnd(40)}${METHOD_KEYS.join(', ')} on the same data, read once: ${METHOD_KEYS.length * 3} files
+${`  segment ${ALL} <file.csv> [options]`.padEnd(40)}${METHOD_KEYS.join(', ')} on the same data, read once: ${METHOD_KEYS.length * 4} files
   segment --help | --version
 
 Language models:
@@ -60,6 +60,7 @@ ${PROMPT_USAGE}
 Writes beside the CSV (or into --out), never overwriting a file:
   {method}_cluster_profile_YYYYMMDD_HHMMSS.json and .yaml   the cluster profile
   {method}_assignments_YYYYMMDD_HHMMSS.csv                  each customer's cluster and soft scores
+  {method}_model_YYYYMMDD_HHMMSS.json                       the fitted model in standardised units
 
 Options for every method:
 ${flagHelp(COMMON_FLAGS)}
@@ -175,6 +176,7 @@ function report(results: MethodExport[], flags: FlagValues, io: CliIo, many: boo
         json: result.json,
         yaml: result.yaml,
         assignments: result.assignments,
+        model: result.model,
         n_samples: metadata.n_samples,
         n_clusters: metadata.n_clusters,
         metrics: result.profile.metrics,
@@ -185,7 +187,7 @@ function report(results: MethodExport[], flags: FlagValues, io: CliIo, many: boo
     return;
   }
   if (flags.quiet) {
-    for (const { result } of results) io.stdout.write(`${result.json}\n${result.yaml}\n${result.assignments}\n`);
+    for (const { result } of results) io.stdout.write(`${result.json}\n${result.yaml}\n${result.assignments}\n${result.model}\n`);
     return;
   }
   io.stdout.write(results.map(({ result }) => summarize(result)).join('\n'));

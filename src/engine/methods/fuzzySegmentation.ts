@@ -34,6 +34,7 @@ import type { RunControl } from '../progress';
 import { Segmentation, clusterColumns, requireEnoughRows, type MethodFit, type MethodSteps } from './segmentation';
 import { std } from '../kernels/stats';
 import { methodDefaults, resolveOptions } from './options';
+import { fcmModelJson } from '../scoring/fuzzyModel';
 
 export type { FcmOptions };
 
@@ -92,6 +93,7 @@ export const FCM_STEPS: MethodSteps<'fuzzy', FcmFit> = {
   fit: (data, options, control) => fitFcm(data, options, control),
   profile: fcmProfile,
   softScores: (fit, options) => ({ columns: clusterColumns('membership_cluster_', options.nClusters), values: fit.memberships }),
+  model: (fit, options) => fcmModelJson(fit, options),
 };
 
 export class FuzzyCMeansSegmentation extends Segmentation<'fuzzy', FcmFit> {

@@ -37,6 +37,7 @@ import type { RunControl } from '../progress';
 import { Segmentation, clusterColumns, requireEnoughRows, type MethodFit, type MethodSteps } from './segmentation';
 import { quantileSorted, std } from '../kernels/stats';
 import { methodDefaults, optionSpec, optionValue, type OptionNamer } from './options';
+import { gmmModelJson } from '../scoring/gmmModel';
 
 export type { GmmOptions };
 
@@ -67,6 +68,7 @@ export const GMM_STEPS: MethodSteps<'gmm', GmmFit> = {
   fit: (data, options, control) => fitGmm(data, options, control),
   profile: gmmProfile,
   softScores: (fit, options) => ({ columns: clusterColumns('prob_cluster_', options.nClusters), values: fit.resp }),
+  model: (fit) => gmmModelJson(fit),
 };
 
 /** Memory the covariance matrices and their factors may take (full and tied); beyond it a fit would exhaust the machine. */

@@ -40,6 +40,7 @@ import { Random, deriveSeed } from '../kernels/random';
 import { mean, std } from '../kernels/stats';
 import { OPTION_LABELS, methodDefaults, optionSpec, resolveOptions, type OptionNamer } from './options';
 import type { AutoencoderArchitecture, AutoencoderWeights } from './autoencoder';
+import { neuralModelJson } from '../scoring/neuralModel';
 
 export { BACKEND_CHOICES, type BackendChoice } from '../../shared/methods';
 export type { NeuralOptions };
@@ -115,6 +116,7 @@ export const NEURAL_STEPS: MethodSteps<'neural', NeuralFit> = {
   fit: fitNeural,
   profile: neuralProfile,
   softScores: neuralSoftScores,
+  model: (fit) => neuralModelJson(fit),
 };
 
 export class NeuralSegmentation extends Segmentation<'neural', NeuralFit> {
@@ -250,7 +252,7 @@ export async function fitNeural(data: PreparedData, options: NeuralOptions, cont
 }
 
 /** Mean of each cluster's members in original units (k×d), as feature_statistics' mean computes it. */
-function memberMeansOf(data: PreparedData, labels: Int32Array, k: number): Float64Array {
+export function memberMeansOf(data: PreparedData, labels: Int32Array, k: number): Float64Array {
   const { raw, d } = data;
   const members = membersOf(labels, k);
   const out = new Float64Array(k * d);
