@@ -27,6 +27,7 @@ import type { CliIo } from './io';
 import { ALL_METHOD_FLAGS, COMMON_OPTION_FLAGS, SHARED_FLAGS, methodFlags, methodRun } from './methodFlags';
 import { ProgressBar } from './progressBar';
 import { PROMPT_USAGE, promptCommand } from './prompt';
+import { SCORE_USAGE, scoreCommand } from './score';
 import { summarize } from './summary';
 
 export type { CliIo, OutputStream } from './io';
@@ -45,6 +46,7 @@ const COMMON_FLAGS: FlagSpec[] = [
 
 const ALL = 'all';
 const PROMPT = 'prompt';
+const SCORE = 'score';
 
 
 const USAGE = `${TOOL_NAME} ${TOOL_VERSION}: customer segments from a CSV, as JSON and YAML cluster profiles
@@ -54,13 +56,16 @@ ${METHOD_KEYS.map((m) => `  segment ${m} <file.csv> [options]`.padEnd(40) + METH
 ${`  segment ${ALL} <file.csv> [options]`.padEnd(40)}${METHOD_KEYS.join(', ')} on the same data, read once: ${METHOD_KEYS.length * 4} files
   segment --help | --version
 
+Scoring new customers:
+${SCORE_USAGE}
+
 Language models:
 ${PROMPT_USAGE}
 
 Writes beside the CSV (or into --out), never overwriting a file:
   {method}_cluster_profile_YYYYMMDD_HHMMSS.json and .yaml   the cluster profile
   {method}_assignments_YYYYMMDD_HHMMSS.csv                  each customer's cluster and soft scores
-  {method}_model_YYYYMMDD_HHMMSS.json                       the fitted model in standardised units
+  {method}_model_YYYYMMDD_HHMMSS.json                       the fitted model, for segment score
 
 Options for every method:
 ${flagHelp(COMMON_FLAGS)}
@@ -94,9 +99,10 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal, onRu
       return 0;
     }
     if (command === PROMPT) return await promptCommand(rest, io);
+    if (command === SCORE) return await scoreCommand(rest, io, signal, onRun);
     const method = isMethodKey(command) ? command : undefined;
     if (!method && command !== ALL) {
-      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_KEYS, ALL, PROMPT].join(', ')})`);
+      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_KEYS, ALL, SCORE, PROMPT].join(', ')})`);
     }
     const { positionals, flags } = parseFlags(rest, [...COMMON_FLAGS, ...(method ? methodFlags(method) : ALL_METHOD_FLAGS)]);
     if (flags.help) {
