@@ -15,7 +15,9 @@ import { MODEL_FORMAT, parseModel } from '../../src/engine/scoring/modelFile';
 import { readGmmModel, scoreGmm } from '../../src/engine/scoring/gmmModel';
 import { scoringRows } from '../../src/engine/scoring/rows';
 import { Random } from '../../src/engine/kernels/random';
-import { assertIdentical, onTwoThreads, resetThreads } from '../helpers/threads';
+import { assertIdentical, resetThreads } from '../helpers/threads';
+import { engineThreadStats, threadTuning } from '../../src/engine/kernels/threads';
+import { EmWorkspace } from '../../src/engine/kernels/gmm';
 import { readCsvText } from '../../src/engine/data/csv';
 import { prepareFeatures, type MissingPolicy } from '../../src/engine/data/prepare';
 import { medianSorted } from '../../src/engine/kernels/stats';
@@ -107,11 +109,22 @@ test('two threads score a GMM as one does, bit for bit', async (t) => {
   const scoring = readGmmModel(reader, common.features.length);
   const { data } = scoringRows(await readCsvText(readFileSync(csv, 'utf8'), 'many.csv'), common);
   const one = scoreGmm(scoring, data.z, data.n, 1);
+  // scoreGmm's workspace on two threads, its one pass run 20 times: the engine thread surely takes chunks of some.
+  threadTuning.minWork = 0;
+  threadTuning.awaitStart = true;
+  const before = engineThreadStats().chunksByThreads;
+  const workspace = new EmWorkspace(data.z, data.n, data.d, scoring.k, scoring.model.covarianceType, { threads: 2, rowLogLikelihoods: true });
   try {
-    const two = onTwoThreads(() => scoreGmm(scoring, data.z, data.n, 2));
-    assertIdentical(two.resp, one.resp, 'posteriors');
-    assertIdentical(two.logLikelihoods, one.logLikelihoods, 'log-likelihoods');
+    assert.equal(workspace.threads, 2);
+    for (let pass = 0; pass < 20; pass++) {
+      const two = workspace.posterior(scoring.model);
+      assertIdentical(two.resp, one.resp, 'posteriors');
+      assertIdentical(two.logLikelihoods, one.logLikelihoods, 'log-likelihoods');
+    }
+    workspace.close();
+    assert.ok(engineThreadStats().chunksByThreads > before, 'the engine thread ran chunks');
   } finally {
+    workspace.close();
     await resetThreads();
   }
   // And both are the fit's.
@@ -544,4 +557,21 @@ test('a model file that is not there', async (t) => {
   const dir = tempDir(t, 'segment-score-');
   const missing = join(dir, 'gone.json');
   await assert.rejects(score(missing, EXAMPLE, dir), { code: 'FILE_NOT_FOUND', message: `No file at ${missing}. Check the path of the model file.` });
+});
+
+test('clusters no new row went to are named in a warning (their statistics in a profile are null)', async (t) => {
+  const { dir, done } = await exportOne(t, 'fuzzy', { nClusters: 3 });
+  const [header, first] = readFileSync(EXAMPLE, 'utf8').split('\n');
+  const csv = join(dir, 'same.csv');
+  writeFileSync(csv, `${header}\n${first}\n${first}\n`);
+  const plain = await score(done.result.model, csv, dir);
+  const label = Number(lines(plain.scores)[1].split(',')[2]);
+  const others = [0, 1, 2].filter((c) => c !== label).map((c) => `cluster_${c}`).join(', ');
+  assert.deepEqual(plain.warnings, [`${others} got none of the 2 rows scored.`]);
+  const profiled = await score(done.result.model, csv, dir, true);
+  assert.deepEqual(profiled.warnings, [`${others} got none of the 2 rows scored, so their statistics in the profile are null.`]);
+  const profile = JSON.parse(readFileSync(profiled.json!, 'utf8'));
+  assert.deepEqual(profile.metadata.warnings, profiled.warnings);
+  assert.equal(profile.clusters[`cluster_${label}`].size, 2);
+  assert.equal(profile.metrics.silhouette_score, null, 'undefined for one cluster, as for a fit');
 });

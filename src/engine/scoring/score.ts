@@ -259,7 +259,7 @@ export async function scoreRows(request: ScoreRequest, hooks: ScoreHooks = {}): 
   throwIfAborted(signal);
   const sizes = Array.from({ length: scorer.k }, () => 0);
   for (const label of scored.labels) sizes[label]++;
-  const allWarnings = [...warnings, ...scored.warnings, ...emptyClusters(sizes, data.n)];
+  const allWarnings = [...warnings, ...scored.warnings, ...emptyClusters(sizes, data.n, request.profile === true)];
   const now = request.now ?? new Date();
   let profile: Profile | null = null;
   if (request.profile) {
@@ -306,11 +306,13 @@ function readTable(source: CsvSource, control: RunControl): Promise<CsvTable> {
   return source.kind === 'file' ? readCsv(source.path, read) : readCsvText(source.text, source.fileName, read);
 }
 
-function emptyClusters(sizes: number[], n: number): string[] {
+/** Clusters no scored row went to (with a profile: their statistics are null). */
+function emptyClusters(sizes: number[], n: number, profile: boolean): string[] {
   const empty = sizes.flatMap((size, c) => (size === 0 ? [`cluster_${c}`] : []));
   if (empty.length === 0) return [];
   const rows = n === 1 ? 'the 1 row' : `the ${n.toLocaleString('en-US')} rows`;
-  return [`${empty.join(', ')} got none of ${rows} scored${empty.length === 1 ? ', so its statistics are null' : ', so their statistics are null'}.`];
+  const statistics = profile ? `, so ${empty.length === 1 ? 'its' : 'their'} statistics in the profile are null` : '';
+  return [`${empty.join(', ')} got none of ${rows} scored${statistics}.`];
 }
 
 /**
