@@ -5,7 +5,7 @@
  *
  * `segment <method> <file.csv>` runs one method; `segment all <file.csv>`
  * reads and prepares the CSV once and runs every method on it, writing all
- * nine files or none (a failure or cancel removes what the run had written).
+ * twelve files or none (a failure or cancel removes what the run had written).
  */
 import { dirname, resolve } from 'node:path';
 import {
@@ -28,6 +28,7 @@ import type { CliIo } from './io';
 import { ALL_METHOD_FLAGS, COMMON_OPTION_FLAGS, SHARED_FLAGS, methodFlags, methodRun } from './methodFlags';
 import { ProgressBar } from './progressBar';
 import { PROMPT_USAGE, promptCommand } from './prompt';
+import { SCORE_USAGE, scoreCommand } from './score';
 import { summarize } from './summary';
 
 export type { CliIo, OutputStream } from './io';
@@ -54,14 +55,18 @@ const COMMON_FLAGS: FlagSpec[] = [
 
 const ALL = 'all';
 const PROMPT = 'prompt';
+const SCORE = 'score';
 
 
 const USAGE = `${TOOL_NAME} ${TOOL_VERSION}: customer segments from a CSV, as JSON and YAML cluster profiles
 
 Usage:
 ${METHOD_KEYS.map((m) => `  segment ${m} <file.csv> [options]`.padEnd(40) + METHOD_LABELS[m].summary).join('\n')}
-${`  segment ${ALL} <file.csv> [options]`.padEnd(40)}${METHOD_KEYS.join(', ')} on the same data, read once: ${METHOD_KEYS.length * 3} files
+${`  segment ${ALL} <file.csv> [options]`.padEnd(40)}${METHOD_KEYS.join(', ')} on the same data, read once: ${METHOD_KEYS.length * 4} files
   segment --help | --version
+
+Scoring new customers:
+${SCORE_USAGE}
 
 Language models:
 ${PROMPT_USAGE}
@@ -69,6 +74,7 @@ ${PROMPT_USAGE}
 Writes beside the CSV (or into --out), never overwriting a file:
   {method}_cluster_profile_YYYYMMDD_HHMMSS.json and .yaml   the cluster profile
   {method}_assignments_YYYYMMDD_HHMMSS.csv                  each customer's cluster and soft scores
+  {method}_model_YYYYMMDD_HHMMSS.json                       the fitted model, for segment score
 
 Options for every method:
 ${flagHelp(COMMON_FLAGS)}
@@ -102,9 +108,10 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal, onRu
       return 0;
     }
     if (command === PROMPT) return await promptCommand(rest, io);
+    if (command === SCORE) return await scoreCommand(rest, io, signal, onRun);
     const method = isMethodKey(command) ? command : undefined;
     if (!method && command !== ALL) {
-      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_KEYS, ALL, PROMPT].join(', ')})`);
+      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_KEYS, ALL, SCORE, PROMPT].join(', ')})`);
     }
     const { positionals, flags } = parseFlags(rest, [...COMMON_FLAGS, ...(method ? methodFlags(method) : ALL_METHOD_FLAGS)]);
     if (flags.help) {
@@ -186,6 +193,7 @@ function report(results: MethodExport[], flags: FlagValues, io: CliIo, many: boo
         json: result.json,
         yaml: result.yaml,
         assignments: result.assignments,
+        model: result.model,
         n_samples: metadata.n_samples,
         n_clusters: metadata.n_clusters,
         metrics: result.profile.metrics,
@@ -196,7 +204,7 @@ function report(results: MethodExport[], flags: FlagValues, io: CliIo, many: boo
     return;
   }
   if (flags.quiet) {
-    for (const { result } of results) io.stdout.write(`${result.json}\n${result.yaml}\n${result.assignments}\n`);
+    for (const { result } of results) io.stdout.write(`${result.json}\n${result.yaml}\n${result.assignments}\n${result.model}\n`);
     return;
   }
   io.stdout.write(results.map(({ result }) => summarize(result)).join('\n'));

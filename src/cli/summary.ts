@@ -105,7 +105,7 @@ export function summarize(result: ExportResult): string {
     const c = cluster as Obj;
     lines.push(`  ${name}: ${String(c.size).padStart(6)} customers (${fixed(c.percentage, 2)}%)`);
   }
-  lines.push('Wrote:', `  ${result.json}`, `  ${result.yaml}`, `  ${result.assignments}`);
+  lines.push('Wrote:', `  ${result.json}`, `  ${result.yaml}`, `  ${result.assignments}`, `  ${result.model}`);
   for (const warning of (metadata.warnings as string[] | undefined) ?? []) lines.push(`warning: ${warning}`);
   // Column names, cells and paths come from the user's files: no control character reaches the terminal.
   return `${lines.map(printable).join('\n')}\n`;

@@ -105,6 +105,8 @@ export interface MethodResult {
   json: string;
   yaml: string;
   assignments: string;
+  /** The model file, for scoring new rows. */
+  model: string;
   nSamples: number;
   nClusters: number;
   nFeatures: number;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { main } from '../../src/cli/main';
 import { capture } from '../helpers/cli';
 import { tempDir, type Ends } from '../helpers/tempDir';
@@ -27,7 +27,7 @@ test('--help documents every flag', async () => {
 
 test('wrong usage exits 2 with one line and a pointer to --help', async () => {
   const cases: [string[], string][] = [
-    [['kmeans', 'a.csv'], `segment: unknown command "kmeans" (available: gmm, fuzzy, neural, all, prompt)`],
+    [['kmeans', 'a.csv'], `segment: unknown command "kmeans" (available: gmm, fuzzy, neural, all, score, prompt)`],
     [['gmm'], 'segment: give the CSV file to cluster'],
     [['gmm', 'a.csv', '--clusters', 'four'], 'segment: --clusters expects a whole number, got "four"'],
     [['gmm', 'a.csv', '--covariance', 'round'], 'segment: --covariance must be one of full, tied, diag, spherical, got "round"'],
@@ -83,7 +83,7 @@ test('a cancelled run exits 130 and writes nothing', async (t) => {
   assert.deepEqual(readdirSync(dir), []);
 });
 
-test('gmm on the example CSV writes the three files and reports them (--json)', async (t) => {
+test('gmm on the example CSV writes the four files and reports them (--json)', async (t) => {
   const dir = freshDir(t);
   const io = capture();
   assert.equal(await main(['gmm', EXAMPLE, '--clusters', '5', '--covariance', 'diag', '--out', dir, '--json'], io), 0);
@@ -91,7 +91,7 @@ test('gmm on the example CSV writes the three files and reports them (--json)', 
   assert.equal(report.method, 'gmm');
   assert.equal(report.n_clusters, 5);
   assert.equal(report.n_samples, 497);
-  for (const key of ['json', 'yaml', 'assignments']) assert.ok(existsSync(report[key]), key);
+  for (const key of ['json', 'yaml', 'assignments', 'model']) assert.ok(existsSync(report[key]), key);
   const profile = JSON.parse(readFileSync(report.json, 'utf8'));
   assert.equal(profile.metadata.covariance_type, 'diag');
   assert.equal(profile.metadata.source_file, 'customers.csv');
@@ -99,14 +99,15 @@ test('gmm on the example CSV writes the three files and reports them (--json)', 
   assert.equal(profile.metadata.id_column, 'customer_id');
   assert.deepEqual(report.metrics, profile.metrics);
   assert.match(readFileSync(report.assignments, 'utf8'), /^row,customer_id,cluster,prob_cluster_0,.*\n1,C00001,\d,/);
-  assert.equal(readdirSync(dir).length, 3);
+  assert.equal(JSON.parse(readFileSync(report.model, 'utf8')).profile, basename(report.json));
+  assert.equal(readdirSync(dir).length, 4);
 });
 
 test('--quiet prints only the paths; a human summary otherwise', async (t) => {
   const quiet = capture();
   assert.equal(await main(['gmm', EXAMPLE, '--out', freshDir(t), '--quiet'], quiet), 0);
   const lines = quiet.out().trim().split('\n');
-  assert.equal(lines.length, 3);
+  assert.deepEqual(lines.map((p) => basename(p).replace(/_\d{8}_\d{6}/, '')), ['gmm_cluster_profile.json', 'gmm_cluster_profile.yaml', 'gmm_assignments.csv', 'gmm_model.json']);
   assert.ok(lines.every((p) => existsSync(p)));
 
   const human = capture();
@@ -204,7 +205,7 @@ test('the built bundle runs as a program: exit codes and stderr', (t) => {
   assert.ok(existsSync(BUNDLE), 'dist/cli.js exists (npm test builds it first; or run npm run build)');
   const ok = spawnSync(process.execPath, [BUNDLE, 'gmm', EXAMPLE, '--out', freshDir(t), '--quiet'], { encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stderr);
-  assert.equal(ok.stdout.trim().split('\n').length, 3);
+  assert.equal(ok.stdout.trim().split('\n').length, 4);
   const missing = spawnSync(process.execPath, [BUNDLE, 'gmm', join(freshDir(t), 'nope.csv')], { encoding: 'utf8' });
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /^segment: .*nope\.csv.*\n$/);

@@ -5,59 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { Random } from '../../src/engine/kernels/random';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BUNDLE, interruptAt, writeBigCsv } from '../helpers/signals';
 import { tempDir } from '../helpers/tempDir';
-
-const ROOT = resolve(__dirname, '..', '..');
-const BUNDLE = join(ROOT, 'dist', 'cli.js');
-
-/** 200,000 customers × 20 features in 4 groups (about 27 MB). */
-function writeBigCsv(path: string): void {
-  const rng = new Random(11);
-  const header = ['customer_id', ...Array.from({ length: 20 }, (_, j) => `f${j}`)].join(',');
-  const lines = [header];
-  for (let i = 0; i < 200_000; i++) {
-    const group = i % 4;
-    const cells = Array.from({ length: 20 }, (_, j) => (group * 3 + (j % 5) + 2 * rng.next()).toFixed(3));
-    lines.push(`C${i},${cells.join(',')}`);
-  }
-  writeFileSync(path, `${lines.join('\n')}\n`);
-}
-
-interface Stopped {
-  code: number | null;
-  stderr: string;
-  /** From the SIGINT to the process's exit. */
-  stopMs: number;
-  /** Whether the phase was reached before the run ended by itself. */
-  reached: boolean;
-}
-
-/** Runs the program and sends SIGINT `delayMs` after it announces `phase` (SEGMENT_TRACE_PHASES). */
-function interruptAt(args: string[], phase: string, delayMs: number): Promise<Stopped> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BUNDLE, ...args], { env: { ...process.env, SEGMENT_TRACE_PHASES: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    let sentAt = 0;
-    let reached = false;
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text: string) => {
-      stderr += text;
-      if (!reached && stderr.includes(`phase: ${phase}\n`)) {
-        reached = true;
-        setTimeout(() => {
-          sentAt = Date.now();
-          child.kill('SIGINT');
-        }, delayMs);
-      }
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => resolvePromise({ code, stderr, stopMs: Date.now() - sentAt, reached: reached && sentAt > 0 }));
-  });
-}
 
 test('Ctrl-C while reading, fitting, computing the metrics or writing: exit 130 within 1 s, nothing written', { timeout: 240_000 }, async (t) => {
   assert.ok(existsSync(BUNDLE), 'dist/cli.js exists (npm test builds it first; or run npm run build)');

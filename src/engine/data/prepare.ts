@@ -100,6 +100,8 @@ export interface PreparedData {
   nRowsDropped: number;
   nValuesImputed: number;
   missing: MissingPolicy;
+  /** Under 'median': the value each feature's gaps were filled with (NaN for a feature without gaps). */
+  fillValues?: Float64Array;
 }
 
 /** How long lists get inside a one-line message before "and N more". */
@@ -181,7 +183,7 @@ function unknownColumn(name: string, names: string[], fileName: string): Segment
 }
 
 /** Names equal ignoring case, containing one another, or a few typos away. */
-function closeMatches(name: string, names: string[]): string[] {
+export function closeMatches(name: string, names: string[]): string[] {
   const wanted = name.toLowerCase();
   return names.filter((candidate) => {
     const lower = candidate.toLowerCase();
@@ -203,11 +205,11 @@ function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
-function joinOr(items: string[]): string {
+export function joinOr(items: string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
-function shortList(items: string[], separator: string): string {
+export function shortList(items: string[], separator: string): string {
   if (items.length <= MAX_LISTED) return items.join(separator);
   return `${items.slice(0, MAX_LISTED).join(separator)}${separator}and ${items.length - MAX_LISTED} more`;
 }
@@ -456,7 +458,7 @@ function checkRequestedColumn(profile: ColumnProfile, onehot: boolean): void {
 }
 
 /** Infinities are read in any column, but a feature may not have one. */
-function checkFinite(column: CsvColumn): void {
+export function checkFinite(column: CsvColumn): void {
   const first = column.firstNonFinite;
   if (first === null) return;
   throw new SegmentError(
@@ -625,6 +627,9 @@ function assemble(
     nRowsDropped: table.nRows - n,
     nValuesImputed,
     missing,
+    fillValues: Float64Array.from(sources, (source) =>
+      'values' in source ? source.fill : source.fill > 0 ? Number(source.fill === source.code) : NaN,
+    ),
   };
 }
 

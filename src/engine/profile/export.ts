@@ -7,7 +7,7 @@
  * file system has no hard links, an exclusive create-and-copy stands in.
  */
 import { promises as fs, constants as fsConstants } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import { SegmentError, throwIfAborted } from '../errors';
 import { METHOD_KEYS } from '../../shared/methods';
@@ -19,6 +19,8 @@ export interface ExportPaths {
   json: string;
   yaml: string;
   assignments: string;
+  /** `{method}_model_{ts}.json`: what scoring new rows needs (src/engine/scoring/). */
+  model: string;
 }
 
 export interface ExportResult extends ExportPaths {
@@ -50,43 +52,79 @@ export interface WriteProfileOptions {
   outputDir: string;
   profile: Profile;
   assignments: CsvChunks;
+  /** The model file's text, given the file name of the JSON profile it belongs to. */
+  model: (profileFile: string) => string;
   now: Date;
 }
 
 export async function writeProfileFiles(options: WriteProfileOptions): Promise<ExportResult> {
-  const dir = resolve(options.outputDir);
-  await ensureDirectory(dir);
-  await sweepStaleTemporaries(dir);
   const stamp = fileStamp(options.now);
+  const name = (kind: string, extension: string) => (suffix: string) => `${options.method}_${kind}_${stamp}${suffix}.${extension}`;
+  // Linked in this order, the JSON last: a reader that finds it knows the other files are complete beside it.
+  const paths = await writeFileSet(options.outputDir, 'the profile files', {
+    assignments: { name: name('assignments', 'csv'), content: options.assignments },
+    yaml: { name: name('cluster_profile', 'yaml'), content: profileToYaml(options.profile) },
+    model: { name: name('model', 'json'), content: (names) => options.model(basename(names.json)) },
+    json: { name: name('cluster_profile', 'json'), content: profileToJson(options.profile) },
+  }, options.signal);
+  return { ...paths, profile: options.profile };
+}
+
+/** One file of a set: its name for a suffix ('', '_2', '_3', …), and its content (a function of the set's final paths for a file that names another). */
+export interface FileSpec<K extends string> {
+  name: (suffix: string) => string;
+  content: string | CsvChunks | ((paths: Record<K, string>) => string);
+}
+
+/**
+ * Writes a set of files that belong together into `dir` under one suffix:
+ * the first of '', '_2', '_3', … for which none of their names exists. Each
+ * is written under a temporary name, then linked to its name in the order
+ * given (so the last one's presence means the set is complete); a name taken
+ * meanwhile undoes the links made and tries the next suffix. On any error,
+ * nothing of the set is left. `what` names the files in an error message.
+ * The signal is looked at between the files and between chunks of a long one.
+ */
+export async function writeFileSet<K extends string>(
+  dir: string,
+  what: string,
+  files: Record<K, FileSpec<K>>,
+  signal?: AbortSignal,
+): Promise<Record<K, string>> {
+  const folder = resolve(dir);
+  await ensureDirectory(folder, what);
+  await sweepStaleTemporaries(folder);
+  const keys = Object.keys(files) as K[];
   const temporary: string[] = [];
   let placed: string[] = [];
   try {
-    const { signal } = options;
-    const jsonTmp = await writeTemporary(dir, profileToJson(options.profile), temporary, signal);
-    const yamlTmp = await writeTemporary(dir, profileToYaml(options.profile), temporary, signal);
-    const csvTmp = await writeTemporary(dir, options.assignments, temporary, signal);
+    const fixed = new Map<K, string>();
+    for (const key of keys) {
+      const { content } = files[key];
+      if (typeof content !== 'function') fixed.set(key, await writeTemporary(folder, content, temporary, signal));
+    }
     throwIfAborted(signal);
     for (let attempt = 1; ; attempt++) {
       const suffix = attempt === 1 ? '' : `_${attempt}`;
-      const paths: ExportPaths = {
-        json: join(dir, `${options.method}_cluster_profile_${stamp}${suffix}.json`),
-        yaml: join(dir, `${options.method}_cluster_profile_${stamp}${suffix}.yaml`),
-        assignments: join(dir, `${options.method}_assignments_${stamp}${suffix}.csv`),
-      };
+      const paths = Object.fromEntries(keys.map((key) => [key, join(folder, files[key].name(suffix))])) as Record<K, string>;
       if (await anyExists(Object.values(paths))) continue;
       placed = [];
-      // The JSON last: a reader that finds it knows the YAML and the assignments are complete beside it.
-      const ok =
-        (await place(csvTmp, paths.assignments, placed)) &&
-        (await place(yamlTmp, paths.yaml, placed)) &&
-        (await place(jsonTmp, paths.json, placed));
-      if (ok) return { ...paths, profile: options.profile };
+      let ok = true;
+      for (const key of keys) {
+        const { content } = files[key];
+        const tmp = fixed.get(key) ?? (await writeTemporary(folder, (content as (p: Record<K, string>) => string)(paths), temporary));
+        if (!(await place(tmp, paths[key], placed))) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) return paths;
       // Someone created one of the names meanwhile: undo ours and take the next suffix.
       await Promise.all(placed.map((p) => fs.rm(p, { force: true })));
     }
   } catch (error) {
     await Promise.all(placed.map((p) => fs.rm(p, { force: true })));
-    throw asWriteError(error, dir);
+    throw asWriteError(error, folder, what);
   } finally {
     await Promise.all(temporary.map((p) => fs.rm(p, { force: true })));
   }
@@ -142,7 +180,7 @@ export async function removeRunFiles(run: { outputDir: string; now: Date; pid: n
  * Creates the missing folders one level at a time: Node's recursive mkdir
  * never returns on some file systems (under /proc it retries ENOENT forever).
  */
-async function ensureDirectory(dir: string): Promise<void> {
+async function ensureDirectory(dir: string, what: string): Promise<void> {
   const missing: string[] = [];
   let existing = dir;
   while (!(await fs.stat(existing).catch(() => undefined))) {
@@ -157,7 +195,7 @@ async function ensureDirectory(dir: string): Promise<void> {
     });
     if (!(await fs.stat(dir)).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
   } catch (error) {
-    throw asWriteError(error, dir);
+    throw asWriteError(error, dir, what);
   }
 }
 
@@ -220,7 +258,7 @@ async function anyExists(paths: string[]): Promise<boolean> {
   return found.some(Boolean);
 }
 
-function asWriteError(error: unknown, dir: string): Error {
+function asWriteError(error: unknown, dir: string, what: string): Error {
   const code = (error as NodeJS.ErrnoException).code;
   // Only the file system's errors are about the folder; anything else is a bug to report as one.
   if (error instanceof SegmentError || typeof code !== 'string') return error as Error;
@@ -236,6 +274,6 @@ function asWriteError(error: unknown, dir: string): Error {
           : (error as Error).message;
   return new SegmentError(
     'OUTPUT_NOT_WRITABLE',
-    `Cannot write the profile files to ${dir}: ${reason}. Choose another output folder; nothing was written.`,
+    `Cannot write ${what} to ${dir}: ${reason}. Choose another output folder; nothing was written.`,
   );
 }
