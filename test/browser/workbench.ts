@@ -84,14 +84,21 @@ export async function pickClusters(page: Page, typed: string, shotName?: string)
   await page.keyboard.press('Enter');
 }
 
-/** Accepts the columns to cluster on (step 2) and the columns to describe only (step 3) as offered. */
+/**
+ * Accepts the columns to cluster on (step 2) and, when there are columns
+ * left to describe (a file of numbers only has none), those to describe only (step 3), as offered.
+ */
 export async function acceptColumns(page: Page, shotName?: string): Promise<void> {
-  for (const step of ['(2/3)', '(3/3)']) {
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: step }).waitFor({ timeout: 30_000 });
-    await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
-    if (shotName) await screenshot(page, step === '(2/3)' ? shotName : `${shotName}-describe`);
-    await page.keyboard.press('Enter');
-  }
+  const title = (step: string) => page.locator('.quick-input-widget .quick-input-title', { hasText: step });
+  await title('(2/3)').waitFor({ timeout: 30_000 });
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+  if (shotName) await screenshot(page, shotName);
+  await page.keyboard.press('Enter');
+  const describe = await title('(3/3)').waitFor({ timeout: 3000 }).then(() => true, () => false);
+  if (!describe) return;
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+  if (shotName) await screenshot(page, `${shotName}-describe`);
+  await page.keyboard.press('Enter');
 }
 
 /**
