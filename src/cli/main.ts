@@ -23,6 +23,7 @@ import {
   type MissingPolicy,
 } from '../engine';
 import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './args';
+import { CATEGORICAL_MODES, type CategoricalMode } from '../shared/workerProtocol';
 import type { CliIo } from './io';
 import { ALL_METHOD_FLAGS, COMMON_OPTION_FLAGS, SHARED_FLAGS, methodFlags, methodRun } from './methodFlags';
 import { ProgressBar } from './progressBar';
@@ -35,8 +36,16 @@ export type { CliIo, OutputStream } from './io';
 const COMMON_FLAGS: FlagSpec[] = [
   ...COMMON_OPTION_FLAGS.filter((f) => f.name !== 'threads' && f.name !== 'silhouette-sample'),
   { name: 'columns', kind: 'list', value: 'a,b,…', help: 'cluster on exactly these columns (default: every numeric column but ids)' },
-  { name: 'exclude', kind: 'list', value: 'a,b,…', help: 'leave these columns out of the automatic choice' },
+  { name: 'exclude', kind: 'list', value: 'a,b,…', help: 'leave these columns out: neither clustered nor described' },
+  { name: 'describe', kind: 'list', value: 'a,b,…', help: 'describe these columns per cluster without clustering on them' },
   { name: 'missing', kind: 'string', value: 'drop|median', choices: ['drop', 'median'], help: 'rows with a missing value: drop them (default) or fill with the column median' },
+  {
+    name: 'categorical',
+    kind: 'string',
+    value: 'describe|onehot',
+    choices: CATEGORICAL_MODES,
+    help: 'binary and categorical columns: describe them per cluster (default) or cluster on them one-hot encoded',
+  },
   { name: 'out', short: 'o', kind: 'string', value: 'DIR', help: 'folder for the output files (default: beside the CSV)' },
   ...COMMON_OPTION_FLAGS.filter((f) => f.name === 'threads' || f.name === 'silhouette-sample'),
   { name: 'quiet', short: 'q', kind: 'boolean', help: 'print only the paths of the files written' },
@@ -149,6 +158,8 @@ async function runMethods(
         prepare: {
           columns: flags.columns as string[] | undefined,
           exclude: flags.exclude as string[] | undefined,
+          describe: flags.describe as string[] | undefined,
+          categorical: flags.categorical as CategoricalMode | undefined,
           missing: (flags.missing as MissingPolicy | undefined) ?? 'drop',
         },
         methods: methods.map((m) => methodRun(m, flags)),

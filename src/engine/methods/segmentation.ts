@@ -13,6 +13,7 @@ import type { RunControl } from '../progress';
 import { assignmentsCsv, type SoftScores } from '../profile/assignments';
 import { writeProfileFiles, type ExportResult } from '../profile/export';
 import type { JsonObject, Profile } from '../profile/profile';
+import { withColumnSections } from '../profile/categorical';
 import { modelDocument, modelFileText } from '../scoring/modelFile';
 import { OPTION_LABELS, resolveOptions, type OptionNamer } from './options';
 
@@ -88,7 +89,7 @@ export class Segmentation<M extends MethodKey, Fit extends MethodFit> {
     const fit = await this.fit(data, control);
     throwIfAborted(control.signal);
     control.onProgress?.({ phase: 'metrics', message: 'computing silhouette and cluster statistics' });
-    const profile = this.steps.profile(data, fit, this.options, now, control.signal);
+    const profile = withColumnSections(this.steps.profile(data, fit, this.options, now, control.signal), data, fit.labels, this.options.nClusters);
     const empty = emptyClustersWarning(data, fit.labels, this.options.nClusters);
     if (empty) (profile.metadata.warnings as string[]).push(empty);
     return profile;
