@@ -148,11 +148,36 @@ function oneAtATime<T>(f: () => Promise<T>): Promise<T> {
   return run;
 }
 
-export async function fitNeural(data: PreparedData, options: NeuralOptions, control: RunControl = {}): Promise<NeuralFit> {
+/**
+ * The trained autoencoder and what it gives: nothing in it depends on the
+ * number of clusters, so a sweep over k trains once per seed (fitNeural's
+ * `training`) and clusters the same latent codes for every k.
+ */
+export interface NeuralTraining {
+  /** The options it was trained with (trainingKey), so it cannot be used with others by mistake. */
+  key: string;
+  encodingDim: number;
+  architecture: AutoencoderArchitecture;
+  backend: 'wasm' | 'cpu';
+  tfjsVersion: string;
+  lossHistory: number[];
+  latent: Float64Array;
+  reconstructionError: number;
+  weights: AutoencoderWeights;
+  warnings: string[];
+}
+
+/** The options that training depends on (not the number of clusters, nor K-Means' own). */
+function trainingKey(options: NeuralOptions, d: number): string {
+  const { randomSeed, epochs, batchSize, learningRate, backend } = options;
+  return JSON.stringify([randomSeed, epochs, batchSize, learningRate, backend, encodingDimFor(options, d)]);
+}
+
+/** Trains the autoencoder and encodes the data: the first part of fitNeural. */
+export async function trainNeural(data: PreparedData, options: NeuralOptions, control: RunControl = {}): Promise<NeuralTraining> {
   resolveOptions('neural', options);
   checkNeuralData(data, options);
   const { n, d, z } = data;
-  const k = options.nClusters;
   const e = encodingDimFor(options, d);
   const { signal } = control;
   throwIfAborted(signal);
@@ -203,6 +228,36 @@ export async function fitNeural(data: PreparedData, options: NeuralOptions, cont
         `the means score 1), so its latent codes carry little of the data. Use a smaller learning_rate (got ${options.learningRate}) or more epochs.`,
     );
   }
+  return {
+    key: trainingKey(options, d),
+    encodingDim: e,
+    architecture,
+    backend: selection.backend,
+    tfjsVersion: selection.version,
+    lossHistory,
+    latent,
+    reconstructionError,
+    weights,
+    warnings,
+  };
+}
+
+/** Trains (unless given the training for these options: see NeuralTraining), then K-Means on the latent codes. */
+export async function fitNeural(
+  data: PreparedData,
+  options: NeuralOptions,
+  control: RunControl = {},
+  training?: NeuralTraining,
+): Promise<NeuralFit> {
+  resolveOptions('neural', options);
+  checkNeuralData(data, options);
+  const { n, d } = data;
+  const k = options.nClusters;
+  const { signal } = control;
+  if (training && training.key !== trainingKey(options, d)) throw new Error('fitNeural: the training given was made with other options');
+  const trained = training ?? (await trainNeural(data, options, control));
+  const { encodingDim: e, architecture, lossHistory, latent, reconstructionError, weights } = trained;
+  const warnings = [...trained.warnings];
 
   const { best, bestRestart } = runRestarts(
     {
@@ -243,8 +298,8 @@ export async function fitNeural(data: PreparedData, options: NeuralOptions, cont
     memberMeans: permuteRows(rawMeans, d, order),
     architecture,
     weights,
-    backend: selection.backend,
-    tfjsVersion: selection.version,
+    backend: trained.backend,
+    tfjsVersion: trained.tfjsVersion,
     lossHistory,
     reconstructionError,
     kmeans: { inertia: best.inertia, nIterations: best.nIterations, converged: best.converged, bestRestart },
