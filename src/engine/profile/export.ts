@@ -12,7 +12,7 @@ import { dump } from 'js-yaml';
 import { SegmentError } from '../errors';
 import { METHOD_KEYS } from '../../shared/methods';
 import { TEMPORARY_NAME, outputNamePattern } from '../../shared/timestamps';
-import type { MethodKey, Profile } from './profile';
+import type { JsonObject, MethodKey, Profile } from './profile';
 import { fileStamp } from './profile';
 
 export interface ExportPaths {
@@ -28,11 +28,12 @@ export interface ExportResult extends ExportPaths {
 /** The assignments table, produced lazily in chunks of CSV text (header first). */
 export type CsvChunks = Iterable<string>;
 
-export function profileToJson(profile: Profile): string {
+/** A profile, or any document written beside it (a k-selection), as JSON. */
+export function profileToJson(profile: JsonObject): string {
   return `${JSON.stringify(profile, null, 2)}\n`;
 }
 
-export function profileToYaml(profile: Profile): string {
+export function profileToYaml(profile: JsonObject): string {
   // noRefs: never anchors/aliases; lineWidth -1: no folding of long strings;
   // js-yaml's compat mode quotes YAML 1.1 look-alikes such as yes, no, on, 1e3.
   return dump(profile, { noRefs: true, lineWidth: -1, sortKeys: false, indent: 2 });
@@ -52,31 +53,46 @@ export interface WriteProfileOptions {
 }
 
 export async function writeProfileFiles(options: WriteProfileOptions): Promise<ExportResult> {
-  const dir = resolve(options.outputDir);
+  const name = (kind: string, extension: string) => (suffix: string) => `${options.method}_${kind}_${fileStamp(options.now)}${suffix}.${extension}`;
+  // The JSON last: a reader that finds it knows the YAML and the assignments are complete beside it.
+  const [assignments, yaml, json] = await writeNewFiles(options.outputDir, [
+    { name: name('assignments', 'csv'), content: options.assignments },
+    { name: name('cluster_profile', 'yaml'), content: profileToYaml(options.profile) },
+    { name: name('cluster_profile', 'json'), content: profileToJson(options.profile) },
+  ]);
+  return { json, yaml, assignments, profile: options.profile };
+}
+
+/** One file of a set: its name with the suffix that keeps it new ('', '_2', '_3', …), and its content. */
+export interface NewFile {
+  name: (suffix: string) => string;
+  content: string | CsvChunks;
+}
+
+/**
+ * Writes a set of files into a folder (made if missing) without ever
+ * overwriting one: each is written under a temporary name, then linked to its
+ * name in the order given, so the last one tells a reader the set is
+ * complete. When any name is taken, the whole set takes the next suffix.
+ * Returns the paths, in the order given.
+ */
+export async function writeNewFiles(outputDir: string, files: readonly NewFile[]): Promise<string[]> {
+  const dir = resolve(outputDir);
   await ensureDirectory(dir);
   await sweepStaleTemporaries(dir);
-  const stamp = fileStamp(options.now);
   const temporary: string[] = [];
   let placed: string[] = [];
   try {
-    const jsonTmp = await writeTemporary(dir, profileToJson(options.profile), temporary);
-    const yamlTmp = await writeTemporary(dir, profileToYaml(options.profile), temporary);
-    const csvTmp = await writeTemporary(dir, options.assignments, temporary);
+    const written: string[] = [];
+    for (const file of files) written.push(await writeTemporary(dir, file.content, temporary));
     for (let attempt = 1; ; attempt++) {
       const suffix = attempt === 1 ? '' : `_${attempt}`;
-      const paths: ExportPaths = {
-        json: join(dir, `${options.method}_cluster_profile_${stamp}${suffix}.json`),
-        yaml: join(dir, `${options.method}_cluster_profile_${stamp}${suffix}.yaml`),
-        assignments: join(dir, `${options.method}_assignments_${stamp}${suffix}.csv`),
-      };
-      if (await anyExists(Object.values(paths))) continue;
+      const paths = files.map((file) => join(dir, file.name(suffix)));
+      if (await anyExists(paths)) continue;
       placed = [];
-      // The JSON last: a reader that finds it knows the YAML and the assignments are complete beside it.
-      const ok =
-        (await place(csvTmp, paths.assignments, placed)) &&
-        (await place(yamlTmp, paths.yaml, placed)) &&
-        (await place(jsonTmp, paths.json, placed));
-      if (ok) return { ...paths, profile: options.profile };
+      let ok = true;
+      for (let f = 0; f < files.length && ok; f++) ok = await place(written[f], paths[f], placed);
+      if (ok) return paths;
       // Someone created one of the names meanwhile: undo ours and take the next suffix.
       await Promise.all(placed.map((p) => fs.rm(p, { force: true })));
     }
