@@ -28,6 +28,7 @@ import { ALL_METHOD_FLAGS, COMMON_OPTION_FLAGS, SHARED_FLAGS, methodFlags, metho
 import { ProgressBar } from './progressBar';
 import { PROMPT_USAGE, promptCommand } from './prompt';
 import { summarize } from './summary';
+import { SWEEP, SWEEP_USAGE, sweepCommand } from './sweep';
 
 export type { CliIo, OutputStream } from './io';
 
@@ -54,6 +55,9 @@ ${METHOD_KEYS.map((m) => `  segment ${m} <file.csv> [options]`.padEnd(40) + METH
 ${`  segment ${ALL} <file.csv> [options]`.padEnd(40)}${METHOD_KEYS.join(', ')} on the same data, read once: ${METHOD_KEYS.length * 3} files
   segment --help | --version
 
+How many segments?
+${SWEEP_USAGE}
+
 Language models:
 ${PROMPT_USAGE}
 
@@ -72,6 +76,7 @@ Exit status: 0 done, 1 the input cannot be clustered (the message says why), 2 w
 Examples:
   segment gmm customers.csv --clusters 5 --covariance diag --out profiles/
   segment all customers.csv --clusters 5 --epochs 50 --out profiles/
+  segment sweep gmm customers.csv --k 2..10 --covariance all --export
 `;
 
 /** Where a run writes, told before it writes: the process can take back its files if its thread must be stopped. */
@@ -93,9 +98,10 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal, onRu
       return 0;
     }
     if (command === PROMPT) return await promptCommand(rest, io);
+    if (command === SWEEP) return await sweepCommand(rest, { io, common: COMMON_FLAGS, signal, onRun });
     const method = isMethodKey(command) ? command : undefined;
     if (!method && command !== ALL) {
-      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_KEYS, ALL, PROMPT].join(', ')})`);
+      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_KEYS, ALL, SWEEP, PROMPT].join(', ')})`);
     }
     const { positionals, flags } = parseFlags(rest, [...COMMON_FLAGS, ...(method ? methodFlags(method) : ALL_METHOD_FLAGS)]);
     if (flags.help) {

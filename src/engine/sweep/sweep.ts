@@ -137,6 +137,8 @@ export async function runSweep<M extends MethodKey>(data: PreparedData, request:
       onLog: control.onLog,
       onProgress: (p) => control.onProgress?.({ ...p, message: `${at}: ${p.message}`, fraction: (job + (p.fraction ?? 0)) / jobs }),
     };
+    fitControl.onProgress?.({ phase: 'fit', message: 'starting', fraction: 0 });
+    await turn();
     createSegmentation(method, options, name).checkData(data);
     if (method !== 'neural') return steps.fit(data, options, fitControl);
     const neural = options as MethodOptions['neural'];
@@ -165,6 +167,7 @@ export async function runSweep<M extends MethodKey>(data: PreparedData, request:
         if (seed !== base.randomSeed) continue;
         throwIfAborted(control.signal);
         control.onProgress?.({ phase: 'metrics', message: `${fitName(method, key)}: silhouette and statistics`, fraction: job / jobs });
+        await turn();
         const profile = steps.profile(data, fit, seeded, now, control.signal);
         success = { ...key, ...fitSummary(method, profile.metadata), metrics: profile.metrics, sizes: sizesOf(fit.labels, key.k) };
       }
@@ -192,6 +195,15 @@ export async function runSweep<M extends MethodKey>(data: PreparedData, request:
     kMax,
   );
   return { method, options: base, kValues, covarianceTypes, seeds, fits, recommendation };
+}
+
+/**
+ * Lets the event loop run between the synchronous fits: on an engine thread
+ * (the CLI's), what the sweep wrote to stderr (its progress) reaches the
+ * terminal only then.
+ */
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** converged, n_iterations and the warnings of a fit, from its profile's metadata (Neural: its K-Means'). */
