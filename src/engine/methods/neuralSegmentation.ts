@@ -33,6 +33,7 @@ import {
   permuteRows,
   renumberLabels,
   type JsonObject,
+  type KnownSilhouettes,
   type Profile,
 } from '../profile/profile';
 import type { RunControl } from '../progress';
@@ -329,12 +330,19 @@ function encodedSpaceStats(distances: Float64Array, members: Int32Array): JsonOb
   return { mean_distance_to_center: num(mean(values)), std_distance_to_center: num(std(values, 0)) };
 }
 
-export function neuralProfile(data: PreparedData, fit: NeuralFit, options: NeuralOptions, now: Date, signal?: AbortSignal): Profile {
+export function neuralProfile(
+  data: PreparedData,
+  fit: NeuralFit,
+  options: NeuralOptions,
+  now: Date,
+  signal?: AbortSignal,
+  known?: KnownSilhouettes,
+): Profile {
   const { n, d, features } = data;
   const k = options.nClusters;
   const e = fit.encodingDim;
-  const common = commonMetrics(data, fit.labels, silhouetteOptions(options, signal));
-  const latentSilhouette = silhouetteScore(fit.latent, n, e, fit.labels, silhouetteOptions(options, signal));
+  const common = commonMetrics(data, fit.labels, silhouetteOptions(options, signal), known?.silhouette);
+  const latentSilhouette = known?.latentSilhouette ?? silhouetteScore(fit.latent, n, e, fit.labels, silhouetteOptions(options, signal));
   const members = membersOf(fit.labels, k);
   const clusters: Record<string, JsonObject> = {};
   for (let c = 0; c < k; c++) {

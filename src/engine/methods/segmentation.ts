@@ -12,7 +12,7 @@ import { SegmentError, throwIfAborted } from '../errors';
 import type { RunControl } from '../progress';
 import { assignmentsCsv, type SoftScores } from '../profile/assignments';
 import { writeProfileFiles, type ExportResult } from '../profile/export';
-import type { Profile } from '../profile/profile';
+import type { KnownSilhouettes, Profile } from '../profile/profile';
 import { OPTION_LABELS, resolveOptions, type OptionNamer } from './options';
 
 export interface MethodFit {
@@ -32,7 +32,7 @@ export interface MethodSteps<M extends MethodKey, Fit extends MethodFit> {
   /** Throws what fitting would throw for this data (beyond too few rows), before any work. */
   checkData?(data: PreparedData, options: MethodOptions[M], name: OptionNamer): void;
   fit(data: PreparedData, options: MethodOptions[M], control: RunControl): Fit | Promise<Fit>;
-  profile(data: PreparedData, fit: Fit, options: MethodOptions[M], now: Date, signal?: AbortSignal): Profile;
+  profile(data: PreparedData, fit: Fit, options: MethodOptions[M], now: Date, signal?: AbortSignal, known?: KnownSilhouettes): Profile;
   /** The assignments table's columns after `cluster`. */
   softScores(fit: Fit, options: MethodOptions[M]): SoftScores;
 }

@@ -7,9 +7,12 @@
  * the labels of three fits, with the seed and two seeds derived from it.
  *
  * The fits run one after another, each on the engine threads of its passes
- * over the rows and of its silhouette (`threads`), so the results are the same
- * whatever the number of threads. The Neural method's autoencoder does not
- * depend on k: it is trained once per seed, and only K-Means runs per k.
+ * over the rows (`threads`), so the results are the same whatever the number
+ * of threads. The silhouettes of all k are computed in one pass over the
+ * pairs of rows (silhouetteScores: each the number its profile alone would
+ * get), which is most of a sweep's time otherwise. The Neural method's
+ * autoencoder does not depend on k: it is trained once per seed, and only
+ * K-Means runs per k.
  *
  * A fit that fails (a covariance singular at every reg_covar, say) is kept
  * with its error and the sweep goes on; only when every fit fails is the
@@ -20,10 +23,11 @@ import type { PreparedData } from '../data/prepare';
 import { SegmentError, isSegmentError, throwIfAborted } from '../errors';
 import { deriveSeed } from '../kernels/random';
 import { InvalidOptionError, OPTION_LABELS, resolveOptions, type OptionNamer } from '../methods/options';
-import { fitNeural, trainNeural, type NeuralTraining } from '../methods/neuralSegmentation';
+import { fitNeural, trainNeural, type NeuralFit, type NeuralTraining } from '../methods/neuralSegmentation';
 import { createSegmentation, methodSteps } from '../methods/registry';
 import type { MethodFit } from '../methods/segmentation';
-import type { JsonObject } from '../profile/profile';
+import { silhouetteOptions, type JsonObject } from '../profile/profile';
+import { silhouetteScores, type SilhouetteOptions, type SilhouetteResult } from '../kernels/metrics';
 import type { RunControl } from '../progress';
 import { meanPairwiseAri } from './ari';
 import { fitName, recommend, type Recommendation } from './recommend';
@@ -150,34 +154,56 @@ export async function runSweep<M extends MethodKey>(data: PreparedData, request:
     return fitNeural(data, neural, fitControl, await training);
   };
 
-  const fits: SweepFit[] = [];
-  for (const key of keys) {
-    const options = { ...base, nClusters: key.k, ...(key.covarianceType ? { covarianceType: key.covarianceType } : {}) } as MethodOptions[M];
-    try {
-      const labels: Int32Array[] = [];
-      let success: Omit<SweepSuccess, 'stabilityAri'> | undefined;
-      for (const seed of seeds) {
-        throwIfAborted(control.signal);
-        const seeded = { ...options, randomSeed: seed };
-        const fit = await fitOne(key, seed, seeded).catch((error: unknown) => {
-          throw seed === base.randomSeed ? error : failedSeed(error, seed);
-        });
-        job++;
-        labels.push(fit.labels);
-        if (seed !== base.randomSeed) continue;
-        throwIfAborted(control.signal);
-        control.onProgress?.({ phase: 'metrics', message: `${fitName(method, key)}: silhouette and statistics`, fraction: job / jobs });
-        await turn();
-        const profile = steps.profile(data, fit, seeded, now, control.signal);
-        success = { ...key, ...fitSummary(method, profile.metadata), metrics: profile.metrics, sizes: sizesOf(fit.labels, key.k) };
+  const results = new Map<FitKey, SweepFit>();
+  const record = (key: FitKey, error: unknown) => {
+    if (!isSegmentError(error) || error.code === 'CANCELLED') throw error;
+    results.set(key, { ...key, error });
+  };
+  for (const group of batches(keys, data.n)) {
+    // The fits of the batch with the three seeds; the master seed's kept for its profile.
+    const fitted: { key: FitKey; options: MethodOptions[M]; fit: MethodFit; stabilityAri: number }[] = [];
+    for (const key of group) {
+      const options = { ...base, nClusters: key.k, ...(key.covarianceType ? { covarianceType: key.covarianceType } : {}) } as MethodOptions[M];
+      try {
+        const labels: Int32Array[] = [];
+        let main: MethodFit | undefined;
+        for (const seed of seeds) {
+          throwIfAborted(control.signal);
+          const fit = await fitOne(key, seed, { ...options, randomSeed: seed }).catch((error: unknown) => {
+            throw seed === base.randomSeed ? error : failedSeed(error, seed);
+          });
+          job++;
+          labels.push(fit.labels);
+          if (seed === base.randomSeed) main = fit;
+        }
+        fitted.push({ key, options, fit: main!, stabilityAri: meanPairwiseAri(labels) });
+      } catch (error) {
+        job = (keys.indexOf(key) + 1) * seeds.length;
+        record(key, error);
       }
-      fits.push({ ...success!, stabilityAri: meanPairwiseAri(labels) });
-    } catch (error) {
-      if (!isSegmentError(error) || error.code === 'CANCELLED') throw error;
-      job = fits.length * seeds.length + seeds.length;
-      fits.push({ ...key, error });
+    }
+    if (fitted.length === 0) continue;
+    // Their silhouettes at once (each what its profile would compute), then each profile with it.
+    throwIfAborted(control.signal);
+    control.onProgress?.({ phase: 'metrics', message: `silhouettes of ${fitted.map((f) => fitName(method, f.key)).join(', ')}`, fraction: job / jobs });
+    await turn();
+    const silhouette = silhouetteOptions(base, control.signal);
+    const silhouettes = silhouetteScores(data.z, data.n, data.d, fitted.map((f) => f.fit.labels), silhouette);
+    const latent = method === 'neural' ? latentSilhouettes(fitted.map((f) => f.fit as NeuralFit), data.n, silhouette) : undefined;
+    for (const [index, { key, options, fit, stabilityAri }] of fitted.entries()) {
+      throwIfAborted(control.signal);
+      control.onProgress?.({ phase: 'metrics', message: `${fitName(method, key)}: cluster statistics`, fraction: job / jobs });
+      try {
+        const known = { silhouette: silhouettes[index], latentSilhouette: latent?.[index] };
+        const profile = steps.profile(data, fit, options, now, control.signal, known);
+        const summary = fitSummary(method, profile.metadata);
+        results.set(key, { ...key, ...summary, metrics: profile.metrics, stabilityAri, sizes: sizesOf(fit.labels, key.k) });
+      } catch (error) {
+        record(key, error);
+      }
     }
   }
+  const fits = keys.map((key) => results.get(key)!);
 
   const succeeded = fits.filter(isSuccess);
   if (succeeded.length === 0) throw everyFitFailed(method, fits as SweepFailure[]);
@@ -195,6 +221,35 @@ export async function runSweep<M extends MethodKey>(data: PreparedData, request:
     kMax,
   );
   return { method, options: base, kValues, covarianceTypes, seeds, fits, recommendation };
+}
+
+/** How many fitted values (n × k of posteriors or memberships) a batch of fits may keep for its profiles: 256 MB. */
+export const BATCH_VALUES = 2 ** 25;
+
+/** The keys in batches whose master fits together hold at most BATCH_VALUES values (at least one key a batch). */
+function batches(keys: readonly FitKey[], n: number): FitKey[][] {
+  const out: FitKey[][] = [];
+  let values = Infinity;
+  for (const key of keys) {
+    if (values + n * key.k > BATCH_VALUES) {
+      out.push([]);
+      values = 0;
+    }
+    out[out.length - 1].push(key);
+    values += n * key.k;
+  }
+  return out;
+}
+
+/** The latent silhouettes of Neural fits: those that share latent codes (one training) in one pass. */
+function latentSilhouettes(fits: readonly NeuralFit[], n: number, options: SilhouetteOptions): SilhouetteResult[] {
+  const out: SilhouetteResult[] = [];
+  for (const latent of new Set(fits.map((f) => f.latent))) {
+    const sharing = fits.flatMap((f, index) => (f.latent === latent ? [index] : []));
+    const scores = silhouetteScores(latent, n, fits[sharing[0]].encodingDim, sharing.map((index) => fits[index].labels), options);
+    sharing.forEach((index, t) => (out[index] = scores[t]));
+  }
+  return out;
 }
 
 /**
