@@ -76,7 +76,7 @@ export async function paletteOffers(page: Page, title: string): Promise<boolean>
 }
 
 export async function pickClusters(page: Page, typed: string, shotName?: string): Promise<void> {
-  const title = page.locator('.quick-input-widget .quick-input-title', { hasText: '(1/2)' });
+  const title = page.locator('.quick-input-widget .quick-input-title', { hasText: '(1/3)' });
   await title.waitFor({ timeout: 30_000 });
   await page.locator('.quick-input-widget input').fill(typed);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: `${typed} clusters` }).first().waitFor();
@@ -84,11 +84,14 @@ export async function pickClusters(page: Page, typed: string, shotName?: string)
   await page.keyboard.press('Enter');
 }
 
+/** Accepts the columns to cluster on (step 2) and the columns to describe only (step 3) as offered. */
 export async function acceptColumns(page: Page, shotName?: string): Promise<void> {
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: '(2/2)' }).waitFor({ timeout: 30_000 });
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
-  if (shotName) await screenshot(page, shotName);
-  await page.keyboard.press('Enter');
+  for (const step of ['(2/3)', '(3/3)']) {
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: step }).waitFor({ timeout: 30_000 });
+    await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+    if (shotName) await screenshot(page, step === '(2/3)' ? shotName : `${shotName}-describe`);
+    await page.keyboard.press('Enter');
+  }
 }
 
 /**

@@ -534,7 +534,7 @@ test('a model file with a field of the wrong shape names the field and what it m
   const prefix = 'INVALID_MODEL: "m.json" is not a valid Segment model: ';
   const cases: [Record<string, unknown>, (m: Model) => void, string][] = [
     [gmm, (m) => (m.method = 'kmeans'), '"method" must be "gmm", "fuzzy" or "neural".'],
-    [gmm, (m) => (m.features = ['a', 'a']), '"features" must be a list of distinct column names.'],
+    [gmm, (m) => (m.features = ['a', 'a']), '"features" must be a list of distinct column names or {column, level} indicators.'],
     [gmm, (m) => (m.scaler.scale[3] = 0), '"scaler.scale" must be 24 positive numbers (one per feature).'],
     [gmm, (m) => m.scaler.mean.pop(), '"scaler.mean" must be 24 numbers (one per feature).'],
     [gmm, (m) => (m.imputation = [1, 2]), '"imputation" must be 24 numbers (one per feature) or null.'],

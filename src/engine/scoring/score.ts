@@ -30,6 +30,7 @@ import { readFcmModel, scoreFcm } from './fuzzyModel';
 import { readGmmModel, scoreGmm } from './gmmModel';
 import { parseModel, readModelFile, type ModelCommon, type ModelReader } from './modelFile';
 import { readNeuralModel, scoreNeural } from './neuralModel';
+import { withColumnSections } from '../profile/categorical';
 import { scoringRows } from './rows';
 
 export interface ScoreRequest {
@@ -264,7 +265,8 @@ export async function scoreRows(request: ScoreRequest, hooks: ScoreHooks = {}): 
   let profile: Profile | null = null;
   if (request.profile) {
     hooks.onProgress?.({ phase: 'metrics', message: 'computing silhouette and cluster statistics' });
-    profile = scoredProfile(scored.profile(now, signal), data, common, allWarnings);
+    const built = withColumnSections(scored.profile(now, signal), data, scored.labels, scorer.k);
+    profile = scoredProfile(built, data, common, allWarnings);
   }
   throwIfAborted(signal);
   hooks.onProgress?.({ phase: 'write', message: 'writing the scores' });
