@@ -32,5 +32,6 @@ test('Ctrl-C while reading, fitting, computing the metrics or writing: exit 130 
     assert.ok(stopped.stopMs <= 1000, `${moment}: stopped ${stopped.stopMs} ms after the SIGINT`);
     assert.match(stopped.stderr, /segment: Cancelled: no files were written\.\n$/, moment);
     assert.deepEqual(readdirSync(out), [], `${moment}: nothing written`);
+    t.diagnostic(`${moment}: exit 130 ${stopped.stopMs} ms after the SIGINT`);
   }
 });

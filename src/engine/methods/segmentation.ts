@@ -108,6 +108,7 @@ export class Segmentation<M extends MethodKey, Fit extends MethodFit> {
       assignments: assignmentsCsv(data, fit.labels, this.steps.softScores(fit, this.options)),
       model: (profileFile) => modelFileText(modelDocument(this.method, data, model, profile.metadata, profileFile)),
       now,
+      signal: control.signal,
     });
   }
 }

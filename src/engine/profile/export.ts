@@ -9,7 +9,7 @@
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { dump } from 'js-yaml';
-import { SegmentError } from '../errors';
+import { SegmentError, throwIfAborted } from '../errors';
 import { METHOD_KEYS } from '../../shared/methods';
 import { TEMPORARY_NAME, outputNamePattern } from '../../shared/timestamps';
 import type { MethodKey, Profile } from './profile';
@@ -46,6 +46,8 @@ export function csvField(value: string): string {
 }
 
 export interface WriteProfileOptions {
+  /** Looked at between the files and between the chunks of the assignments: a cancel leaves nothing behind. */
+  signal?: AbortSignal;
   method: MethodKey;
   outputDir: string;
   profile: Profile;
@@ -59,12 +61,17 @@ export async function writeProfileFiles(options: WriteProfileOptions): Promise<E
   const stamp = fileStamp(options.now);
   const name = (kind: string, extension: string) => (suffix: string) => `${options.method}_${kind}_${stamp}${suffix}.${extension}`;
   // Linked in this order, the JSON last: a reader that finds it knows the other files are complete beside it.
-  const paths = await writeFileSet(options.outputDir, 'the profile files', {
-    assignments: { name: name('assignments', 'csv'), content: options.assignments },
-    yaml: { name: name('cluster_profile', 'yaml'), content: profileToYaml(options.profile) },
-    model: { name: name('model', 'json'), content: (names) => options.model(basename(names.json)) },
-    json: { name: name('cluster_profile', 'json'), content: profileToJson(options.profile) },
-  });
+  const paths = await writeFileSet(
+    options.outputDir,
+    'the profile files',
+    {
+      assignments: { name: name('assignments', 'csv'), content: options.assignments },
+      yaml: { name: name('cluster_profile', 'yaml'), content: profileToYaml(options.profile) },
+      model: { name: name('model', 'json'), content: (names) => options.model(basename(names.json)) },
+      json: { name: name('cluster_profile', 'json'), content: profileToJson(options.profile) },
+    },
+    options.signal,
+  );
   return { ...paths, profile: options.profile };
 }
 
@@ -80,9 +87,16 @@ export interface FileSpec<K extends string> {
  * is written under a temporary name, then linked to its name in the order
  * given (so the last one's presence means the set is complete); a name taken
  * meanwhile undoes the links made and tries the next suffix. On any error,
- * nothing of the set is left. `what` names the files in an error message.
+ * nothing of the set is left. `what` names the files in an error message;
+ * `signal` is looked at between the files and between 1 MB chunks of a table
+ * (a cancel leaves nothing behind).
  */
-export async function writeFileSet<K extends string>(dir: string, what: string, files: Record<K, FileSpec<K>>): Promise<Record<K, string>> {
+export async function writeFileSet<K extends string>(
+  dir: string,
+  what: string,
+  files: Record<K, FileSpec<K>>,
+  signal?: AbortSignal,
+): Promise<Record<K, string>> {
   const folder = resolve(dir);
   await ensureDirectory(folder, what);
   await sweepStaleTemporaries(folder);
@@ -93,8 +107,9 @@ export async function writeFileSet<K extends string>(dir: string, what: string, 
     const fixed = new Map<K, string>();
     for (const key of keys) {
       const { content } = files[key];
-      if (typeof content !== 'function') fixed.set(key, await writeTemporary(folder, content, temporary));
+      if (typeof content !== 'function') fixed.set(key, await writeTemporary(folder, content, temporary, signal));
     }
+    throwIfAborted(signal);
     for (let attempt = 1; ; attempt++) {
       const suffix = attempt === 1 ? '' : `_${attempt}`;
       const paths = Object.fromEntries(keys.map((key) => [key, join(folder, files[key].name(suffix))])) as Record<K, string>;
@@ -103,7 +118,7 @@ export async function writeFileSet<K extends string>(dir: string, what: string, 
       let ok = true;
       for (const key of keys) {
         const { content } = files[key];
-        const tmp = fixed.get(key) ?? (await writeTemporary(folder, (content as (p: Record<K, string>) => string)(paths), temporary));
+        const tmp = fixed.get(key) ?? (await writeTemporary(folder, (content as (p: Record<K, string>) => string)(paths), temporary, signal));
         if (!(await place(tmp, paths[key], placed))) {
           ok = false;
           break;
@@ -190,7 +205,8 @@ async function ensureDirectory(dir: string, what: string): Promise<void> {
   }
 }
 
-async function writeTemporary(dir: string, content: string | CsvChunks, temporary: string[]): Promise<string> {
+async function writeTemporary(dir: string, content: string | CsvChunks, temporary: string[], signal?: AbortSignal): Promise<string> {
+  throwIfAborted(signal);
   const path = join(dir, `.segment-${process.pid}-${Date.now()}-${temporary.length}.tmp`);
   temporary.push(path);
   const handle = await fs.open(path, 'wx');
@@ -202,6 +218,7 @@ async function writeTemporary(dir: string, content: string | CsvChunks, temporar
       for (const chunk of content) {
         buffer += chunk;
         if (buffer.length >= 1 << 20) {
+          throwIfAborted(signal);
           await handle.write(buffer);
           buffer = '';
         }

@@ -268,7 +268,7 @@ export async function scoreRows(request: ScoreRequest, hooks: ScoreHooks = {}): 
   }
   throwIfAborted(signal);
   hooks.onProgress?.({ phase: 'write', message: 'writing the scores' });
-  const paths = await writeScoreFiles(request.outputDir, common.method, now, assignmentsCsv(data, scored.labels, scored.soft), profile);
+  const paths = await writeScoreFiles(request.outputDir, common.method, now, assignmentsCsv(data, scored.labels, scored.soft), profile, signal);
   if (signal) checkCancelFlag(signal);
   if (signal?.aborted) {
     // A cancel that arrived while the files were being written still wins: they are taken back.
@@ -346,6 +346,7 @@ async function writeScoreFiles(
   now: Date,
   scores: Iterable<string>,
   profile: Profile | null,
+  signal?: AbortSignal,
 ): Promise<{ scores: string; json?: string; yaml?: string }> {
   const stamp = fileStamp(now);
   const name = (kind: string, extension: string) => (suffix: string) => `${method}_${kind}_${stamp}${suffix}.${extension}`;
@@ -356,5 +357,5 @@ async function writeScoreFiles(
     files.yaml = { name: name('cluster_profile', 'yaml'), content: profileToYaml(profile) };
     files.json = { name: name('cluster_profile', 'json'), content: profileToJson(profile) };
   }
-  return writeFileSet(outputDir, 'the scores', files as Record<Key, FileSpec<Key>>);
+  return writeFileSet(outputDir, 'the scores', files as Record<Key, FileSpec<Key>>, signal);
 }

@@ -16,7 +16,7 @@ import { readLossCurve } from './lossCurve';
 import { metricViews } from './metrics';
 import { deriveWholeData } from './statistics';
 import type { HeaderView, ProfileInput, ProfileView } from './types';
-import { describe, fileNameOf, isObj, Problems } from './untrusted';
+import { describeValue, fileNameOf, isObj, Problems } from './untrusted';
 
 /** A profile that cannot be shown: why (errors), and what was worked around before that. */
 function errorView(index: number, path: string, errors: string[], problems: Problems): ProfileView {
@@ -61,7 +61,7 @@ export function buildProfileView(input: ProfileInput, index: number): ProfileVie
   if (input?.error != null) return errorView(index, path, [`${fileName} could not be read: ${String(input.error)}`], problems);
   const root = input?.profile;
   if (!isObj(root)) {
-    const why = `${fileName} is not a cluster profile: expected a mapping with metadata, metrics, features_used and clusters, but it is ${describe(root)}.`;
+    const why = `${fileName} is not a cluster profile: expected a mapping with metadata, metrics, features_used and clusters, but it is ${describeValue(root)}.`;
     return errorView(index, path, [why], problems);
   }
   const rawClusters = readClusters(root, problems);
