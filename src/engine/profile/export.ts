@@ -11,7 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import { SegmentError, throwIfAborted } from '../errors';
 import { METHOD_KEYS } from '../../shared/methods';
-import { TEMPORARY_NAME, outputNamePattern } from '../../shared/timestamps';
+import { TEMPORARY_NAME, outputNamePattern, type OutputKind } from '../../shared/timestamps';
 import type { MethodKey, Profile } from './profile';
 import { fileStamp } from './profile';
 
@@ -105,7 +105,9 @@ export async function writeFileSet<K extends string>(
   let placed: string[] = [];
   try {
     const fixed = new Map<K, string>();
-    for (const key of keys) {
+    // Written in the reverse of the link order (a profile's JSON before its YAML, as ever): of a JSON and YAML
+    // pair, the YAML is the newer file, the one a reader that takes the newest shows (the one people edit).
+    for (const key of [...keys].reverse()) {
       const { content } = files[key];
       if (typeof content !== 'function') fixed.set(key, await writeTemporary(folder, content, temporary, signal));
     }
@@ -160,22 +162,42 @@ function processRuns(pid: number): boolean {
   }
 }
 
+/** A run that was stopped from outside, as removeRunFiles finds its files. */
+export interface RunFiles {
+  outputDir: string;
+  /** When it started: its files' timestamp. */
+  now: Date;
+  pid: number;
+  /** Its methods (all by default). */
+  methods?: readonly MethodKey[];
+  /** The kinds of files it writes (all by default): a scoring writes scores and a profile, never an export's model. */
+  kinds?: readonly OutputKind[];
+  /** Only files changed since `now` (less STRICT_SLACK_MS), not a second before: spares an export of the same second (a scoring right after it). */
+  strict?: boolean;
+}
+
+/** File times come from a coarse kernel clock (a tick of 1 to 10 ms): a strict run's files may be stamped up to this much before it started. */
+export const STRICT_SLACK_MS = 50;
+
 /**
  * After a run was stopped from outside (its thread or process killed): its
  * temporary files, and the files named for its timestamp that appeared since
  * it started. Returns what was removed.
  */
-export async function removeRunFiles(run: { outputDir: string; now: Date; pid: number; methods?: readonly MethodKey[] }): Promise<string[]> {
+export async function removeRunFiles(run: RunFiles): Promise<string[]> {
   const names = await fs.readdir(run.outputDir).catch(() => [] as string[]);
   const stamp = fileStamp(run.now);
-  const patterns = (run.methods ?? METHOD_KEYS).map((m) => outputNamePattern(m, stamp));
+  const patterns = (run.methods ?? METHOD_KEYS).map((m) => outputNamePattern(m, stamp, run.kinds));
+  // A second of slack for file systems with coarse times; strict, only the few milliseconds of the kernel's coarse
+  // clock for file times (a file written just after `now` can be stamped a tick before it).
+  const since = run.now.getTime() - (run.strict ? STRICT_SLACK_MS : 1000);
   const doomed: string[] = [];
   for (const name of names) {
     const full = join(run.outputDir, name);
     if (Number(TEMPORARY_NAME.exec(name)?.[1]) === run.pid) doomed.push(full);
     else if (patterns.some((p) => p.test(name))) {
       const stat = await fs.stat(full).catch(() => undefined);
-      if (stat && stat.mtimeMs >= run.now.getTime() - 1000) doomed.push(full);
+      if (stat && stat.mtimeMs >= since) doomed.push(full);
     }
   }
   await Promise.all(doomed.map((file) => fs.rm(file, { force: true })));
