@@ -12,6 +12,7 @@
 import { readCsv, readCsvText, type CsvTable } from '../data/csv';
 import type { PreparedData } from '../data/prepare';
 import { promises as fs } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { checkCancelFlag, throwIfAborted } from '../errors';
 import { partitionCoefficient, partitionEntropy } from '../kernels/fcm';
 import { defaultThreadCount } from '../kernels/threads';
@@ -58,6 +59,8 @@ export interface ScoreResult {
   method: MethodKey;
   /** The model file. */
   model: string;
+  /** The profile exported with the model: its name in the model file, beside the model. */
+  trainingProfile: string;
   /** The scores CSV. */
   scores: string;
   /** The profile of the scored rows, with its files, when asked for. */
@@ -278,6 +281,8 @@ export async function scoreRows(request: ScoreRequest, hooks: ScoreHooks = {}): 
   return {
     method: common.method,
     model: request.model,
+    // Only a name (the file is untrusted input): beside the model, never elsewhere.
+    trainingProfile: join(dirname(request.model), basename(common.profile)),
     scores: paths.scores,
     json: paths.json ?? null,
     yaml: paths.yaml ?? null,
