@@ -24,20 +24,30 @@ import {
 } from '../engine';
 import type { OutputKind } from '../shared/timestamps';
 import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './args';
+import { CATEGORICAL_MODES, type CategoricalMode } from '../shared/workerProtocol';
 import type { CliIo } from './io';
 import { ALL_METHOD_FLAGS, COMMON_OPTION_FLAGS, SHARED_FLAGS, methodFlags, methodRun } from './methodFlags';
 import { ProgressBar } from './progressBar';
 import { PROMPT_USAGE, promptCommand } from './prompt';
 import { SCORE_USAGE, scoreCommand } from './score';
 import { summarize } from './summary';
+import { SWEEP, SWEEP_USAGE, sweepCommand } from './sweep';
 
 export type { CliIo, OutputStream } from './io';
 
 const COMMON_FLAGS: FlagSpec[] = [
   ...COMMON_OPTION_FLAGS.filter((f) => f.name !== 'threads' && f.name !== 'silhouette-sample'),
   { name: 'columns', kind: 'list', value: 'a,b,…', help: 'cluster on exactly these columns (default: every numeric column but ids)' },
-  { name: 'exclude', kind: 'list', value: 'a,b,…', help: 'leave these columns out of the automatic choice' },
+  { name: 'exclude', kind: 'list', value: 'a,b,…', help: 'leave these columns out: neither clustered nor described' },
+  { name: 'describe', kind: 'list', value: 'a,b,…', help: 'describe these columns per cluster without clustering on them' },
   { name: 'missing', kind: 'string', value: 'drop|median', choices: ['drop', 'median'], help: 'rows with a missing value: drop them (default) or fill with the column median' },
+  {
+    name: 'categorical',
+    kind: 'string',
+    value: 'describe|onehot',
+    choices: CATEGORICAL_MODES,
+    help: 'binary and categorical columns: describe them per cluster (default) or cluster on them one-hot encoded',
+  },
   { name: 'out', short: 'o', kind: 'string', value: 'DIR', help: 'folder for the output files (default: beside the CSV)' },
   ...COMMON_OPTION_FLAGS.filter((f) => f.name === 'threads' || f.name === 'silhouette-sample'),
   { name: 'quiet', short: 'q', kind: 'boolean', help: 'print only the paths of the files written' },
@@ -60,6 +70,9 @@ ${`  segment ${ALL} <file.csv> [options]`.padEnd(40)}${METHOD_KEYS.join(', ')} o
 Scoring new customers:
 ${SCORE_USAGE}
 
+How many segments?
+${SWEEP_USAGE}
+
 Language models:
 ${PROMPT_USAGE}
 
@@ -79,6 +92,7 @@ Exit status: 0 done, 1 the input cannot be clustered (the message says why), 2 w
 Examples:
   segment gmm customers.csv --clusters 5 --covariance diag --out profiles/
   segment all customers.csv --clusters 5 --epochs 50 --out profiles/
+  segment sweep gmm customers.csv --k 2..10 --covariance all --export
 `;
 
 /** Where a run writes, told before it writes: the process can take back its files if its thread must be stopped. */
@@ -104,9 +118,10 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal, onRu
     }
     if (command === PROMPT) return await promptCommand(rest, io);
     if (command === SCORE) return await scoreCommand(rest, io, signal, onRun);
+    if (command === SWEEP) return await sweepCommand(rest, { io, common: COMMON_FLAGS, signal, onRun });
     const method = isMethodKey(command) ? command : undefined;
     if (!method && command !== ALL) {
-      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_KEYS, ALL, SCORE, PROMPT].join(', ')})`);
+      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_KEYS, ALL, SWEEP, SCORE, PROMPT].join(', ')})`);
     }
     const { positionals, flags } = parseFlags(rest, [...COMMON_FLAGS, ...(method ? methodFlags(method) : ALL_METHOD_FLAGS)]);
     if (flags.help) {
@@ -153,6 +168,8 @@ async function runMethods(
         prepare: {
           columns: flags.columns as string[] | undefined,
           exclude: flags.exclude as string[] | undefined,
+          describe: flags.describe as string[] | undefined,
+          categorical: flags.categorical as CategoricalMode | undefined,
           missing: (flags.missing as MissingPolicy | undefined) ?? 'drop',
         },
         methods: methods.map((m) => methodRun(m, flags)),

@@ -204,6 +204,7 @@ function buildRequest(
       // The engine refuses a column both requested and excluded; the exclusions only shape the automatic choice.
       exclude: explicit ? undefined : settings.prepare.exclude,
       missing: settings.prepare.missing,
+      categorical: settings.prepare.categorical,
     },
     common: { ...settings.common, nClusters: choice.nClusters },
     params: settings.params,

@@ -21,9 +21,9 @@ function pad(v: number): string {
   return String(v).padStart(2, '0');
 }
 
-/** The kinds of files the engine writes: an export's profile, assignments and model; a scoring's scores (and profile). */
-export type OutputKind = 'cluster_profile' | 'assignments' | 'model' | 'scores';
-export const OUTPUT_KINDS: readonly OutputKind[] = ['cluster_profile', 'assignments', 'model', 'scores'];
+/** The kinds of files the engine writes: an export's profile, assignments and model; a scoring's scores (and profile); a sweep's k selection. */
+export type OutputKind = 'cluster_profile' | 'assignments' | 'model' | 'scores' | 'k_selection';
+export const OUTPUT_KINDS: readonly OutputKind[] = ['cluster_profile', 'assignments', 'model', 'scores', 'k_selection'];
 /** The kinds of files a scoring writes (`segment score --profile`). */
 export const SCORING_KINDS: readonly OutputKind[] = ['scores', 'cluster_profile'];
 

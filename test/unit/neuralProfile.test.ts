@@ -66,7 +66,7 @@ function forward(weights: AutoencoderWeights, x: Float64Array, n: number): Float
 test('the Neural profile has every field PROFILE.md lists, clusters numbered by descending size', async () => {
   const data = customers();
   const profile = await new NeuralSegmentation(QUICK).generateClusterProfile(data, {}, NOW);
-  assert.deepEqual(Object.keys(profile), ['metadata', 'metrics', 'features_used', 'clusters']);
+  assert.deepEqual(Object.keys(profile), ['metadata', 'metrics', 'features_used', 'categorical_overview', 'separation', 'clusters']);
   const m = profile.metadata;
   assert.equal(m.method, 'Neural Network (Autoencoder + K-Means)');
   assert.equal(m.n_clusters, 3);
@@ -132,6 +132,8 @@ test('the Neural profile has every field PROFILE.md lists, clusters numbered by 
     'percentage',
     'cluster_center',
     'feature_statistics',
+    'categorical_statistics',
+    'descriptor_statistics',
     'encoded_space_stats',
   ]);
   assert.deepEqual(Object.keys(profile.clusters.cluster_0.encoded_space_stats as object), ['mean_distance_to_center', 'std_distance_to_center']);

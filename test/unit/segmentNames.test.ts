@@ -105,7 +105,7 @@ test('names are written into clusters whose fields include __proto__ or construc
   profile.clusters.cluster_0 = cluster;
   const named = applySegmentNames(profile, [
     { clusterId: 0, segmentName: 'Loyal spenders', persona: 'Anna, 41' },
-    { clusterId: 1, segmentName: 'Odd one', persona: '' },
+    { clusterId: 1, segmentName: 'Odd one', persona: null },
   ]);
   assert.deepEqual(Object.keys(named.clusters), ['__proto__', 'cluster_0']);
   assert.deepEqual(Object.keys(named.clusters.cluster_0), ['cluster_id', 'segment_name', 'persona', 'size', '__proto__', 'constructor']);

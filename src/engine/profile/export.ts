@@ -12,7 +12,7 @@ import { dump } from 'js-yaml';
 import { SegmentError, throwIfAborted } from '../errors';
 import { METHOD_KEYS } from '../../shared/methods';
 import { TEMPORARY_NAME, outputNamePattern, type OutputKind } from '../../shared/timestamps';
-import type { MethodKey, Profile } from './profile';
+import type { JsonObject, MethodKey, Profile } from './profile';
 import { fileStamp } from './profile';
 
 export interface ExportPaths {
@@ -30,11 +30,12 @@ export interface ExportResult extends ExportPaths {
 /** The assignments table, produced lazily in chunks of CSV text (header first). */
 export type CsvChunks = Iterable<string>;
 
-export function profileToJson(profile: Profile): string {
+/** A profile, or any document written beside it (a k-selection), as JSON. */
+export function profileToJson(profile: JsonObject): string {
   return `${JSON.stringify(profile, null, 2)}\n`;
 }
 
-export function profileToYaml(profile: Profile): string {
+export function profileToYaml(profile: JsonObject): string {
   // noRefs: never anchors/aliases; lineWidth -1: no folding of long strings;
   // js-yaml's compat mode quotes YAML 1.1 look-alikes such as yes, no, on, 1e3.
   return dump(profile, { noRefs: true, lineWidth: -1, sortKeys: false, indent: 2 });
@@ -304,4 +305,17 @@ function asWriteError(error: unknown, dir: string, what: string): Error {
     'OUTPUT_NOT_WRITABLE',
     `Cannot write ${what} to ${dir}: ${reason}. Choose another output folder; nothing was written.`,
   );
+}
+
+/** One file of a set: its name with the suffix that keeps it new ('', '_2', '_3', …), and its content. */
+export interface NewFile {
+  name: (suffix: string) => string;
+  content: string | CsvChunks;
+}
+
+/** writeFileSet for a list of files: their paths in the order given (the last one linked last). */
+export async function writeNewFiles(outputDir: string, files: readonly NewFile[], what = 'the files', signal?: AbortSignal): Promise<string[]> {
+  const set = Object.fromEntries(files.map((file, i) => [`f${i}`, file])) as Record<string, FileSpec<string>>;
+  const paths = await writeFileSet(outputDir, what, set, signal);
+  return files.map((_, i) => paths[`f${i}`]);
 }

@@ -4,7 +4,8 @@
  * size, share, center and feature statistics in original units.
  */
 import type { PreparedData } from '../data/prepare';
-import { silhouetteScore, daviesBouldinScore, calinskiHarabaszScore, type SilhouetteOptions } from '../kernels/metrics';
+import type { ColumnInfo } from '../data/columns';
+import { silhouetteScore, daviesBouldinScore, calinskiHarabaszScore, type SilhouetteOptions, type SilhouetteResult } from '../kernels/metrics';
 import { featureStatistics, type FeatureStatistics } from '../kernels/stats';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { METHOD_LABELS, type MethodKey } from '../../shared/methods';
@@ -120,10 +121,21 @@ export function silhouetteOptions(
   return { sampleSize: options.silhouetteSampleSize, seed: options.randomSeed, signal, threads: options.threads };
 }
 
-/** The common metrics; the silhouette (the costly one) as `silhouette` says: sample size, seed, signal, threads. */
-export function commonMetrics(data: PreparedData, labels: Int32Array, silhouette: SilhouetteOptions): CommonMetrics {
+/**
+ * Silhouettes computed beforehand with the profile's own options, as a sweep
+ * does for every k at once (silhouetteScores): the profile takes them as they
+ * are instead of computing them again.
+ */
+export interface KnownSilhouettes {
+  silhouette?: SilhouetteResult;
+  /** Neural: the silhouette in the latent space. */
+  latentSilhouette?: SilhouetteResult;
+}
+
+/** The common metrics; the silhouette (the costly one) as `silhouette` says: sample size, seed, signal, threads; or as known. */
+export function commonMetrics(data: PreparedData, labels: Int32Array, silhouette: SilhouetteOptions, known?: SilhouetteResult): CommonMetrics {
   const { z, n, d } = data;
-  const score = silhouetteScore(z, n, d, labels, silhouette);
+  const score = known ?? silhouetteScore(z, n, d, labels, silhouette);
   return {
     silhouette_score: num(score.score),
     davies_bouldin_index: num(daviesBouldinScore(z, n, d, labels)),
@@ -164,13 +176,21 @@ export function commonMetadata(input: CommonMetadataInput): JsonObject {
     n_values_imputed: data.nValuesImputed,
     id_column: data.idColumn,
     excluded_columns: data.excluded.map((e) => ({ column: e.column, reason: e.reason })),
+    columns: columnsJson(data),
     scaling: 'standard',
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     silhouette_sample_size: input.silhouetteSampleSize,
   };
 }
 
-function statisticsJson(feature: string, s: FeatureStatistics): JsonObject {
+/** metadata.columns: every CSV column's kind and role; for data not read from a CSV, its features (numeric). */
+function columnsJson(data: PreparedData): JsonObject[] {
+  const columns = data.columns ?? data.features.map((name): ColumnInfo => ({ name, kind: 'numeric', role: 'feature' }));
+  return columns.map((c) => ({ ...c }));
+}
+
+/** A column's statistics as JSON; a value that overflowed stops the export with the column's name. */
+export function statisticsJson(feature: string, s: FeatureStatistics): JsonObject {
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(s)) out[key] = featureNumber(feature, value);
   return out;

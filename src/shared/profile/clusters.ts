@@ -165,6 +165,9 @@ export function clusterViews(numbers: ClusterNumbers[], features: FeatureView[],
       stats,
       highlights,
       diagnostics: clusterDiagnostics(w.raw.obj, w.raw.path, problems),
+      // Filled in by the view with the profile's categorical sections (categories.ts).
+      categories: [],
+      descriptors: [],
     };
   });
   if (ids.size < clusters.length) problems.add('Two clusters have the same cluster_id.');

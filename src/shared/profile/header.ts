@@ -46,7 +46,7 @@ export function readHeader(root: Obj, fileName: string, problems: Problems): Hea
   if (metadata?.excluded_columns != null) {
     if (Array.isArray(metadata.excluded_columns)) {
       for (const e of metadata.excluded_columns) {
-        if (isObj(e)) excluded.push({ column: visible(scalarText(e.column) ?? describeValue(e.column)), reason: scalarText(e.reason) ?? '' });
+        if (isObj(e)) excluded.push({ column: visible(scalarText(e.column) ?? describeValue(e.column)), reason: visible(scalarText(e.reason) ?? '') });
         else excluded.push({ column: visible(scalarText(e) ?? describeValue(e)), reason: '' });
       }
     } else problems.add(`metadata.excluded_columns should be a list but is ${describeValue(metadata.excluded_columns)}.`);

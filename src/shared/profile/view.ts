@@ -6,6 +6,7 @@
  */
 import { DASH } from '../format';
 import { timestampText } from '../timestamps';
+import { readColumnSections } from './categories';
 import { clusterViews, readClusterNumbers, readClusters } from './clusters';
 import { profileDiagnostics } from './diagnostics';
 import { featureViews, readFeatureNames } from './features';
@@ -49,6 +50,9 @@ function errorView(index: number, path: string, errors: string[], problems: Prob
     groups: [],
     clusters: [],
     heat: [],
+    categories: [],
+    descriptors: [],
+    separation: [],
   };
 }
 
@@ -75,6 +79,11 @@ export function buildProfileView(input: ProfileInput, index: number): ProfileVie
   const whole = deriveWholeData(numbers, names.length, head.nMeta, problems);
   const { features, groups } = featureViews(names, whole);
   const clusters = clusterViews(numbers, features, whole.n, problems);
+  const sections = readColumnSections(root, head.metadata, rawClusters, features, problems);
+  clusters.forEach((c, i) => {
+    c.categories = sections.clusterCategories[i];
+    c.descriptors = sections.clusterDescriptors[i];
+  });
   const heat = heatMap(clusters, features);
   const metrics = metricViews(head.metrics, k, problems);
   const diagnostics = profileDiagnostics(root, head.metadata, head.methodKind, problems);
@@ -110,5 +119,8 @@ export function buildProfileView(input: ProfileInput, index: number): ProfileVie
     groups,
     clusters,
     heat,
+    categories: sections.categories,
+    descriptors: sections.descriptors,
+    separation: sections.separation,
   };
 }
