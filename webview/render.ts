@@ -3,6 +3,7 @@
  * model is already validated and formatted; this file decides layout.
  */
 import type {
+  CategoryView,
   ClusterView,
   ComparisonView,
   Fact,
@@ -12,6 +13,7 @@ import type {
   MetricView,
   PanelModel,
   ProfileView,
+  StatisticsShown,
   StatRowView,
 } from '../src/shared/profile';
 import { HEAT_Z_CAP, orderFeatures } from '../src/shared/profile';
@@ -30,7 +32,8 @@ export interface RenderContext {
   askModel(type: 'copyPrompt' | 'describe', path: string): void;
 }
 
-const TAB_LABELS: Record<PanelTab, string> = { overview: 'Overview', heatmap: 'Heat map', clusters: 'Clusters', compare: 'Compare' };
+const TAB_LABELS: Record<PanelTab, string> = { overview: 'Overview', heatmap: 'Heat map', categories: 'Categories', clusters: 'Clusters', compare: 'Compare' };
+const NOT_CLUSTERED = 'described, not clustered';
 
 export function currentProfile(model: PanelModel, state: PanelState): ProfileView | null {
   return model.profiles.find((p) => p.path === state.current) ?? model.profiles.find((p) => p.status === 'ok') ?? model.profiles[0] ?? null;
@@ -189,6 +192,7 @@ function renderOverview(ctx: RenderContext, p: ProfileView): HTMLElement {
   const box = h('div', { class: 'overview' });
   if (p.metrics.length) box.append(h('h2', null, 'How well separated'), h('div', { class: 'metrics' }, ...p.metrics.map(metricCard)));
   box.append(h('h2', null, 'Cluster sizes'), sizeBars(ctx, p));
+  if (p.separation.length) box.append(h('h2', null, 'What sets the clusters apart'), separationTable(p));
   if (p.lossCurve) box.append(h('h2', null, 'Training loss'), lossChart(p.lossCurve));
   if (p.diagnostics.length) box.append(h('h2', null, 'Details'), h('div', { class: 'blocks' }, ...p.diagnostics.map((b) => factBlock(b))));
   if (p.header.excluded.length) {
@@ -204,6 +208,92 @@ function renderOverview(ctx: RenderContext, p: ProfileView): HTMLElement {
     box.append(c);
   }
   return box;
+}
+
+/** Every column clustered or described, the most separating first: η² for numbers, Cramér's V for categories. */
+function separationTable(p: ProfileView): HTMLElement {
+  const rows = p.separation.map((s) => {
+    const bar = h('span', { class: 'bar-fill' });
+    setVar(bar, '--share', s.value);
+    return h(
+      'tr',
+      { data: { column: s.name } },
+      h('th', { class: 'name', attrs: { scope: 'row' } }, s.name),
+      h('td', null, s.role === 'descriptor' ? NOT_CLUSTERED : s.role === 'feature' ? 'clustered' : ''),
+      h('td', { class: 'num', title: s.measure === 'η²' ? 'share of the column’s variance between clusters' : 'association of the clusters with the column’s levels (χ², no continuity correction)' }, `${s.measure} ${s.text}`),
+      h('td', { class: 'sep-bar' }, h('span', { class: 'bar', attrs: { 'aria-hidden': 'true' } }, bar)),
+    );
+  });
+  return h(
+    'table',
+    { class: 'grid separation' },
+    h('caption', null, 'How strongly the clusters differ in each column, 0 (not at all) to 1 (the column alone tells them apart).'),
+    h('thead', null, h('tr', null, h('th', { class: 'name', attrs: { scope: 'col' } }, 'Column'), h('th', { attrs: { scope: 'col' } }, 'Role'), h('th', { class: 'num', attrs: { scope: 'col' } }, 'Separation'), h('th', { attrs: { scope: 'col' } }))),
+    h('tbody', null, ...rows),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Categories
+
+/** One categorical column: clusters × levels, each cell the share among the cluster's members with a value and its lift. */
+function categoryTable(p: ProfileView, cat: CategoryView): HTMLElement {
+  const hasMissing = (cat.missing ?? 0) > 0;
+  const head = h(
+    'tr',
+    null,
+    h('th', { class: 'name', attrs: { scope: 'col' } }, 'Cluster'),
+    ...cat.levels.map((l) => h('th', { class: 'num level', attrs: { scope: 'col' }, title: l.name }, l.name)),
+    hasMissing ? h('th', { class: 'num', attrs: { scope: 'col' }, title: 'members without a value (not in the shares)' }, 'no value') : null,
+  );
+  const all = h(
+    'tr',
+    { class: 'overall' },
+    h('th', { class: 'name', attrs: { scope: 'row' } }, 'All rows'),
+    ...cat.levels.map((l) => h('td', { class: 'num', title: `${l.name}: ${l.share.text} of all rows with a value` }, l.share.text)),
+    hasMissing ? h('td', { class: 'num' }, String(cat.missing)) : null,
+  );
+  const rows = p.clusters.map((c) => {
+    const cc = c.categories[cat.index];
+    return h(
+      'tr',
+      { data: { cluster: c.key } },
+      h('th', { class: 'name', attrs: { scope: 'row' }, title: cc?.mode ? `most common: ${cc.mode}` : 'no member has a value' }, clusterTitle(c)),
+      ...cat.levels.map((l, i) => {
+        const cell = cc?.cells[i];
+        // By the lift as shown: a lift of 1.02 reads ×1, neither more nor less common.
+        const lift = cell?.lift.value == null ? null : Number(cell.lift.value.toPrecision(2));
+        const td = h(
+          'td',
+          {
+            class: `num share${lift != null && lift > 1 ? ' pos' : lift != null && lift < 1 ? ' neg' : ''}`,
+            title: `${clusterTitle(c)}, ${l.name}: ${cell?.share.text ?? '—'} of its members with a value (${cell?.count ?? '—'}), ${cell?.lift.text ?? '—'} the share among all rows (${l.share.text})`,
+          },
+          h('span', { class: 'share-text' }, cell?.share.text ?? '—'),
+          h('span', { class: 'lift' }, cell?.lift.text ?? '—'),
+        );
+        if (cell?.share.value != null) setVar(td, '--share', cell.share.value);
+        return td;
+      }),
+      hasMissing ? h('td', { class: 'num' }, String(cc?.missing ?? 0)) : null,
+    );
+  });
+  return h(
+    'section',
+    { class: 'category', data: { column: cat.name } },
+    h('h3', null, cat.name, h('span', { class: 'note' }, ` · Cramér's V ${cat.separationText}${cat.role === 'descriptor' ? ` · ${NOT_CLUSTERED}` : cat.role === 'feature' ? ' · clustered (one-hot)' : ''}`)),
+    h('div', { class: 'table-scroll' }, h('table', { class: 'grid categories' }, h('thead', null, head), h('tbody', null, all, ...rows))),
+  );
+}
+
+function renderCategories(p: ProfileView): HTMLElement {
+  const ordered = [...p.categories].sort((a, b) => (b.separation ?? -1) - (a.separation ?? -1) || a.index - b.index);
+  return h(
+    'div',
+    { class: 'categories-view' },
+    h('p', { class: 'note' }, 'Each cell: the level’s share among the cluster’s members with a value, and its lift (×1.8 = 1.8 times as common as among all rows). Columns with the highest Cramér’s V first.'),
+    ...ordered.map((cat) => categoryTable(p, cat)),
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -410,7 +500,9 @@ function clusterCard(ctx: RenderContext, p: ProfileView, c: ClusterView, groups:
       );
     }
     if (c.diagnostics.length) body.append(h('div', { class: 'blocks' }, ...c.diagnostics.map((b) => factBlock(b, 'h4'))));
+    if (c.categories.length) body.append(clusterCategories(p, c));
     body.append(h('div', { class: 'table-scroll' }, statsTable(p, c, groups)));
+    if (c.descriptors.length) body.append(h('div', { class: 'table-scroll' }, descriptorTable(p, c)));
     card.append(body);
   };
   if (open) fill();
@@ -424,6 +516,47 @@ function clusterCard(ctx: RenderContext, p: ProfileView, c: ClusterView, groups:
     ctx.update({ openClusters: { ...ctx.state.openClusters, [p.path]: [...list] } });
   });
   return card;
+}
+
+/** The cluster's categorical columns: the levels more common here than overall, with share and lift, and the most common level. */
+function clusterCategories(p: ProfileView, c: ClusterView): HTMLElement {
+  const items = c.categories.map((cc) => {
+    const cat = p.categories[cc.category];
+    const text = cc.distinctive.length ? cc.distinctive.map((d) => d.text).join(', ') : 'no level more common than overall';
+    return h(
+      'li',
+      { data: { column: cat.name } },
+      h('span', { class: 'name' }, cat.name),
+      cat.role === 'descriptor' ? h('span', { class: 'tag', title: 'not clustered: described per cluster only' }, NOT_CLUSTERED) : null,
+      h('span', { class: 'levels' }, text),
+      h('span', { class: 'note' }, cc.mode ? ` (most common: ${cc.mode})` : ' (no member has a value)'),
+    );
+  });
+  return h('section', { class: 'cluster-categories' }, h('h3', null, 'Categories'), h('ul', { class: 'category-list' }, ...items));
+}
+
+const DESCRIPTOR_COLUMNS: [keyof StatisticsShown, string][] = [
+  ['mean', 'Mean'],
+  ['median', 'Median'],
+  ['std', 'Std'],
+  ['min', 'Min'],
+  ['q25', 'Q25'],
+  ['q75', 'Q75'],
+  ['max', 'Max'],
+];
+
+function descriptorTable(p: ProfileView, c: ClusterView): HTMLTableElement {
+  const head = h('tr', null, h('th', { class: 'name', attrs: { scope: 'col' } }, 'Column'), ...DESCRIPTOR_COLUMNS.map(([, label]) => h('th', { class: 'num', attrs: { scope: 'col' } }, label)), h('th', { class: 'num', attrs: { scope: 'col' } }, 'No value'));
+  const rows = c.descriptors.map((row) =>
+    h(
+      'tr',
+      null,
+      h('th', { class: 'name', attrs: { scope: 'row' } }, p.descriptors[row.descriptor].name),
+      ...DESCRIPTOR_COLUMNS.map(([key]) => h('td', { class: 'num' }, row[key].text)),
+      h('td', { class: 'num' }, row.missing == null ? '—' : String(row.missing)),
+    ),
+  );
+  return h('table', { class: 'grid stats descriptors' }, h('caption', null, `Numeric columns ${NOT_CLUSTERED}, over the members of ${clusterTitle(c)} with a value`), h('thead', null, head), h('tbody', null, ...rows));
 }
 
 function formatZ(z: number): string {
@@ -540,7 +673,7 @@ export function render(root: HTMLElement, ctx: RenderContext): void {
   if (p.problems.length) parts.push(callout('warning', `This profile has ${p.problems.length === 1 ? 'a problem' : `${p.problems.length} problems`} (shown as far as possible)`, p.problems, 4));
 
   const comparisons = ctx.model.comparisons.filter((c) => c.profiles.includes(ctx.model.profiles.indexOf(p)));
-  const tabs: PanelTab[] = ['overview', 'heatmap', 'clusters', ...(comparisons.length ? (['compare'] as PanelTab[]) : [])];
+  const tabs: PanelTab[] = ['overview', 'heatmap', ...(p.categories.length ? (['categories'] as PanelTab[]) : []), 'clusters', ...(comparisons.length ? (['compare'] as PanelTab[]) : [])];
   const tab = tabs.includes(state.tab) ? state.tab : 'overview';
   const tabsEl = h('vscode-tabs', { class: 'tabs', attrs: { 'selected-index': tabs.indexOf(tab) } });
   for (const t of tabs) {
@@ -556,6 +689,7 @@ export function render(root: HTMLElement, ctx: RenderContext): void {
       renderHeat(ctx, p, box);
       panel.append(box);
     }
+    if (t === 'categories') panel.append(renderCategories(p));
     if (t === 'clusters') panel.append(renderClusters(ctx, p));
     if (t === 'compare') panel.append(renderCompare(ctx, comparisons));
     tabsEl.append(panel);

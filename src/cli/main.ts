@@ -5,7 +5,7 @@
  *
  * `segment <method> <file.csv>` runs one method; `segment all <file.csv>`
  * reads and prepares the CSV once and runs every method on it, writing all
- * nine files or none (a failure or cancel removes what the run had written).
+ * twelve files or none (a failure or cancel removes what the run had written).
  */
 import { dirname, resolve } from 'node:path';
 import {
@@ -23,10 +23,12 @@ import {
   type MissingPolicy,
 } from '../engine';
 import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './args';
+import { CATEGORICAL_MODES, type CategoricalMode } from '../shared/workerProtocol';
 import type { CliIo } from './io';
 import { ALL_METHOD_FLAGS, COMMON_OPTION_FLAGS, SHARED_FLAGS, methodFlags, methodRun } from './methodFlags';
 import { ProgressBar } from './progressBar';
 import { PROMPT_USAGE, promptCommand } from './prompt';
+import { SCORE_USAGE, scoreCommand } from './score';
 import { summarize } from './summary';
 import { SWEEP, SWEEP_USAGE, sweepCommand } from './sweep';
 
@@ -35,8 +37,16 @@ export type { CliIo, OutputStream } from './io';
 const COMMON_FLAGS: FlagSpec[] = [
   ...COMMON_OPTION_FLAGS.filter((f) => f.name !== 'threads' && f.name !== 'silhouette-sample'),
   { name: 'columns', kind: 'list', value: 'a,b,…', help: 'cluster on exactly these columns (default: every numeric column but ids)' },
-  { name: 'exclude', kind: 'list', value: 'a,b,…', help: 'leave these columns out of the automatic choice' },
+  { name: 'exclude', kind: 'list', value: 'a,b,…', help: 'leave these columns out: neither clustered nor described' },
+  { name: 'describe', kind: 'list', value: 'a,b,…', help: 'describe these columns per cluster without clustering on them' },
   { name: 'missing', kind: 'string', value: 'drop|median', choices: ['drop', 'median'], help: 'rows with a missing value: drop them (default) or fill with the column median' },
+  {
+    name: 'categorical',
+    kind: 'string',
+    value: 'describe|onehot',
+    choices: CATEGORICAL_MODES,
+    help: 'binary and categorical columns: describe them per cluster (default) or cluster on them one-hot encoded',
+  },
   { name: 'out', short: 'o', kind: 'string', value: 'DIR', help: 'folder for the output files (default: beside the CSV)' },
   ...COMMON_OPTION_FLAGS.filter((f) => f.name === 'threads' || f.name === 'silhouette-sample'),
   { name: 'quiet', short: 'q', kind: 'boolean', help: 'print only the paths of the files written' },
@@ -46,14 +56,18 @@ const COMMON_FLAGS: FlagSpec[] = [
 
 const ALL = 'all';
 const PROMPT = 'prompt';
+const SCORE = 'score';
 
 
 const USAGE = `${TOOL_NAME} ${TOOL_VERSION}: customer segments from a CSV, as JSON and YAML cluster profiles
 
 Usage:
 ${METHOD_KEYS.map((m) => `  segment ${m} <file.csv> [options]`.padEnd(40) + METHOD_LABELS[m].summary).join('\n')}
-${`  segment ${ALL} <file.csv> [options]`.padEnd(40)}${METHOD_KEYS.join(', ')} on the same data, read once: ${METHOD_KEYS.length * 3} files
+${`  segment ${ALL} <file.csv> [options]`.padEnd(40)}${METHOD_KEYS.join(', ')} on the same data, read once: ${METHOD_KEYS.length * 4} files
   segment --help | --version
+
+Scoring new customers:
+${SCORE_USAGE}
 
 How many segments?
 ${SWEEP_USAGE}
@@ -64,6 +78,7 @@ ${PROMPT_USAGE}
 Writes beside the CSV (or into --out), never overwriting a file:
   {method}_cluster_profile_YYYYMMDD_HHMMSS.json and .yaml   the cluster profile
   {method}_assignments_YYYYMMDD_HHMMSS.csv                  each customer's cluster and soft scores
+  {method}_model_YYYYMMDD_HHMMSS.json                       the fitted model, for segment score
 
 Options for every method:
 ${flagHelp(COMMON_FLAGS)}
@@ -98,10 +113,11 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal, onRu
       return 0;
     }
     if (command === PROMPT) return await promptCommand(rest, io);
+    if (command === SCORE) return await scoreCommand(rest, io, signal, onRun);
     if (command === SWEEP) return await sweepCommand(rest, { io, common: COMMON_FLAGS, signal, onRun });
     const method = isMethodKey(command) ? command : undefined;
     if (!method && command !== ALL) {
-      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_KEYS, ALL, SWEEP, PROMPT].join(', ')})`);
+      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_KEYS, ALL, SWEEP, SCORE, PROMPT].join(', ')})`);
     }
     const { positionals, flags } = parseFlags(rest, [...COMMON_FLAGS, ...(method ? methodFlags(method) : ALL_METHOD_FLAGS)]);
     if (flags.help) {
@@ -148,6 +164,8 @@ async function runMethods(
         prepare: {
           columns: flags.columns as string[] | undefined,
           exclude: flags.exclude as string[] | undefined,
+          describe: flags.describe as string[] | undefined,
+          categorical: flags.categorical as CategoricalMode | undefined,
           missing: (flags.missing as MissingPolicy | undefined) ?? 'drop',
         },
         methods: methods.map((m) => methodRun(m, flags)),
@@ -181,6 +199,7 @@ function report(results: MethodExport[], flags: FlagValues, io: CliIo, many: boo
         json: result.json,
         yaml: result.yaml,
         assignments: result.assignments,
+        model: result.model,
         n_samples: metadata.n_samples,
         n_clusters: metadata.n_clusters,
         metrics: result.profile.metrics,
@@ -191,7 +210,7 @@ function report(results: MethodExport[], flags: FlagValues, io: CliIo, many: boo
     return;
   }
   if (flags.quiet) {
-    for (const { result } of results) io.stdout.write(`${result.json}\n${result.yaml}\n${result.assignments}\n`);
+    for (const { result } of results) io.stdout.write(`${result.json}\n${result.yaml}\n${result.assignments}\n${result.model}\n`);
     return;
   }
   io.stdout.write(results.map(({ result }) => summarize(result)).join('\n'));

@@ -30,7 +30,10 @@ export async function promptCommand(argv: string[], io: CliIo): Promise<number> 
   // Feature names come from the CSV: no control character reaches the terminal.
   const text = prompt.text.split('\n').map(printable).join('\n');
   io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-  const dropped = prompt.featuresShown < prompt.featuresTotal ? `; ${prompt.featuresTotal - prompt.featuresShown} least separating features left out` : '';
-  io.stderr.write(`segment: about ${prompt.estimatedTokens} tokens, ${prompt.featuresShown} of ${prompt.featuresTotal} features${dropped}\n`);
+  // Columns, when the profile has categorical or described columns beside its features.
+  const what = prompt.columnsTotal === prompt.featuresTotal ? 'features' : 'columns';
+  const [shown, total] = what === 'features' ? [prompt.featuresShown, prompt.featuresTotal] : [prompt.columnsShown, prompt.columnsTotal];
+  const dropped = shown < total ? `; ${total - shown} least separating ${what} left out` : '';
+  io.stderr.write(`segment: about ${prompt.estimatedTokens} tokens, ${shown} of ${total} ${what}${dropped}\n`);
   return 0;
 }

@@ -20,16 +20,51 @@ function formatNote(format: Obj | null): string {
 }
 
 const LISTED = 8;
+/** Columns with the highest separation shown. */
+const TOP_SEPARATING = 5;
 const BY_CHOICE = new Set(['not in the requested columns', 'excluded by request']);
 
-/** Columns left out for a reason worth reading; those the user chose not to use only counted. */
-function notUsed(excluded: { column: string; reason: string }[]): string[] {
-  const reasoned = excluded.filter((e) => !BY_CHOICE.has(e.reason));
-  const chosen = excluded.length - reasoned.length;
-  const lines = reasoned.slice(0, LISTED).map((e) => `    ${e.column}: ${e.reason}`);
-  if (reasoned.length > LISTED) lines.push(`    … and ${reasoned.length - LISTED} more (see excluded_columns in the profile)`);
-  if (chosen > 0) lines.push(`    ${chosen} more column${chosen === 1 ? '' : 's'} left out by choice`);
-  return lines.length > 0 ? ['  not used:', ...lines] : [];
+interface ColumnEntry {
+  name: string;
+  role: string;
+  reason?: string;
+}
+
+/** "a, b, c and 5 more". */
+function names(list: string[]): string {
+  if (list.length <= LISTED) return list.join(', ');
+  return `${list.slice(0, LISTED).join(', ')} and ${list.length - LISTED} more`;
+}
+
+/** The columns clustered and described, by name; those ignored with a reason worth reading (the ones left out by choice only counted). */
+function columnRoles(columns: ColumnEntry[]): string[] {
+  const lines: string[] = [];
+  const features = columns.filter((c) => c.role === 'feature').map((c) => c.name);
+  const described = columns.filter((c) => c.role === 'descriptor').map((c) => c.name);
+  lines.push(`  clustered on (${features.length}): ${names(features)}`);
+  if (described.length > 0) lines.push(`  described, not clustered (${described.length}): ${names(described)}`);
+  const ignored = columns.filter((c) => c.role === 'id' || c.role === 'ignored');
+  const reasoned = ignored.filter((c) => !BY_CHOICE.has(c.reason ?? ''));
+  const chosen = ignored.length - reasoned.length;
+  const ignoredLines = reasoned.slice(0, LISTED).map((c) => `    ${c.name}: ${c.role === 'id' ? 'the id column, ' : ''}${c.reason ?? 'ignored'}`);
+  if (reasoned.length > LISTED) ignoredLines.push(`    … and ${reasoned.length - LISTED} more (see metadata.columns in the profile)`);
+  if (chosen > 0) ignoredLines.push(`    ${chosen} more column${chosen === 1 ? '' : 's'} left out by choice`);
+  if (ignoredLines.length > 0) lines.push('  ignored:', ...ignoredLines);
+  return lines;
+}
+
+const MEASURES: Record<string, string> = { eta_squared: 'η²', cramers_v: "Cramér's V" };
+
+/** The columns that set the clusters apart most, numeric and categorical together; ties in CSV order. */
+function topSeparating(separation: Obj | undefined): string[] {
+  const entries = Object.entries(separation ?? {})
+    .map(([name, s], index) => ({ name, index, measure: (s as Obj).measure as string, value: (s as Obj).value }))
+    .filter((e) => typeof e.value === 'number')
+    .sort((a, b) => (b.value as number) - (a.value as number) || a.index - b.index)
+    .slice(0, TOP_SEPARATING);
+  if (entries.length === 0) return [];
+  const items = entries.map((e) => `${e.name} (${MEASURES[e.measure] ?? e.measure} ${fixed(e.value, 2)})`);
+  return [`  separate the clusters most: ${items.join(', ')}`];
 }
 
 export function summarize(result: ExportResult): string {
@@ -41,7 +76,8 @@ export function summarize(result: ExportResult): string {
   const note = dropped > 0 ? ` (${dropped} dropped for missing values)` : imputed > 0 ? ` (${imputed} missing values filled with the median)` : '';
   lines.push(`${metadata.method}: ${metadata.source_file}${formatNote(metadata.input_format as Obj | null)}`);
   lines.push(`  ${rows}${note}; ${result.profile.features_used.length} features; ${metadata.n_clusters} clusters; seed ${metadata.random_seed}`);
-  lines.push(...notUsed(metadata.excluded_columns as { column: string; reason: string }[]));
+  lines.push(...columnRoles((metadata.columns as unknown as ColumnEntry[] | undefined) ?? []));
+  lines.push(...topSeparating(result.profile.separation as Obj | undefined));
   lines.push(
     `  silhouette ${fixed(metrics.silhouette_score, 4)} (−1..1, higher is better) · ` +
       `Davies–Bouldin ${fixed(metrics.davies_bouldin_index, 4)} (lower is better) · ` +
@@ -69,7 +105,7 @@ export function summarize(result: ExportResult): string {
     const c = cluster as Obj;
     lines.push(`  ${name}: ${String(c.size).padStart(6)} customers (${fixed(c.percentage, 2)}%)`);
   }
-  lines.push('Wrote:', `  ${result.json}`, `  ${result.yaml}`, `  ${result.assignments}`);
+  lines.push('Wrote:', `  ${result.json}`, `  ${result.yaml}`, `  ${result.assignments}`, `  ${result.model}`);
   for (const warning of (metadata.warnings as string[] | undefined) ?? []) lines.push(`warning: ${warning}`);
   // Column names, cells and paths come from the user's files: no control character reaches the terminal.
   return `${lines.map(printable).join('\n')}\n`;

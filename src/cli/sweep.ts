@@ -173,7 +173,7 @@ async function sweep(argv: string[], { io, common, signal, onRun }: SweepContext
 
 function report(files: SweepFiles, flags: FlagValues, io: CliIo): void {
   const exported = files.exported?.result;
-  const exportedPaths = exported ? [exported.json, exported.yaml, exported.assignments] : [];
+  const exportedPaths = exported ? [exported.json, exported.yaml, exported.assignments, exported.model] : [];
   if (flags.json) {
     const out = {
       method: files.sweep.method,

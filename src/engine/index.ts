@@ -50,6 +50,8 @@ export type { Profile } from './profile/profile';
 export { TOOL_NAME, TOOL_VERSION } from './version';
 export { buildSegmentPrompt, estimateTokens, PROMPT_DEFAULTS, type PromptOptions, type SegmentPrompt } from './llm/prompt';
 export { readProfileFile } from './profile/profileFile';
+export { scoreRows, type ScoreHooks, type ScoreRequest, type ScoreResult } from './scoring/score';
+export { MODEL_FORMAT, readModelFile, type ModelCommon } from './scoring/modelFile';
 export {
   applySegmentNames,
   parseSegmentNames,

@@ -101,7 +101,7 @@ export async function exportMethods(request: ExportRequest, hooks: ExportHooks =
 }
 
 async function removeExports(done: readonly MethodExport[]): Promise<void> {
-  const written = done.flatMap(({ result }) => [result.json, result.yaml, result.assignments]);
+  const written = done.flatMap(({ result }) => [result.json, result.yaml, result.assignments, result.model]);
   await Promise.all(written.map((path) => fs.rm(path, { force: true })));
 }
 

@@ -221,7 +221,7 @@ export class Runner implements vscode.Disposable {
         : `${results.length} profiles of ${target.name}: silhouette ${results.map((r) => `${METHOD_LABELS[r.method].title} ${silhouette(r)}`).join(', ')}.`;
     const warnings = results.reduce((sum, r) => sum + r.warnings.length, 0);
     const note = warnings > 0 ? ` ${warnings === 1 ? 'One warning' : `${warnings} warnings`}: see Segment: Show Log.` : '';
-    for (const r of results) this.ctx.log.info(`wrote ${r.json}, ${r.yaml} and ${r.assignments}`);
+    for (const r of results) this.ctx.log.info(`wrote ${r.json}, ${r.yaml}, ${r.assignments} and ${r.model}`);
     const actions = this.ctx.openPanel ? ['Open Panel', 'Open JSON', 'Open YAML', 'Reveal in Explorer'] : ['Open JSON', 'Open YAML', 'Reveal in Explorer'];
     void vscode.window.showInformationMessage(`Segment: ${headline}${note}`, ...actions).then(async (choice) => {
       if (choice === 'Open Panel') {
@@ -258,6 +258,7 @@ function buildRequest(
       // The engine refuses a column both requested and excluded; the exclusions only shape the automatic choice.
       exclude: explicit ? undefined : settings.prepare.exclude,
       missing: settings.prepare.missing,
+      categorical: settings.prepare.categorical,
     },
     common: { ...settings.common, nClusters: choice.nClusters },
     params: settings.params,
@@ -274,7 +275,7 @@ function buildRequest(
  * appeared after it started (a write the kill cut short).
  */
 async function removeRunOutputs(request: RunRequest, results: MethodResult[], pid: number | undefined, log: vscode.LogOutputChannel): Promise<void> {
-  const finished = results.flatMap((r) => [r.json, r.yaml, r.assignments]);
+  const finished = results.flatMap((r) => [r.json, r.yaml, r.assignments, r.model]);
   await Promise.all(finished.map((file) => fs.rm(file, { force: true })));
   // pid -1: a worker that never started has no temporary files to match.
   const leftovers = await removeRunFiles({ outputDir: request.outputDir, now: new Date(request.now), pid: pid ?? -1, methods: request.methods });

@@ -17,7 +17,7 @@ import {
   type MethodParams,
   type OptionSpec,
 } from '../shared/methods';
-import type { MissingPolicy, PrepareSettings } from '../shared/workerProtocol';
+import type { CategoricalMode, MissingPolicy, PrepareSettings } from '../shared/workerProtocol';
 
 export interface Settings {
   /** nClusters is always there: the quick pick starts from it. */
@@ -54,6 +54,7 @@ export function readSettings(resource: vscode.Uri | undefined): Settings {
       columns: list('columns'),
       exclude: list('excludeColumns'),
       missing: get<MissingPolicy>('missingValues', 'drop'),
+      categorical: get<CategoricalMode>('categorical', 'describe'),
     },
     params,
     outputFolder: get('outputFolder', '').trim(),

@@ -56,7 +56,7 @@ export interface WebviewErrorMessage {
 
 export type WebviewToHost = ReadyMessage | OpenFileMessage | AskModelMessage | WebviewErrorMessage;
 
-export type PanelTab = 'overview' | 'heatmap' | 'clusters' | 'compare';
+export type PanelTab = 'overview' | 'heatmap' | 'categories' | 'clusters' | 'compare';
 export type HeatOrientation = 'clusters' | 'features';
 
 /** What the webview persists with setState (JSON-serialisable, small). */
@@ -87,7 +87,7 @@ export const DEFAULT_STATE: PanelState = {
   scrollY: 0,
 };
 
-const TABS: PanelTab[] = ['overview', 'heatmap', 'clusters', 'compare'];
+const TABS: PanelTab[] = ['overview', 'heatmap', 'categories', 'clusters', 'compare'];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -21,9 +21,9 @@ function pad(v: number): string {
   return String(v).padStart(2, '0');
 }
 
-/** The names the engine gives a method's files for a timestamp, with the _2, _3 … suffixes it adds on a clash. */
+/** The names the engine gives a method's files for a timestamp (profiles, assignments, models, scores), with the _2, _3 … suffixes it adds on a clash. */
 export function outputNamePattern(method: MethodKey, stamp: string): RegExp {
-  return new RegExp(`^${method}_(cluster_profile|assignments|k_selection)_${stamp}(_\\d+)?\\.(json|yaml|csv)$`);
+  return new RegExp(`^${method}_(cluster_profile|assignments|model|scores|k_selection)_${stamp}(_\\d+)?\\.(json|yaml|csv)$`);
 }
 
 /** The hidden temporary file a process writes before linking it to its final name. */

@@ -19,6 +19,10 @@ export type { MethodKey, MethodParams } from './methods';
 
 export type MissingPolicy = 'drop' | 'median';
 
+/** Binary and categorical columns: described per cluster (the default), or clustered one-hot encoded. */
+export type CategoricalMode = 'describe' | 'onehot';
+export const CATEGORICAL_MODES: readonly CategoricalMode[] = ['describe', 'onehot'];
+
 /** Where the worker reads the CSV from. */
 export type CsvSource =
   | { kind: 'file'; path: string }
@@ -30,6 +34,8 @@ export interface PrepareSettings {
   columns?: string[];
   exclude?: string[];
   missing: MissingPolicy;
+  /** Absent: 'describe'. */
+  categorical?: CategoricalMode;
 }
 
 /** Only the extension's test API sets these: they make the worker misbehave on purpose. */
@@ -97,6 +103,8 @@ export interface MethodResult {
   json: string;
   yaml: string;
   assignments: string;
+  /** The model file, for scoring new rows. */
+  model: string;
   nSamples: number;
   nClusters: number;
   nFeatures: number;

@@ -241,6 +241,7 @@ function summarize(method: MethodKey, result: ExportResult, data: PreparedData):
     json: result.json,
     yaml: result.yaml,
     assignments: result.assignments,
+    model: result.model,
     nSamples: data.n,
     nClusters: typeof metadata.n_clusters === 'number' ? metadata.n_clusters : 0,
     nFeatures: data.d,

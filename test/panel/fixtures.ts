@@ -4,6 +4,7 @@
  * hostile column name, a segment_name/persona added as a user or an LLM
  * would, the Neural method's fields, a wide 60-feature × 10-cluster profile.
  */
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDataset, loadDatasetFromText } from '../../src/engine/data/dataset';
 import { GaussianMixtureSegmentation, fitGmm, gmmProfile } from '../../src/engine/methods/gmmSegmentation';
@@ -61,6 +62,20 @@ export async function hostileGmm(): Promise<Profile> {
   });
   const data = await loadDatasetFromText(rows.join('\n') + '\n', 'hostile <b>customers</b>.csv');
   return (await new GaussianMixtureSegmentation({ nClusters: 3 }).generateClusterProfile(data, {}, NOW));
+}
+
+/**
+ * The mixed fixture with hostile names where the CSV's text goes: a
+ * categorical column named like an XSS payload, whose levels include one and
+ * __proto__; GMM with 3 clusters, satisfaction described.
+ */
+export async function mixedHostileGmm(): Promise<Profile> {
+  const csv = readFileSync(join(ROOT, 'test', 'fixtures', 'csv', 'mixed-customers.csv'), 'utf8')
+    .replace(',region,', `,"${HOSTILE}",`)
+    .replace(/,West,/g, `,"${HOSTILE}",`)
+    .replace(/,Central,/g, ',__proto__,');
+  const data = await loadDatasetFromText(csv, 'mixed <b>customers</b>.csv', { describe: ['satisfaction'] });
+  return await new GaussianMixtureSegmentation({ nClusters: 3 }).generateClusterProfile(data, {}, NOW);
 }
 
 /** The profile as a user or an LLM may edit it: a name and a persona for some clusters. */

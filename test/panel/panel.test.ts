@@ -14,7 +14,7 @@ import { buildPanelModel, type ProfileInput } from '../../src/shared/profile';
 import type { Profile } from '../../src/engine/profile/profile';
 import { startHarness, type Harness } from './harness';
 import { tempDir } from '../helpers/tempDir';
-import { HOSTILE, HOSTILE_NAME, HOSTILE_PERSONA, ROOT, asNeural, clone, exampleFuzzy, exampleGmm, hostileGmm, wideGmm, withPersonas } from './fixtures';
+import { HOSTILE, HOSTILE_NAME, HOSTILE_PERSONA, ROOT, asNeural, clone, exampleFuzzy, exampleGmm, hostileGmm, mixedHostileGmm, wideGmm, withPersonas } from './fixtures';
 
 /** Debian's Chromium; PANEL_TEST_CHROMIUM overrides it (only to check that a missing browser fails the run). */
 const CHROMIUM = process.env.PANEL_TEST_CHROMIUM ?? '/usr/bin/chromium';
@@ -77,7 +77,8 @@ async function waitForReady(page: Page): Promise<void> {
 
 async function show(page: Page, profiles: ProfileInput[]): Promise<void> {
   await page.evaluate('document.body.dataset.renderMs = ""');
-  await page.evaluate(`window.__harness.show(${JSON.stringify(profiles)})`);
+  // Parsed as JSON, not as an object literal: a level or column called __proto__ stays a key, as in postMessage's structured clone.
+  await page.evaluate(`window.__harness.show(JSON.parse(${JSON.stringify(JSON.stringify(profiles))}))`);
   await page.waitForFunction('document.body.dataset.renderMs !== ""');
   // Let the web components upgrade and lay out.
   await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
@@ -151,6 +152,65 @@ test('a GMM profile with a hostile column name: names stay text, no script runs,
   await page.screenshot({ path: join(RESULTS, 'panel-hostile.png'), fullPage: true });
   await page.close();
 });
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`categories (${theme}): shares with lift per cluster and level, the separation ranking, descriptors marked as not clustered; hostile levels stay text`, async () => {
+    const profile = await mixedHostileGmm();
+    const input: ProfileInput = { path: '/ws/gmm_cluster_profile_20261124_094838.json', profile };
+    const model = buildPanelModel([input]).profiles[0];
+    assert.equal(model.status, 'ok');
+    assert.deepEqual(model.problems, []);
+    const { page, log } = await openPanel(theme, [input]);
+
+    // The overview ranks every column clustered or described by its separation.
+    const ranked = await page.locator('table.separation tbody th.name').allTextContents();
+    assert.deepEqual(ranked, model.separation.map((s) => s.name));
+    const values = model.separation.map((s) => s.value);
+    assert.deepEqual(values, [...values].sort((a, b) => b - a));
+    assert.equal(await page.locator('table.separation tr', { hasText: 'paperless' }).locator('td').first().textContent(), 'described, not clustered');
+    assert.equal(await page.locator('table.separation tr', { hasText: 'tenure_months' }).locator('td').first().textContent(), 'clustered');
+    await page.screenshot({ path: join(RESULTS, `panel-categories-${theme}-overview.png`), fullPage: true });
+
+    // The Categories tab: one table per column, the column with the highest Cramér's V first.
+    await selectTab(page, 'Categories');
+    const columns = await page.locator('section.category').evaluateAll((els) => els.map((e) => e.getAttribute('data-column')));
+    const byV = [...model.categories].sort((a, b) => b.separation! - a.separation!).map((c) => c.name);
+    assert.deepEqual(columns, byV);
+    const hostileTable = page.locator('section.category', { has: page.locator('h3', { hasText: 'onerror' }) });
+    assert.equal(await hostileTable.locator('h3').evaluate((e) => e.firstChild!.textContent), HOSTILE);
+    const levels = await hostileTable.locator('thead th.level').allTextContents();
+    assert.ok(levels.includes(HOSTILE) && levels.includes('__proto__'), levels.join(' | '));
+    // A cell: the cluster's share and lift as the profile has them.
+    const region = model.categories.find((c) => c.name === HOSTILE)!;
+    const j = region.levels.findIndex((l) => l.name === HOSTILE);
+    const expected = model.clusters[0].categories[region.index].cells[j];
+    const cell = hostileTable.locator('tbody tr[data-cluster="cluster_0"] td.share').nth(j);
+    assert.equal(await cell.locator('.share-text').textContent(), expected.share.text);
+    assert.equal(await cell.locator('.lift').textContent(), expected.lift.text);
+    const share = (profile.clusters.cluster_0.categorical_statistics as Record<string, { levels: Record<string, { share: number }> }>)[HOSTILE].levels[HOSTILE].share;
+    assert.equal(expected.share.text, `${Math.round(100 * share)}%`);
+    await page.screenshot({ path: join(RESULTS, `panel-categories-${theme}.png`), fullPage: true });
+
+    // A cluster card: the levels more common there, the descriptors marked as not clustered.
+    await selectTab(page, 'Clusters');
+    const card = page.locator('.cluster-card[data-cluster="cluster_0"]');
+    await card.locator('> summary').click();
+    await card.locator('.cluster-categories').waitFor();
+    const item = card.locator('ul.category-list li', { has: page.locator('.name', { hasText: 'contract' }) });
+    assert.equal(await item.locator('.tag').textContent(), 'described, not clustered');
+    const contract = model.categories.find((c) => c.name === 'contract')!;
+    assert.equal(await item.locator('.levels').textContent(), model.clusters[0].categories[contract.index].distinctive.map((d) => d.text).join(', '));
+    assert.match((await item.locator('.levels').textContent())!, /^[^,]+ \d+% · ×\d/);
+    assert.equal(await card.locator('table.descriptors tbody th.name').textContent(), 'satisfaction');
+    await page.screenshot({ path: join(RESULTS, `panel-categories-${theme}-cluster.png`), fullPage: true });
+
+    const security = await securityReport(page);
+    assert.deepEqual(security, { csp: [], errors: [], xss: null, images: 0 });
+    assert.deepEqual(log.pageErrors, []);
+    assert.deepEqual(log.console, []);
+    await page.close();
+  });
+}
 
 test('the panel keeps its tab, sort order and open clusters across a reload, and follows a re-post', async () => {
   const path = '/ws/gmm_cluster_profile_20261124_094838.yaml';

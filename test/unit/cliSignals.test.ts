@@ -5,59 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { Random } from '../../src/engine/kernels/random';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BUNDLE, interruptAt, writeBigCsv } from '../helpers/signals';
 import { tempDir, type Ends } from '../helpers/tempDir';
-
-const ROOT = resolve(__dirname, '..', '..');
-const BUNDLE = join(ROOT, 'dist', 'cli.js');
-
-/** 200,000 customers × 20 features in 4 groups (about 27 MB). */
-function writeBigCsv(path: string): void {
-  const rng = new Random(11);
-  const header = ['customer_id', ...Array.from({ length: 20 }, (_, j) => `f${j}`)].join(',');
-  const lines = [header];
-  for (let i = 0; i < 200_000; i++) {
-    const group = i % 4;
-    const cells = Array.from({ length: 20 }, (_, j) => (group * 3 + (j % 5) + 2 * rng.next()).toFixed(3));
-    lines.push(`C${i},${cells.join(',')}`);
-  }
-  writeFileSync(path, `${lines.join('\n')}\n`);
-}
-
-interface Stopped {
-  code: number | null;
-  stderr: string;
-  /** From the SIGINT to the process's exit. */
-  stopMs: number;
-  /** Whether the phase was reached before the run ended by itself. */
-  reached: boolean;
-}
-
-/** Runs the program and sends SIGINT `delayMs` after it announces `phase` (SEGMENT_TRACE_PHASES). */
-function interruptAt(args: string[], phase: string, delayMs: number): Promise<Stopped> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BUNDLE, ...args], { env: { ...process.env, SEGMENT_TRACE_PHASES: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    let sentAt = 0;
-    let reached = false;
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text: string) => {
-      stderr += text;
-      if (!reached && stderr.includes(`phase: ${phase}\n`)) {
-        reached = true;
-        setTimeout(() => {
-          sentAt = Date.now();
-          child.kill('SIGINT');
-        }, delayMs);
-      }
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => resolvePromise({ code, stderr, stopMs: Date.now() - sentAt, reached: reached && sentAt > 0 }));
-  });
-}
 
 /** A fresh folder with the big CSV in it, once the bundle is known to exist. */
 function bigCsv(t: Ends, prefix: string): { dir: string; csv: string } {
@@ -69,7 +20,7 @@ function bigCsv(t: Ends, prefix: string): { dir: string; csv: string } {
 }
 
 /** Runs the program with `args(out)`, stops it `delay` ms into `phase`, and checks it exits 130 within 1 s with nothing in out. */
-async function stopsCleanly(dir: string, moment: string, args: (out: string) => string[], phase: string, delay: number): Promise<void> {
+async function stopsCleanly(dir: string, moment: string, args: (out: string) => string[], phase: string, delay: number): Promise<number> {
   const out = join(dir, moment.replace(/\W+/g, '-'));
   mkdirSync(out);
   const stopped = await interruptAt(args(out), phase, delay);
@@ -78,6 +29,7 @@ async function stopsCleanly(dir: string, moment: string, args: (out: string) => 
   assert.ok(stopped.stopMs <= 1000, `${moment}: stopped ${stopped.stopMs} ms after the SIGINT`);
   assert.match(stopped.stderr, /segment: Cancelled: no files were written\.\n$/, moment);
   assert.deepEqual(readdirSync(out), [], `${moment}: nothing written`);
+  return stopped.stopMs;
 }
 
 test('Ctrl-C while reading, fitting, computing the metrics or writing: exit 130 within 1 s, nothing written', { timeout: 240_000 }, async (t) => {
@@ -91,7 +43,8 @@ test('Ctrl-C while reading, fitting, computing the metrics or writing: exit 130 
     ['segment all, second method', ['all', '--epochs', '2'], 'fuzzy fit', 100],
   ];
   for (const [moment, command, phase, delay] of moments) {
-    await stopsCleanly(dir, moment, (out) => [command[0], csv, ...command.slice(1), '--out', out, '-q'], phase, delay);
+    const ms = await stopsCleanly(dir, moment, (out) => [command[0], csv, ...command.slice(1), '--out', out, '-q'], phase, delay);
+    t.diagnostic(`${moment}: exit 130 ${ms} ms after the SIGINT`);
   }
 });
 
@@ -103,6 +56,7 @@ test('Ctrl-C during a sweep (its fits, its metrics, the export of the recommende
     ['export of the recommended profile', ['--k', '2..2', '--export'], 'gmm export fit', 100],
   ];
   for (const [moment, flags, phase, delay] of moments) {
-    await stopsCleanly(dir, moment, (out) => ['sweep', 'gmm', csv, ...flags, '--out', out, '-q'], phase, delay);
+    const ms = await stopsCleanly(dir, moment, (out) => ['sweep', 'gmm', csv, ...flags, '--out', out, '-q'], phase, delay);
+    t.diagnostic(`${moment}: exit 130 ${ms} ms after the SIGINT`);
   }
 });

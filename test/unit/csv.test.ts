@@ -175,6 +175,22 @@ describe('reading well-formed and messy CSV', () => {
     assert.equal(column(table, 'spend').text, null);
   });
 
+  test('a column with text has its distinct values exactly as written, coded per row, up to 50 of them', async () => {
+    const table = await read('plan,spend,many\n07,10,a0\n1.50,20,a1\n,30,a2\nGold,40,a3\n07,50,a4\n');
+    const plan = column(table, 'plan');
+    // Earlier numeric cells are levels as written ("07", "1.50"), not as their numbers.
+    assert.deepEqual(plan.levels, ['07', '1.50', 'Gold']);
+    assert.deepEqual(Array.from(plan.codes!), [1, 2, 0, 3, 1]);
+    assert.equal(column(table, 'spend').levels, null);
+    assert.equal(column(table, 'spend').codes, null);
+    const wide = await read(`t\n${Array.from({ length: 51 }, (_, i) => `v${i}`).join('\n')}\n`);
+    assert.equal(column(wide, 't').levels, null);
+    const fifty = await read(`t\n${Array.from({ length: 2000 }, (_, i) => `v${i % 50}`).join('\n')}\nNA\n`);
+    assert.equal(column(fifty, 't').levels!.length, 50);
+    assert.equal(column(fifty, 't').codes!.length, 2001);
+    assert.equal(column(fifty, 't').codes![2000], 0);
+  });
+
   test('an explicit delimiter overrides sniffing', async () => {
     const table = await readCsvText('a;b\n1;2\n', 'x.csv', { delimiter: ',' });
     assert.deepEqual(

@@ -223,5 +223,5 @@ test('temporary files left by a killed export are swept at the next export in th
   const names = readdirSync(dir);
   assert.ok(!names.includes(stale), 'the dead process\'s file is gone');
   assert.ok(names.includes(live), 'a running process\'s file stays');
-  assert.equal(names.filter((n) => !n.startsWith('.')).length, 3);
+  assert.equal(names.filter((n) => !n.startsWith('.')).length, 4);
 });

@@ -46,7 +46,7 @@ type Stats = { mean: number; std: number; min: number; max: number };
 test('the FCM profile has every field PROFILE.md lists, clusters numbered by descending size', async () => {
   const data = customers();
   const profile = await new FuzzyCMeansSegmentation({ nClusters: 3 }).generateClusterProfile(data, {}, NOW);
-  assert.deepEqual(Object.keys(profile), ['metadata', 'metrics', 'features_used', 'clusters']);
+  assert.deepEqual(Object.keys(profile), ['metadata', 'metrics', 'features_used', 'categorical_overview', 'separation', 'clusters']);
   const m = profile.metadata;
   assert.equal(m.method, 'Fuzzy C-Means (FCM)');
   assert.equal(m.n_clusters, 3);
@@ -97,6 +97,8 @@ test('the FCM profile has every field PROFILE.md lists, clusters numbered by des
     'percentage',
     'cluster_center',
     'feature_statistics',
+    'categorical_statistics',
+    'descriptor_statistics',
     'membership_stats',
   ]);
   assert.deepEqual(Object.keys(profile.clusters.cluster_0.membership_stats as object), ['mean', 'std', 'min', 'max']);

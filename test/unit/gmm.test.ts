@@ -8,68 +8,14 @@ import {
   modelFromParameters,
   nParameters,
   type CovarianceType,
-  type EmResult,
   type GmmParameters,
 } from '../../src/engine/kernels/gmm';
 import { fitGmm, GMM_DEFAULTS } from '../../src/engine/methods/gmmSegmentation';
 import { assertAllClose, assertClose, loadGolden, samePartition } from '../helpers/golden';
+import { covariancesFromPrecisions, runToEnd, sklearnPrecisionCholesky, type EmRun } from '../helpers/gmmGolden';
 import type { PreparedData } from '../../src/engine/data/prepare';
 
-interface EmRun {
-  covariance_type: CovarianceType;
-  tol: number;
-  max_iter: number;
-  reg_covar: number;
-  weights_init: number[];
-  means_init: number[];
-  precisions_init: number[];
-  lower_bounds: number[];
-  n_iter: number;
-  converged: boolean;
-  weights: number[];
-  means: number[];
-  covariances: number[];
-  precisions_cholesky: number[];
-  score: number;
-  bic: number;
-  aic: number;
-  n_parameters: number;
-  labels: number[];
-  proba: number[];
-}
-
-const em = loadGolden<{ n: number; d: number; k: number; X: number[]; runs: EmRun[] }>('gmm_em.json');
-
-/** sklearn takes precisions_init; our EM starts from covariances, their inverses. */
-function covariancesFromPrecisions(type: CovarianceType, p: number[], k: number, d: number): Float64Array {
-  if (type === 'diag' || type === 'spherical') return Float64Array.from(p, (v) => 1 / v);
-  const blocks = type === 'full' ? k : 1;
-  const out = new Float64Array(blocks * d * d);
-  for (let b = 0; b < blocks; b++) {
-    const m = new Matrix(d, d);
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) m.set(i, j, p[b * d * d + i * d + j]);
-    out.set(inverse(m).to1DArray(), b * d * d);
-  }
-  return out;
-}
-
-function runToEnd<T>(gen: Generator<unknown, T>): T {
-  for (;;) {
-    const step = gen.next();
-    if (step.done) return step.value;
-  }
-}
-
-/** sklearn's precisions_cholesky_ is the transpose of our L⁻¹ for full and tied. */
-function sklearnPrecisionCholesky(result: EmResult): Float64Array {
-  const { covarianceType: type, d, precisionFactors: f } = result.model;
-  if (type === 'diag' || type === 'spherical') return f;
-  const out = new Float64Array(f.length);
-  for (let b = 0; b < f.length / (d * d); b++) {
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out[b * d * d + j * d + i] = f[b * d * d + i * d + j];
-  }
-  return out;
-}
+const em = loadGolden<{ n: number; d: number; k: number; X: number[]; runs: (EmRun & { bic: number; aic: number; n_parameters: number })[] }>('gmm_em.json');
 
 for (const run of em.runs) {
   test(`EM matches scikit-learn step for step: ${run.covariance_type}, tol ${run.tol}`, () => {

@@ -29,7 +29,7 @@ function customers() {
 test('the GMM profile has every field PROFILE.md lists, clusters numbered by descending size', async () => {
   const data = customers();
   const profile = await new GaussianMixtureSegmentation({ nClusters: 3 }).generateClusterProfile(data, {}, NOW);
-  assert.deepEqual(Object.keys(profile), ['metadata', 'metrics', 'features_used', 'mixture_weights', 'uncertainty_metrics', 'clusters']);
+  assert.deepEqual(Object.keys(profile), ['metadata', 'metrics', 'features_used', 'mixture_weights', 'uncertainty_metrics', 'categorical_overview', 'separation', 'clusters']);
   const m = profile.metadata;
   assert.equal(m.method, 'Gaussian Mixture Model (GMM)');
   assert.equal(m.n_clusters, 3);
@@ -50,13 +50,26 @@ test('the GMM profile has every field PROFILE.md lists, clusters numbered by des
     [44.44, 33.33, 22.22],
   );
   assert.equal((profile.mixture_weights as number[]).length, 3);
+  // Numbers only: every feature is numeric, nothing is described, and separation is each feature's η².
+  assert.deepEqual(m.columns, [
+    { name: 'revenue', kind: 'numeric', role: 'feature' },
+    { name: 'orders', kind: 'numeric', role: 'feature' },
+  ]);
+  assert.deepEqual(profile.categorical_overview, {});
+  assert.deepEqual(Object.keys(profile.separation as object), ['revenue', 'orders']);
+  const revenue = (profile.separation as Record<string, { measure: string; value: number }>).revenue;
+  assert.equal(revenue.measure, 'eta_squared');
+  assert.ok(revenue.value > 0.5 && revenue.value <= 1, String(revenue.value));
   const c0 = profile.clusters.cluster_0;
+  assert.deepEqual([c0.categorical_statistics, c0.descriptor_statistics], [{}, {}]);
   assert.deepEqual(Object.keys(c0), [
     'cluster_id',
     'size',
     'percentage',
     'cluster_center',
     'feature_statistics',
+    'categorical_statistics',
+    'descriptor_statistics',
     'mixture_weight',
     'probability_stats',
     'covariance_info',

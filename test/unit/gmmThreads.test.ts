@@ -38,6 +38,8 @@ function assertSameFit(a: GmmFit, b: GmmFit): void {
   assertIdentical(a.model.precisionFactors, b.model.precisionFactors, 'precision factors');
   assertIdentical(a.labels, b.labels, 'labels');
   assertIdentical(a.resp, b.resp, 'responsibilities');
+  assertIdentical(a.logLikelihoods, b.logLikelihoods, 'row log-likelihoods');
+  assert.ok(Object.is(a.unusualThreshold, b.unusualThreshold), 'unusual threshold');
 }
 
 afterEach(resetThreads);

@@ -66,7 +66,7 @@ function forward(weights: AutoencoderWeights, x: Float64Array, n: number): Float
 test('the Neural profile has every field PROFILE.md lists, clusters numbered by descending size', async () => {
   const data = customers();
   const profile = await new NeuralSegmentation(QUICK).generateClusterProfile(data, {}, NOW);
-  assert.deepEqual(Object.keys(profile), ['metadata', 'metrics', 'features_used', 'clusters']);
+  assert.deepEqual(Object.keys(profile), ['metadata', 'metrics', 'features_used', 'categorical_overview', 'separation', 'clusters']);
   const m = profile.metadata;
   assert.equal(m.method, 'Neural Network (Autoencoder + K-Means)');
   assert.equal(m.n_clusters, 3);
@@ -132,6 +132,8 @@ test('the Neural profile has every field PROFILE.md lists, clusters numbered by 
     'percentage',
     'cluster_center',
     'feature_statistics',
+    'categorical_statistics',
+    'descriptor_statistics',
     'encoded_space_stats',
   ]);
   assert.deepEqual(Object.keys(profile.clusters.cluster_0.encoded_space_stats as object), ['mean_distance_to_center', 'std_distance_to_center']);
@@ -410,7 +412,7 @@ test('the CLI offers `segment neural` with --encoding-dim, --epochs, --batch-siz
   );
   assert.deepEqual(report.metrics, profile.metrics);
   assert.match(readFileSync(report.assignments, 'utf8'), /^row,customer_id,cluster,distance_to_center\n1,C00001,\d,\d+\.\d+/);
-  assert.equal(readdirSync(dir).length, 3);
+  assert.equal(readdirSync(dir).length, 4);
 
   const human = capture();
   assert.equal(await main(['neural', EXAMPLE, '--epochs', '3', '--out', dir], human), 0);
@@ -426,10 +428,10 @@ test('the CLI offers `segment neural` with --encoding-dim, --epochs, --batch-siz
   const usage = capture();
   assert.equal(await main(['neural', EXAMPLE, '--backend', 'gpu'], usage), 2);
   assert.equal(usage.err(), 'segment: --backend must be one of auto, wasm, cpu, got "gpu"\nRun "segment --help" for the options.\n');
-  assert.equal(readdirSync(dir).length, 6);
+  assert.equal(readdirSync(dir).length, 8);
 });
 
-test('`segment all` reads the CSV once and writes the 9 files, one summary each (--json: an array)', async (t) => {
+test('`segment all` reads the CSV once and writes the 12 files, one summary each (--json: an array)', async (t) => {
   const dir = tempDir(t, 'segment-all-');
   const io = capture();
   assert.equal(await main(['all', EXAMPLE, '-k', '3', '--epochs', '3', '--n-init', '2', '--out', dir, '--json'], io), 0, io.err());
@@ -439,7 +441,7 @@ test('`segment all` reads the CSV once and writes the 9 files, one summary each 
     ['gmm', 'fuzzy', 'neural'],
   );
   const files = readdirSync(dir).sort();
-  assert.equal(files.length, 9);
+  assert.equal(files.length, 12);
   const stamp = /^gmm_cluster_profile_(\d{8}_\d{6})\.json$/.exec(files.find((f) => f.startsWith('gmm_cluster'))!)![1];
   assert.deepEqual(
     files,
@@ -447,12 +449,15 @@ test('`segment all` reads the CSV once and writes the 9 files, one summary each 
       `fuzzy_assignments_${stamp}.csv`,
       `fuzzy_cluster_profile_${stamp}.json`,
       `fuzzy_cluster_profile_${stamp}.yaml`,
+      `fuzzy_model_${stamp}.json`,
       `gmm_assignments_${stamp}.csv`,
       `gmm_cluster_profile_${stamp}.json`,
       `gmm_cluster_profile_${stamp}.yaml`,
+      `gmm_model_${stamp}.json`,
       `neural_assignments_${stamp}.csv`,
       `neural_cluster_profile_${stamp}.json`,
       `neural_cluster_profile_${stamp}.yaml`,
+      `neural_model_${stamp}.json`,
     ],
   );
   for (const report of reports) {
@@ -474,7 +479,7 @@ test('`segment all` reads the CSV once and writes the 9 files, one summary each 
 
   const quiet = capture();
   assert.equal(await main(['all', EXAMPLE, '--epochs', '2', '--out', freshDir(t), '--quiet'], quiet), 0);
-  assert.equal(quiet.out().trim().split('\n').length, 9);
+  assert.equal(quiet.out().trim().split('\n').length, 12);
 });
 
 function freshDir(t: Ends): string {
@@ -501,10 +506,10 @@ test('`segment all` checks every option and the data before fitting, and a failu
   const io = capture();
   const done = main(['all', EXAMPLE, '--epochs', '100000', '--out', dir], io, controller.signal);
   const started = Date.now();
-  while (readdirSync(dir).filter((f) => !f.startsWith('.')).length < 6 && Date.now() - started < 20000) {
+  while (readdirSync(dir).filter((f) => !f.startsWith('.')).length < 8 && Date.now() - started < 20000) {
     await new Promise((r) => setTimeout(r, 20));
   }
-  assert.equal(readdirSync(dir).filter((f) => f.startsWith('fuzzy_') || f.startsWith('gmm_')).length, 6, 'gmm and fuzzy were written');
+  assert.equal(readdirSync(dir).filter((f) => f.startsWith('fuzzy_') || f.startsWith('gmm_')).length, 8, 'gmm and fuzzy were written, models included');
   controller.abort();
   assert.equal(await done, 130);
   assert.equal(io.err(), 'segment: Cancelled: no files were written.\n');
@@ -524,5 +529,5 @@ test('the built bundle trains on the WebAssembly binaries beside it (dist/), wit
   assert.equal(run.stderr, '');
   const report = JSON.parse(run.stdout);
   assert.equal(JSON.parse(readFileSync(report.json, 'utf8')).metadata.backend, 'wasm');
-  assert.equal(readdirSync(out).length, 3);
+  assert.equal(readdirSync(out).length, 4);
 });

@@ -56,7 +56,7 @@ test('all three methods on a CSV with 3 numeric columns: the Neural width is cho
   );
   const neural = JSON.parse(readFileSync(done[2].result.json, 'utf8'));
   assert.deepEqual([neural.metadata.encoding_dim, neural.metadata.encoding_dim_chosen], [2, 'auto']);
-  assert.equal(readdirSync(dir).length, 9);
+  assert.equal(readdirSync(dir).length, 12);
 });
 
 test('every method is checked against the data before any is fitted: nothing is fitted, nothing written', async (t) => {

@@ -35,7 +35,7 @@ describe('choosing the features', () => {
     assert.deepEqual(data.features, ['age', 'spend', 'visits']);
     assert.deepEqual(data.excluded, [
       { column: 'customer_id', reason: 'id-like (named like an identifier)' },
-      { column: 'tier', reason: 'non-numeric (e.g. "Gold" on line 2)' },
+      { column: 'tier', reason: 'categorical (3 levels): described, not clustered' },
       { column: 'region', reason: 'constant (every value is 3)' },
       { column: 'notes', reason: 'all values missing' },
     ]);
@@ -70,7 +70,7 @@ describe('choosing the features', () => {
 
   test('a text column with a gap is not id-like by its values either', async () => {
     const data = await prepare('email,age,spend\na@x.com,30,1.5\n,30,2.5\nc@x.com,40,2.5\n');
-    assert.deepEqual(data.excluded, [{ column: 'email', reason: 'non-numeric (e.g. "a@x.com" on line 2)' }]);
+    assert.deepEqual(data.excluded, [{ column: 'email', reason: 'binary (2 levels): described, not clustered' }]);
     assert.equal(data.idColumn, null);
   });
 
@@ -104,7 +104,7 @@ describe('choosing the features', () => {
     assert.deepEqual(data.features, ['age', 'visits']);
     assert.deepEqual(data.excluded, [
       { column: 'customer_id', reason: 'id-like (named like an identifier)' },
-      { column: 'tier', reason: 'non-numeric (e.g. "Gold" on line 2)' },
+      { column: 'tier', reason: 'categorical (3 levels): described, not clustered' },
       { column: 'spend', reason: 'not in the requested columns' },
       { column: 'region', reason: 'constant (every value is 3)' },
       { column: 'notes', reason: 'all values missing' },
@@ -121,7 +121,7 @@ describe('choosing the features', () => {
     assert.deepEqual(Array.from(data.rowNumbers), [1, 2, 4]);
     assert.deepEqual(data.excluded, [
       { column: 'Kunde ID', reason: 'id-like (named like an identifier)' },
-      { column: 'Stadt', reason: 'non-numeric (e.g. "Köln" on line 2)' },
+      { column: 'Stadt', reason: 'categorical (3 levels): described, not clustered' },
     ]);
   });
 });
@@ -160,14 +160,22 @@ describe('options that cannot be honoured', () => {
       CUSTOMERS,
       { columns: ['age', 'tier'] },
       'COLUMN_NOT_NUMERIC',
-      'Column "tier" is not numeric (e.g. "Gold" on line 2), so it cannot be clustered; remove it from the columns.',
+      'Column "tier" is not numeric (e.g. "Gold" on line 2): it is categorical (3 levels), which is described per cluster, not clustered; remove it from the columns, describe it, or cluster categorical columns one-hot encoded.',
     );
   });
 
   test('a long example value is cut short', async () => {
     const long = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit';
-    const data = await prepare(`note,x\n"${long}",1.5\nshort,2.5\nshort,3.5\n`);
-    assert.deepEqual(data.excluded, [{ column: 'note', reason: 'non-numeric (e.g. "Lorem ipsum dolor sit amet, consectetur…" on line 2)' }]);
+    await assertFails(
+      `note,x\n"${long}",1.5\nshort,2.5\nshort,3.5\n`,
+      { columns: ['note', 'x'] },
+      'COLUMN_NOT_NUMERIC',
+      'Column "note" is not numeric (e.g. "Lorem ipsum dolor sit amet, consectetur…" on line 2): it is binary (2 levels), which is described per cluster, not clustered; remove it from the columns, describe it, or cluster categorical columns one-hot encoded.',
+    );
+    const data = await prepare(`note,x\n"${long}",1.5\n"${long}",2.5\nshort,3.5\n`, { exclude: ['note'] });
+    assert.deepEqual(data.excluded, [{ column: 'note', reason: 'excluded by request' }]);
+    const constant = await prepare(`note,x\n"${long}",1.5\n"${long}",2.5\n,3.5\n`);
+    assert.deepEqual(constant.excluded, [{ column: 'note', reason: 'constant (every value is "Lorem ipsum dolor sit amet, consectetur…")' }]);
   });
 
   test('an explicit column with no values', async () => {
@@ -246,7 +254,7 @@ describe('options that cannot be honoured', () => {
       'customer_id,tier,region\nC1,Gold,3\nC2,Gold,3\n',
       {},
       'NO_NUMERIC_COLUMNS',
-      '"customers.csv" has no numeric column to cluster: customer_id is id-like (named like an identifier); tier is non-numeric (e.g. "Gold" on line 2); region is constant (every value is 3). Add numeric columns (one number per customer), or name the columns to use.',
+      '"customers.csv" has no numeric column to cluster: customer_id is id-like (named like an identifier); tier is constant (every value is "Gold"); region is constant (every value is 3). Add numeric columns (one number per customer), or name the columns to use.',
     );
   });
 });
@@ -263,10 +271,11 @@ describe('infinite values (issue 11.6)', () => {
     await assertFails('age,total_revenue\n1,2\n2,INF\n1,3\n', { columns: ['total_revenue', 'age'] }, 'NON_FINITE_VALUE', infinite('total_revenue', 'INF', 3));
   });
 
-  test('a text column holding INF or Infinity is left out as non-numeric, without an error', async () => {
+  test('a text column holding INF or Infinity is a category like any other, without an error', async () => {
     const data = await prepare('product,age,spend\nINF,30,1.5\nAX,31,2.5\nInfinity,30,2.5\nAX,31,1.5\n');
     assert.deepEqual(data.features, ['age', 'spend']);
-    assert.deepEqual(data.excluded, [{ column: 'product', reason: 'non-numeric (e.g. "AX" on line 3)' }]);
+    assert.deepEqual(data.excluded, [{ column: 'product', reason: 'categorical (3 levels): described, not clustered' }]);
+    assert.deepEqual(data.categories?.map((c) => [c.name, c.levels, Array.from(c.codes)]), [['product', ['INF', 'AX', 'Infinity'], [0, 1, 2, 1]]]);
   });
 
   test('an excluded column, or one not among the requested columns, may hold an infinite value', async () => {

@@ -93,3 +93,21 @@ test('an option the method does not have is an error, not silently dropped', () 
       'Unknown option "covariance" for gmm: use The number of clusters, seed, silhouette sample size, threads, covariance type, n_init, max_iter, tol, reg_covar.',
   });
 });
+
+test("package.json's segment.categorical and the CLI's --categorical offer the engine's modes, describe by default", async () => {
+  const { CATEGORICAL_MODES } = await import('../../src/shared/workerProtocol');
+  const property = properties['segment.categorical'];
+  assert.equal(property.type, 'string');
+  assert.deepEqual(property.enum, [...CATEGORICAL_MODES]);
+  assert.deepEqual(CATEGORICAL_MODES, ['describe', 'onehot']);
+  assert.equal(property.default, 'describe');
+  assert.equal((property.enumDescriptions as string[]).length, CATEGORICAL_MODES.length);
+  const { main } = await import('../../src/cli/main');
+  const { capture } = await import('../helpers/cli');
+  const help = capture();
+  await main(['--help'], help);
+  assert.match(help.out(), /\n {2}--categorical describe\|onehot +binary and categorical columns: describe them per cluster \(default\) or cluster on them one-hot encoded\n/);
+  const wrong = capture();
+  assert.equal(await main(['gmm', 'x.csv', '--categorical', 'dummies'], wrong), 2);
+  assert.equal(wrong.err(), 'segment: --categorical must be one of describe, onehot, got "dummies"\nRun "segment --help" for the options.\n');
+});

@@ -98,3 +98,18 @@ test('the report streams into a temporary file and gets its name only when finis
   ]);
   assert.deepEqual(readdirSync(join(target, '..')).filter((f) => f.endsWith('.tmp')), []);
 });
+
+test('names are written into clusters whose fields include __proto__ or constructor, which are kept as they are', () => {
+  const cluster = JSON.parse('{"cluster_id": 0, "size": 3, "__proto__": {"x": 1}, "constructor": 2, "segment_name": "old"}');
+  const profile = { metadata: {}, metrics: {}, features_used: [], clusters: JSON.parse('{"__proto__": {"cluster_id": 1, "size": 1}}') };
+  profile.clusters.cluster_0 = cluster;
+  const named = applySegmentNames(profile, [
+    { clusterId: 0, segmentName: 'Loyal spenders', persona: 'Anna, 41' },
+    { clusterId: 1, segmentName: 'Odd one', persona: null },
+  ]);
+  assert.deepEqual(Object.keys(named.clusters), ['__proto__', 'cluster_0']);
+  assert.deepEqual(Object.keys(named.clusters.cluster_0), ['cluster_id', 'segment_name', 'persona', 'size', '__proto__', 'constructor']);
+  assert.deepEqual(named.clusters.cluster_0.__proto__, { x: 1 });
+  assert.equal(Object.getPrototypeOf(named.clusters.cluster_0), Object.prototype);
+  assert.deepEqual(JSON.parse(JSON.stringify(named)).clusters.__proto__, { cluster_id: 1, segment_name: 'Odd one', size: 1 });
+});

@@ -1,19 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describe, mean, medianSorted, quantileSorted, std } from '../../src/engine/kernels/stats';
+import { featureStatistics, mean, medianSorted, quantileSorted, std } from '../../src/engine/kernels/stats';
 
 function assertRel(actual: number | null, expected: number, what: string, tolerance = 1e-15): void {
   assert.ok(actual !== null && Math.abs(actual / expected - 1) <= tolerance, `${what}: ${actual} ≠ ${expected}`);
 }
 
 test('statistics of ordinary values are numpy’s and pandas’', () => {
-  const s = describe(Float64Array.from([4, 1, 3, 2]));
+  const s = featureStatistics(Float64Array.from([4, 1, 3, 2]));
   assert.deepEqual(s, { mean: 2.5, median: 2.5, std: Math.sqrt(5 / 3), min: 1, max: 4, q25: 1.75, q75: 3.25 });
 });
 
 test('huge values give finite means, std, medians and quantiles (issue 11.2)', () => {
   const values = Float64Array.from([1e307, 1.5e307, 1.75e307, 1.25e307].map((v) => v * 10));
-  const s = describe(values);
+  const s = featureStatistics(values);
   assertRel(s.mean, 1.375e308, 'mean');
   assertRel(s.std, Math.sqrt(((0.375 ** 2 + 0.125 ** 2) * 2) / 3) * 1e308, 'std');
   assertRel(s.median, 1.375e308, 'median');

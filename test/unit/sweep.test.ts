@@ -201,6 +201,7 @@ test('the k-selection JSON and YAML hold the same document, never overwrite a fi
     `gmm_k_selection_${stamp}.yaml`,
     `gmm_k_selection_${stamp}_2.json`,
     `gmm_k_selection_${stamp}_2.yaml`,
+    `gmm_model_${stamp}.json`,
   ]);
 });
 

@@ -62,7 +62,7 @@ test('help: segment --help and segment sweep <method> --help document the sweep 
   }
   assert.ok(!gmm.out.includes('--clusters K'), 'the range replaces --clusters');
   const unknown = await runCli(['kmeans', EXAMPLE]);
-  assert.equal(unknown.err, 'segment: unknown command "kmeans" (available: gmm, fuzzy, neural, all, sweep, prompt)\nRun "segment --help" for the options.\n');
+  assert.equal(unknown.err, 'segment: unknown command "kmeans" (available: gmm, fuzzy, neural, all, sweep, score, prompt)\nRun "segment --help" for the options.\n');
 });
 
 interface Entry {
@@ -150,11 +150,12 @@ test('--quiet prints the paths, --export adds the recommended profile, a failed 
   const quiet = await runCli(['sweep', 'fuzzy', EXAMPLE, '--k', '2..3', '--out', dir, '-q', '--export']);
   assert.equal(quiet.code, 0);
   const paths = quiet.out.trim().split('\n');
-  assert.equal(paths.length, 5);
+  assert.equal(paths.length, 6);
   assert.match(paths[0], /\/fuzzy_k_selection_\d{8}_\d{6}\.json$/);
   assert.match(paths[1], /\/fuzzy_k_selection_\d{8}_\d{6}\.yaml$/);
   assert.match(paths[2], /\/fuzzy_cluster_profile_\d{8}_\d{6}\.json$/);
-  assert.equal(readdirSync(dir).length, 5);
+  assert.match(paths[5], /\/fuzzy_model_\d{8}_\d{6}\.json$/);
+  assert.equal(readdirSync(dir).length, 6);
   const profile = JSON.parse(readFileSync(paths[2], 'utf8'));
   const selection = JSON.parse(readFileSync(paths[0], 'utf8'));
   assert.equal(profile.metadata.n_clusters, selection.recommendation.k);

@@ -59,6 +59,14 @@ export interface CsvColumn {
    * before a column's first non-numeric value hold String(number).
    */
   text: string[] | null;
+  /**
+   * In a column with text (nonNumeric > 0) of at most MAX_LEVELS distinct
+   * non-missing cells: those cells, trimmed and exactly as written, in order
+   * of first appearance. Null otherwise (a column of numbers, or free text).
+   */
+  levels: string[] | null;
+  /** With levels: per data row, 0 where missing, else 1 + the index of the row's cell in levels. */
+  codes: Uint8Array | null;
 }
 
 export interface CsvTable {
@@ -82,6 +90,8 @@ const ROWS_PER_PROGRESS = 10_000;
 /** Guards against an unclosed quote swallowing the rest of a large file. */
 const MAX_RECORD_CHARS = 1_000_000;
 const INITIAL_CAPACITY = 1024;
+/** A column with more distinct values than this is free text, not a category (../shared/spec/PROFILE.md, Column roles). */
+export const MAX_LEVELS = 50;
 const CANDIDATE_DELIMITERS: readonly Delimiter[] = [',', ';', '\t', '|'];
 const EXCEL_UTF8_HINT = 'Re-save the file as UTF-8 (in Excel: Save As → "CSV UTF-8 (Comma delimited)") and try again.';
 
@@ -561,6 +571,16 @@ class ColumnBuilder {
   private commaRows: Int32Array | null = null;
   private commaCount = 0;
   private firstComma: { value: string; line: number; row: number } | null = null;
+  /**
+   * Every cell as written, coded by its distinct value, while there are at
+   * most MAX_LEVELS of them: a column that turns out to hold text then has
+   * its levels exactly (rows read before its first text are not rebuilt from
+   * their numbers, which would turn "07" into "7"). One byte per cell, dropped
+   * at the 51st distinct value, so most columns of numbers drop it early.
+   */
+  private levelIndex: Map<string, number> | null = new Map();
+  private levelNames: string[] = [];
+  private codes: Uint8Array | null = new Uint8Array(INITIAL_CAPACITY);
 
   constructor(
     readonly name: string,
@@ -582,6 +602,7 @@ class ColumnBuilder {
       this.text?.push('');
       return;
     }
+    if (this.levelIndex !== null) this.noteLevel(row, token);
     const shape = numberShape(token, this.allowDecimalComma);
     if (shape === NumberShape.NONE || (shape === NumberShape.COMMA_DECIMAL && this.sawPeriodDecimal)) {
       if (isInfinityToken(token)) this.addNonFinite(row, token, line);
@@ -603,6 +624,7 @@ class ColumnBuilder {
     const first = this.firstNonNumeric;
     // Beside other text, an infinity is one more text value.
     const isText = this.nonNumeric > 0;
+    const coded = isText && this.levelIndex !== null && this.codes !== null;
     return {
       name: this.name,
       values: this.values.length === nRows ? this.values : this.values.slice(0, nRows),
@@ -612,7 +634,25 @@ class ColumnBuilder {
       nonFinite: isText ? 0 : this.nonFinite,
       firstNonFinite: isText ? null : this.firstNonFinite,
       text: this.text,
+      levels: coded ? this.levelNames : null,
+      codes: coded ? exactLength(this.codes!, nRows) : null,
     };
+  }
+
+  private noteLevel(row: number, token: string): void {
+    let code = this.levelIndex!.get(token);
+    if (code === undefined) {
+      if (this.levelNames.length === MAX_LEVELS) {
+        this.levelIndex = null;
+        this.levelNames = [];
+        this.codes = null;
+        return;
+      }
+      code = this.levelNames.push(token);
+      this.levelIndex!.set(token, code);
+    }
+    if (row >= this.codes!.length) this.codes = growUint8(this.codes!, row + 1);
+    this.codes![row] = code;
   }
 
   /** Kept with its text, in case the column turns out to be text. */
@@ -675,6 +715,19 @@ class ColumnBuilder {
 
 function growFloat64(values: Float64Array): Float64Array<ArrayBuffer> {
   const bigger = new Float64Array(values.length * 2);
+  bigger.set(values);
+  return bigger;
+}
+
+/** The first n entries, zeros after the last one written (trailing missing cells never grew the array). */
+function exactLength(codes: Uint8Array, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  out.set(codes.subarray(0, Math.min(n, codes.length)));
+  return out;
+}
+
+function growUint8(values: Uint8Array, atLeast: number): Uint8Array<ArrayBuffer> {
+  const bigger = new Uint8Array(Math.max(values.length * 2, atLeast));
   bigger.set(values);
   return bigger;
 }

@@ -3,14 +3,28 @@
  * features, deal with missing values, standardise. Pure (no I/O), so the CLI,
  * the extension and the tests share it.
  *
- * Rules (../shared/spec/PROFILE.md "Input and preparation"): by default
- * every numeric column except id-like ones is a feature; constant,
- * non-numeric and empty columns are left out with the reason. Rows with a missing value in a feature are
- * dropped, or the gap is filled with the column's median. z = (x − mean) / std
- * with the population std, as scikit-learn's StandardScaler.
+ * Rules (../shared/spec/PROFILE.md "Input and preparation", "Column roles"):
+ * by default every numeric column except id-like ones is a feature, binary
+ * and categorical columns are descriptors (described per cluster, not
+ * clustered); constant, free-text and empty columns are ignored with the
+ * reason. Rows with a missing value in a feature are dropped, or the gap is
+ * filled with the column's median; descriptors keep their gaps. z = (x − mean)
+ * / std with the population std, as scikit-learn's StandardScaler.
  */
 import type { CsvColumn, CsvTable } from './csv';
-import { isIdLikeName } from './csv';
+import { MAX_LEVELS, isIdLikeName } from './csv';
+import {
+  categoryCodes,
+  columnKind,
+  isCategory,
+  numericValues,
+  type CategoryValues,
+  type ColumnInfo,
+  type ColumnKind,
+  type NumericDescriptor,
+} from './columns';
+import { checkFeatureNames, indicatorName, oneHotColumn, type OneHotIndicator } from './encode';
+import { CATEGORICAL_MODES, type CategoricalMode } from '../../shared/workerProtocol';
 import { SegmentError } from '../errors';
 import { medianSorted, powerOfTwoScale } from '../kernels/stats';
 
@@ -19,10 +33,14 @@ export type MissingPolicy = 'drop' | 'median';
 export interface PrepareOptions {
   /** Explicit features; they are used in CSV order whatever order they are given in. */
   columns?: string[];
-  /** Columns to leave out of the automatic choice. */
+  /** Columns to leave out: neither clustered nor described. */
   exclude?: string[];
+  /** Columns to describe per cluster without clustering on them (numeric, binary or categorical). */
+  describe?: string[];
   /** Default 'drop'. */
   missing?: MissingPolicy;
+  /** Binary and categorical columns: described per cluster (default) or clustered one-hot encoded. */
+  categorical?: CategoricalMode;
   /**
    * The number of clusters asked for: a file with fewer data rows is refused
    * for that before its columns are judged (in two rows, every column of
@@ -48,8 +66,10 @@ export interface PreparedData {
   fileName: string;
   /** Absent for data that did not come from a CSV (tests, generated data). */
   inputFormat?: InputFormat;
-  /** In CSV order. */
+  /** In CSV order; a one-hot indicator as `column=level`. */
   features: string[];
+  /** Per feature: the column and level of a one-hot indicator, null for a numeric feature. Absent when none is one-hot. */
+  indicators?: (OneHotIndicator | null)[];
   n: number;
   d: number;
   /** n×d, row-major, original units (after imputation). */
@@ -65,12 +85,23 @@ export interface PreparedData {
   idColumn: string | null;
   /** Its values for the rows kept, as written in the file. */
   ids: string[] | null;
-  /** In CSV order. */
+  /** Every column that is not a feature, with the reason, in CSV order. */
   excluded: ExcludedColumn[];
+  /**
+   * Every column's kind and role, in CSV order (metadata.columns). Absent for
+   * data that did not come from a CSV: every feature is then numeric.
+   */
+  columns?: ColumnInfo[];
+  /** The binary and categorical columns clustered or described, in CSV order, over the rows kept. */
+  categories?: CategoryValues[];
+  /** The numeric columns described, in CSV order, over the rows kept. */
+  numericDescriptors?: NumericDescriptor[];
   nRowsRead: number;
   nRowsDropped: number;
   nValuesImputed: number;
   missing: MissingPolicy;
+  /** Under 'median': the value each feature's gaps were filled with (NaN for a feature without gaps). */
+  fillValues?: Float64Array;
 }
 
 /** How long lists get inside a one-line message before "and N more". */
@@ -80,22 +111,24 @@ const QUICK_DISTINCT_PREFIX = 4096;
 
 export function prepareFeatures(table: CsvTable, options: PrepareOptions = {}): PreparedData {
   const missing = checkMissingPolicy(options.missing);
+  const onehot = checkCategoricalMode(options.categorical) === 'onehot';
   const explicit = options.columns !== undefined && options.columns.length > 0 ? options.columns : null;
-  checkColumnNames(table, explicit ?? [], options.exclude ?? []);
+  checkColumnNames(table, explicit ?? [], options.exclude ?? [], options.describe ?? []);
   checkRowCount(table, options.clusters);
 
   const profiles = table.columns.map((column, index) => profileColumn(column, index));
-  const excluded = new Map<number, string>();
-  let features = explicit ? chooseExplicit(profiles, explicit, excluded) : chooseAutomatic(profiles, new Set(options.exclude), excluded);
-  if (features.length === 0) throw noNumericColumns(table, excluded);
+  const choice: Choice = { excluded: new Map(), described: new Set(), exclude: new Set(options.exclude), describe: new Set(options.describe), onehot };
+  let features = explicit ? chooseExplicit(profiles, explicit, choice) : chooseAutomatic(profiles, choice);
+  if (features.length === 0) throw noNumericColumns(table, choice.excluded);
   for (const p of features) checkFinite(p.column);
 
   let keep = allRows(table.nRows);
   if (missing === 'drop') {
-    ({ features, keep } = dropIncompleteRows(table, features, excluded, explicit !== null));
+    ({ features, keep } = dropIncompleteRows(table, features, choice.excluded, explicit !== null));
   }
   const idColumn = chooseIdColumn(profiles);
-  return assemble(table, features, keep, missing, idColumn, excluded);
+  const data = assemble(table, features, keep, missing, idColumn, choice.excluded);
+  return { ...data, ...columnRoles(profiles, features, keep, idColumn, choice) };
 }
 
 // ---------------------------------------------------------------------------
@@ -106,14 +139,28 @@ function checkMissingPolicy(policy: string | undefined): MissingPolicy {
   throw new SegmentError('INVALID_OPTION', `Unknown missing-value policy "${policy}"; use "drop" or "median".`);
 }
 
-function checkColumnNames(table: CsvTable, requested: string[], exclude: string[]): void {
+function checkCategoricalMode(mode: string | undefined): CategoricalMode {
+  if (mode === undefined || (CATEGORICAL_MODES as readonly string[]).includes(mode)) return (mode as CategoricalMode | undefined) ?? 'describe';
+  throw new SegmentError('INVALID_OPTION', `Unknown handling of categorical columns "${mode}"; use "describe" or "onehot".`);
+}
+
+function checkColumnNames(table: CsvTable, requested: string[], exclude: string[], describe: string[]): void {
   const names = table.columns.map((column) => column.name);
-  for (const name of [...requested, ...exclude]) {
+  for (const name of [...requested, ...exclude, ...describe]) {
     if (!names.includes(name)) throw unknownColumn(name, names, table.fileName);
   }
-  const both = requested.find((name) => exclude.includes(name));
-  if (both !== undefined) {
-    throw new SegmentError('INVALID_OPTION', `Column "${both}" is both requested and excluded; list it in only one of the two.`);
+  const lists: [string, string[]][] = [
+    ['requested', requested],
+    ['excluded', exclude],
+    ['described', describe],
+  ];
+  for (const [i, [first, a]] of lists.entries()) {
+    for (const [second, b] of lists.slice(i + 1)) {
+      const both = a.find((name) => b.includes(name));
+      if (both !== undefined) {
+        throw new SegmentError('INVALID_OPTION', `Column "${both}" is both ${first} and ${second}; list it in only one of the two.`);
+      }
+    }
   }
 }
 
@@ -136,7 +183,7 @@ function unknownColumn(name: string, names: string[], fileName: string): Segment
 }
 
 /** Names equal ignoring case, containing one another, or a few typos away. */
-function closeMatches(name: string, names: string[]): string[] {
+export function closeMatches(name: string, names: string[]): string[] {
   const wanted = name.toLowerCase();
   return names.filter((candidate) => {
     const lower = candidate.toLowerCase();
@@ -158,11 +205,11 @@ function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
-function joinOr(items: string[]): string {
+export function joinOr(items: string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
-function shortList(items: string[], separator: string): string {
+export function shortList(items: string[], separator: string): string {
   if (items.length <= MAX_LISTED) return items.join(separator);
   return `${items.slice(0, MAX_LISTED).join(separator)}${separator}and ${items.length - MAX_LISTED} more`;
 }
@@ -173,14 +220,18 @@ function shortList(items: string[], separator: string): string {
 interface ColumnProfile {
   index: number;
   column: CsvColumn;
+  kind: ColumnKind;
+  /** Distinct values of a column with text. */
+  levels: number | null;
   idLikeByName: boolean;
   idLikeByValues: boolean;
-  /** Why the automatic choice leaves it out; null for a usable feature. */
+  /** Why the automatic choice neither clusters nor describes it; null for a usable column. */
   unusable: string | null;
 }
 
 function profileColumn(column: CsvColumn, index: number): ColumnProfile {
-  const profile: ColumnProfile = { index, column, idLikeByName: isIdLikeName(column.name), idLikeByValues: false, unusable: null };
+  const { kind, levels } = columnKind(column);
+  const profile: ColumnProfile = { index, column, kind, levels, idLikeByName: isIdLikeName(column.name), idLikeByValues: false, unusable: null };
   profile.unusable = unusableReason(profile);
   return profile;
 }
@@ -192,12 +243,15 @@ function unusableReason(profile: ColumnProfile): string | null {
   if (present === 0) return 'all values missing';
   // The distinctness checks are skipped for a column already id-like by its name.
   if (idLikeByName) return 'id-like (named like an identifier)';
-  // By its values, only a column with no gap is id-like (PROFILE.md, Column roles):
+  // By its values, only a column with no gap is id-like (../shared/spec/PROFILE.md, Column roles):
   // a sparse money column whose few values happen to be distinct integers is data.
   const complete = column.missing === 0;
   if (column.nonNumeric > 0) {
     profile.idLikeByValues = complete && column.nonNumeric === present && present > 1 && textsDistinct(column);
-    return profile.idLikeByValues ? 'id-like (all values distinct text)' : nonNumericReason(column);
+    if (profile.idLikeByValues) return 'id-like (all values distinct text)';
+    if (profile.kind === 'text') return `free text (${profile.levels} distinct values, more than the ${MAX_LEVELS} a category may have)`;
+    if (profile.levels === 1) return `constant (every value is "${shortText(column.levels![0])}")`;
+    return null;
   }
   // A column of numbers with an infinity is a feature, refused for it (checkFinite), whatever its other values.
   if (column.nonFinite > 0) return null;
@@ -207,16 +261,15 @@ function unusableReason(profile: ColumnProfile): string | null {
   return profile.idLikeByValues ? 'id-like (all values distinct integers)' : null;
 }
 
-function nonNumericReason(column: CsvColumn): string {
-  return `non-numeric${nonNumericExample(column)}`;
-}
-
 /** ' (e.g. "Gold" on line 3)', long free text cut short. */
 function nonNumericExample(column: CsvColumn): string {
   const example = column.firstNonNumeric;
   if (example === null) return '';
-  const value = example.value.length > 40 ? `${example.value.slice(0, 39)}…` : example.value;
-  return ` (e.g. "${value}" on line ${example.line})`;
+  return ` (e.g. "${shortText(example.value)}" on line ${example.line})`;
+}
+
+function shortText(value: string): string {
+  return value.length > 40 ? `${value.slice(0, 39)}…` : value;
 }
 
 function valueRange(values: Float64Array, keep?: Int32Array): { min: number; max: number } {
@@ -268,40 +321,133 @@ function formatNumber(value: number): string {
 // ---------------------------------------------------------------------------
 // Choosing the features
 
-function chooseAutomatic(profiles: ColumnProfile[], exclude: Set<string>, excluded: Map<number, string>): ColumnProfile[] {
+/** What the user asked for, and the columns that are not features (with the reason) or are described. */
+interface Choice {
+  exclude: Set<string>;
+  describe: Set<string>;
+  /** Every column that is not a feature, by index, with the reason. */
+  excluded: Map<number, string>;
+  /** The columns described (indexes). */
+  described: Set<number>;
+  /** Binary and categorical columns are clustered, one-hot encoded. */
+  onehot: boolean;
+}
+
+/** The columns that are neither features nor asked for: excluded, described by request, ignored with a reason, or described. */
+/** What the default does with a usable column that was not named: a feature (null), or described or ignored with the reason. */
+type Ordinary = () => { reason: string; described: boolean } | null;
+
+function chooseOthers(profile: ColumnProfile, choice: Choice, ordinary: Ordinary): void {
+  const { index, column } = profile;
+  if (choice.exclude.has(column.name)) {
+    choice.excluded.set(index, 'excluded by request');
+    return;
+  }
+  if (choice.describe.has(column.name)) {
+    checkDescribable(profile);
+    choice.excluded.set(index, 'described by request');
+    choice.described.add(index);
+    return;
+  }
+  if (profile.unusable !== null) {
+    choice.excluded.set(index, profile.unusable);
+    return;
+  }
+  const other = ordinary();
+  if (other === null) return;
+  choice.excluded.set(index, other.reason);
+  if (other.described) choice.described.add(index);
+}
+
+/** Numeric columns are features; binary and categorical ones are described (or features, one-hot encoded). */
+function chooseAutomatic(profiles: ColumnProfile[], choice: Choice): ColumnProfile[] {
   const features: ColumnProfile[] = [];
   for (const profile of profiles) {
-    if (exclude.has(profile.column.name)) excluded.set(profile.index, 'excluded by request');
-    else if (profile.unusable !== null) excluded.set(profile.index, profile.unusable);
-    else features.push(profile);
+    chooseOthers(profile, choice, () => {
+      if (profile.kind === 'numeric' || choice.onehot) {
+        features.push(profile);
+        return null;
+      }
+      return { reason: categoryReason(profile), described: true };
+    });
   }
   return features;
 }
 
-function chooseExplicit(profiles: ColumnProfile[], requested: string[], excluded: Map<number, string>): ColumnProfile[] {
+/** The columns asked for are the features; every other usable column is described. */
+function chooseExplicit(profiles: ColumnProfile[], requested: string[], choice: Choice): ColumnProfile[] {
   for (const name of requested) {
     const profile = profiles.find((p) => p.column.name === name);
-    if (profile) checkRequestedColumn(profile.column);
+    if (profile) checkRequestedColumn(profile, choice.onehot);
   }
   const wanted = new Set(requested);
   const features: ColumnProfile[] = [];
   for (const profile of profiles) {
     if (wanted.has(profile.column.name)) features.push(profile);
-    else excluded.set(profile.index, profile.unusable ?? 'not in the requested columns');
+    else chooseOthers(profile, choice, () => describedOrNot(profile));
   }
   return features;
 }
 
+function levelsText(levels: number | null): string {
+  return levels === 1 ? '1 level' : `${levels} levels`;
+}
+
+function categoryReason(profile: ColumnProfile): string {
+  return `${profile.kind} (${levelsText(profile.levels)}): described, not clustered`;
+}
+
+/**
+ * A usable column not among the requested ones is described; a numeric one
+ * with an infinity is not, unless asked for (then it is refused, as a feature is).
+ */
+function describedOrNot(profile: ColumnProfile): { reason: string; described: boolean } {
+  const first = profile.column.firstNonFinite;
+  if (first !== null) return { reason: `infinite value ("${shortText(first.value)}" on line ${first.line}), so not described`, described: false };
+  return { reason: isCategory(profile.kind) ? categoryReason(profile) : 'not in the requested columns', described: true };
+}
+
+/** A column asked to be described must have values to describe, and few enough distinct ones. */
+function checkDescribable(profile: ColumnProfile): void {
+  const { column } = profile;
+  checkFinite(column);
+  const cannot = 'so it cannot be described; remove it from the described columns.';
+  if (profile.kind === 'empty') {
+    throw new SegmentError('COLUMN_ALL_MISSING', `Column "${column.name}" has no values (every cell is empty or marked missing), ${cannot}`);
+  }
+  if (profile.kind === 'text') throw tooManyLevels(profile, cannot);
+}
+
+function tooManyLevels(profile: ColumnProfile, cannot: string): SegmentError {
+  return new SegmentError(
+    'COLUMN_TOO_MANY_LEVELS',
+    `Column "${profile.column.name}" has ${profile.levels} distinct values, more than the ${MAX_LEVELS} a category may have, ${cannot}`,
+  );
+}
+
 /** A column asked for by name must be usable; say precisely why not. */
-function checkRequestedColumn(column: CsvColumn): void {
+function checkRequestedColumn(profile: ColumnProfile, onehot: boolean): void {
+  const { column } = profile;
   checkFinite(column);
   const cannot = 'so it cannot be clustered; remove it from the columns.';
   if (column.missing === column.values.length) {
     throw new SegmentError('COLUMN_ALL_MISSING', `Column "${column.name}" has no values (every cell is empty or marked missing), ${cannot}`);
   }
-  if (column.nonNumeric > 0) {
-    throw new SegmentError('COLUMN_NOT_NUMERIC', `Column "${column.name}" is not numeric${nonNumericExample(column)}, ${cannot}`);
+  if (profile.kind === 'text') throw tooManyLevels(profile, cannot);
+  if (column.nonNumeric > 0 && profile.levels === 1) {
+    throw new SegmentError(
+      'COLUMN_CONSTANT',
+      `Column "${column.name}" has the same value ("${shortText(column.levels![0])}") in every row, so it cannot separate customers; remove it from the columns.`,
+    );
   }
+  if (column.nonNumeric > 0 && !onehot) {
+    throw new SegmentError(
+      'COLUMN_NOT_NUMERIC',
+      `Column "${column.name}" is not numeric${nonNumericExample(column)}: it is ${profile.kind} (${levelsText(profile.levels)}), ` +
+        'which is described per cluster, not clustered; remove it from the columns, describe it, or cluster categorical columns one-hot encoded.',
+    );
+  }
+  if (column.nonNumeric > 0) return;
   const { min, max } = valueRange(column.values);
   if (min === max) {
     throw new SegmentError(
@@ -312,7 +458,7 @@ function checkRequestedColumn(column: CsvColumn): void {
 }
 
 /** Infinities are read in any column, but a feature may not have one. */
-function checkFinite(column: CsvColumn): void {
+export function checkFinite(column: CsvColumn): void {
   const first = column.firstNonFinite;
   if (first === null) return;
   throw new SegmentError(
@@ -326,10 +472,11 @@ function noNumericColumns(table: CsvTable, excluded: Map<number, string>): Segme
     .sort(([a], [b]) => a - b)
     .map(([index, reason]) => `${table.columns[index].name} is ${reason}`);
   const why = reasons.length > 0 ? `: ${shortList(reasons, '; ')}` : '';
-  return new SegmentError(
-    'NO_NUMERIC_COLUMNS',
-    `"${table.fileName}" has no numeric column to cluster${why}. Add numeric columns (one number per customer), or name the columns to use.`,
-  );
+  const described = [...excluded.values()].some((reason) => reason.endsWith(': described, not clustered'));
+  const advice = described
+    ? 'Add numeric columns (one number per customer), name the columns to use, or cluster the categorical columns one-hot encoded.'
+    : 'Add numeric columns (one number per customer), or name the columns to use.';
+  return new SegmentError('NO_NUMERIC_COLUMNS', `"${table.fileName}" has no numeric column to cluster${why}. ${advice}`);
 }
 
 // ---------------------------------------------------------------------------
@@ -354,12 +501,9 @@ function dropIncompleteRows(
   for (;;) {
     const keep = completeRows(table.nRows, features);
     if (keep.length === 0) throw noRowsLeft(table.fileName, features);
-    const constant = features.filter((p) => {
-      const { min, max } = valueRange(p.column.values, keep);
-      return min === max;
-    });
+    const constant = features.filter((p) => isConstantOn(p, keep));
     if (constant.length === 0) return { features, keep };
-    const value = (p: ColumnProfile) => formatNumber(p.column.values[keep[0]]);
+    const value = (p: ColumnProfile) => (isCategory(p.kind) ? `"${shortText(p.column.levels![p.column.codes![keep[0]] - 1])}"` : formatNumber(p.column.values[keep[0]]));
     if (explicit) {
       const p = constant[0];
       throw new SegmentError(
@@ -376,9 +520,25 @@ function dropIncompleteRows(
   }
 }
 
+/** Every row kept has the same value (a one-hot column: the same level). */
+function isConstantOn(p: ColumnProfile, keep: Int32Array): boolean {
+  if (!isCategory(p.kind)) {
+    const { min, max } = valueRange(p.column.values, keep);
+    return min === max;
+  }
+  const codes = p.column.codes!;
+  for (const i of keep) if (codes[i] !== codes[keep[0]]) return false;
+  return true;
+}
+
 function completeRows(nRows: number, features: ColumnProfile[]): Int32Array {
   const incomplete = new Uint8Array(nRows);
   for (const p of features) {
+    if (isCategory(p.kind)) {
+      const codes = p.column.codes!;
+      for (let i = 0; i < nRows; i++) if (codes[i] === 0) incomplete[i] = 1;
+      continue;
+    }
     const values = p.column.values;
     for (let i = 0; i < nRows; i++) if (Number.isNaN(values[i])) incomplete[i] = 1;
   }
@@ -423,19 +583,25 @@ function assemble(
   excluded: Map<number, string>,
 ): PreparedData {
   const n = keep.length;
-  const d = features.length;
-  const columns = features.map((p) => p.column.values);
-  const fills = features.map((p) => (missing === 'median' && p.column.missing > 0 ? median(p.column.values) : NaN));
+  const { sources, indicators, imputed } = featureSources(features, keep, missing);
+  const d = sources.length;
   const raw = new Float64Array(n * d);
-  let nValuesImputed = 0;
+  let nValuesImputed = imputed;
   for (let t = 0; t < n; t++) {
     const i = keep[t];
     for (let j = 0; j < d; j++) {
-      const v = columns[j][i];
-      if (Number.isNaN(v)) nValuesImputed++;
-      raw[t * d + j] = Number.isNaN(v) ? fills[j] : v;
+      const source = sources[j];
+      if ('values' in source) {
+        const v = source.values[i];
+        if (Number.isNaN(v)) nValuesImputed++;
+        raw[t * d + j] = Number.isNaN(v) ? source.fill : v;
+      } else {
+        raw[t * d + j] = (source.codes[i] || source.fill) === source.code ? 1 : 0;
+      }
     }
   }
+  const names = sources.map((source) => source.name);
+  if (indicators.some((x) => x !== null)) checkFeatureNames(names, indicators);
   const { mean, scale, z } = standardise(raw, n, d);
   return {
     fileName: table.fileName,
@@ -445,7 +611,8 @@ function assemble(
       lineEnding: table.lineEnding,
       decimalComma: table.decimalComma,
     },
-    features: features.map((p) => p.column.name),
+    features: names,
+    ...(indicators.some((x) => x !== null) ? { indicators } : {}),
     n,
     d,
     raw,
@@ -460,7 +627,72 @@ function assemble(
     nRowsDropped: table.nRows - n,
     nValuesImputed,
     missing,
+    // What a gap is filled with, per matrix column: the median; for an indicator, 1 when the level filled in is its own.
+    fillValues: Float64Array.from(sources, (source) => ('codes' in source ? (source.fill === source.code ? 1 : 0) : source.fill)),
   };
+}
+
+/** One column of the matrix: a numeric column (with the median filled in), or a one-hot indicator (1 where a row has `code`). */
+type FeatureSource = { name: string } & ({ values: Float64Array; fill: number } | { codes: Uint8Array; code: number; fill: number });
+
+/** The matrix's columns in order: each numeric feature, each one-hot column's indicators; the cells a one-hot column filled in. */
+function featureSources(
+  features: ColumnProfile[],
+  keep: Int32Array,
+  missing: MissingPolicy,
+): { sources: FeatureSource[]; indicators: (OneHotIndicator | null)[]; imputed: number } {
+  const sources: FeatureSource[] = [];
+  const indicators: (OneHotIndicator | null)[] = [];
+  let imputed = 0;
+  for (const p of features) {
+    const { column } = p;
+    if (!isCategory(p.kind)) {
+      sources.push({ name: column.name, values: column.values, fill: missing === 'median' && column.missing > 0 ? median(column.values) : NaN });
+      indicators.push(null);
+      continue;
+    }
+    const encoded = oneHotColumn(column, keep, missing === 'median');
+    imputed += encoded.imputed;
+    encoded.indicators.forEach((indicator, k) => {
+      sources.push({ name: indicatorName(indicator), codes: column.codes!, code: encoded.codes[k], fill: encoded.fill });
+      indicators.push(indicator);
+    });
+  }
+  return { sources, indicators, imputed };
+}
+
+/** metadata.columns, and the descriptors' (and categories') values over the rows kept. */
+function columnRoles(
+  profiles: ColumnProfile[],
+  features: ColumnProfile[],
+  keep: Int32Array,
+  idColumn: ColumnProfile | null,
+  choice: Choice,
+): Pick<PreparedData, 'columns' | 'categories' | 'numericDescriptors'> {
+  const featureSet = new Set(features.map((p) => p.index));
+  const columns: ColumnInfo[] = profiles.map((p) => {
+    const role = featureSet.has(p.index) ? 'feature' : choice.described.has(p.index) ? 'descriptor' : p === idColumn ? 'id' : 'ignored';
+    const reason = choice.excluded.get(p.index);
+    return {
+      name: p.column.name,
+      kind: p.kind,
+      role,
+      ...(reason !== undefined && role !== 'feature' ? { reason } : {}),
+      ...(p.levels !== null ? { levels: p.levels } : {}),
+    };
+  });
+  const categories: CategoryValues[] = [];
+  const numericDescriptors: NumericDescriptor[] = [];
+  for (const p of profiles) {
+    const role = featureSet.has(p.index) ? 'feature' : choice.described.has(p.index) ? 'descriptor' : null;
+    if (role === null) continue;
+    if (isCategory(p.kind) && p.column.levels !== null) {
+      categories.push({ name: p.column.name, kind: p.kind, role, levels: p.column.levels, codes: categoryCodes(p.column, keep) });
+    } else if (role === 'descriptor') {
+      numericDescriptors.push({ name: p.column.name, values: numericValues(p.column, keep) });
+    }
+  }
+  return { columns, categories, numericDescriptors };
 }
 
 function idsOf(column: CsvColumn, keep: Int32Array): string[] {

@@ -385,9 +385,7 @@ function updatePass(
   weightedSums: Float64Array,
 ): { jm: number; change2: number } {
   const squareWeights = m === 2;
-  // The membership exponent on squared distances: (d²_min / d²)^(1/(m−1)); 1 for m = 2.
-  const power = 1 / (m - 1);
-  const unitPower = power === 1;
+  const { power, unitPower } = membershipPower(m);
   const dist = new Float64Array(k);
   // m = 2: the weights are u·u, recomputed from the memberships (the same
   // bits as stored ones) rather than read and written: less memory traffic.
@@ -411,26 +409,7 @@ function updatePass(
       }
       if (s < dmin) dmin = s;
     }
-    // The membership update, relative to the smallest distance: uNew holds
-    // the ratios r_c ∈ [0, 1] (1 at the nearest center), scaled by 1/Σr below.
-    let scale: number;
-    if (dmin === 0) {
-      let zeros = 0;
-      for (let c = 0; c < k; c++) {
-        const onCenter = dist[c] === 0;
-        uNew[row + c] = onCenter ? 1 : 0;
-        if (onCenter) zeros++;
-      }
-      scale = 1 / zeros;
-    } else {
-      let sum = 0;
-      for (let c = 0; c < k; c++) {
-        const r = unitPower ? dmin / dist[c] : dist[c] === dmin ? 1 : Math.pow(dmin / dist[c], power);
-        uNew[row + c] = r;
-        sum += r;
-      }
-      scale = 1 / sum;
-    }
+    const scale = membershipRatios(dist, dmin, k, power, unitPower, uNew, row);
     // Normalise; the change of U; the new weights and their sums.
     const second = (i - lo) & 1;
     const wRow = second * k;
@@ -449,6 +428,66 @@ function updatePass(
     else if (i === hi - 1) accumulateRow(z, xi, wRows, 0, weightedSums, d, k);
   }
   return { jm, change2 };
+}
+
+/** The membership exponent on squared distances: (d²_min / d²)^(1/(m−1)); 1 for m = 2. */
+function membershipPower(m: number): { power: number; unitPower: boolean } {
+  const power = 1 / (m - 1);
+  return { power, unitPower: power === 1 };
+}
+
+/**
+ * The membership update of one row from its squared distances to the centers
+ * (dist, k; dmin the smallest): writes the ratios r_c ∈ [0, 1] (1 at the
+ * nearest center) into u[row…row+k−1] and returns 1/Σr, the factor that
+ * makes them the memberships.
+ */
+function membershipRatios(
+  dist: Float64Array,
+  dmin: number,
+  k: number,
+  power: number,
+  unitPower: boolean,
+  u: Float64Array,
+  row: number,
+): number {
+  if (dmin === 0) {
+    let zeros = 0;
+    for (let c = 0; c < k; c++) {
+      const onCenter = dist[c] === 0;
+      u[row + c] = onCenter ? 1 : 0;
+      if (onCenter) zeros++;
+    }
+    return 1 / zeros;
+  }
+  let sum = 0;
+  for (let c = 0; c < k; c++) {
+    const r = unitPower ? dmin / dist[c] : dist[c] === dmin ? 1 : Math.pow(dmin / dist[c], power);
+    u[row + c] = r;
+    sum += r;
+  }
+  return 1 / sum;
+}
+
+/**
+ * One membership update from the centers (k×d) for the rows of z (n×d),
+ * scikit-fuzzy's cmeans_predict step: the same arithmetic as a fit's update,
+ * so the memberships of a fit's final centers are its final memberships,
+ * bit for bit.
+ */
+export function membershipsFromCenters(z: Float64Array, n: number, d: number, centers: Float64Array, k: number, m: number): Float64Array {
+  const { power, unitPower } = membershipPower(m);
+  const u = new Float64Array(n * k);
+  const dist = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    const row = i * k;
+    squaredDistances(z, i * d, centers, d, k, dist);
+    let dmin = Infinity;
+    for (let c = 0; c < k; c++) if (dist[c] < dmin) dmin = dist[c];
+    const scale = membershipRatios(dist, dmin, k, power, unitPower, u, row);
+    for (let c = 0; c < k; c++) u[row + c] = u[row + c] * scale;
+  }
+  return u;
 }
 
 /*

@@ -104,7 +104,6 @@ export function nParameters(type: CovarianceType, k: number, d: number): number 
 /** Builds the model (precision factors, log-determinants) from parameters; throws IllDefinedCovarianceError. */
 export function modelFromParameters(type: CovarianceType, k: number, d: number, params: GmmParameters): GmmModel {
   const factors = new Float64Array(covarianceSize(type, k, d));
-  const logDets = new Float64Array(k);
   const { covariances } = params;
   if (type === 'full' || type === 'tied') {
     const blocks = type === 'full' ? k : 1;
@@ -112,18 +111,33 @@ export function modelFromParameters(type: CovarianceType, k: number, d: number, 
     for (let b = 0; b < blocks; b++) {
       const cov = covariances.subarray(b * d * d, (b + 1) * d * d);
       if (!choleskyLower(cov, d, chol)) throw new IllDefinedCovarianceError(b);
-      const inv = factors.subarray(b * d * d, (b + 1) * d * d);
-      invertLower(chol, d, inv);
-      let logDet = 0;
-      for (let j = 0; j < d; j++) logDet += Math.log(inv[j * d + j]);
-      if (type === 'full') logDets[b] = logDet;
-      else logDets.fill(logDet);
+      invertLower(chol, d, factors.subarray(b * d * d, (b + 1) * d * d));
     }
   } else {
     for (let i = 0; i < factors.length; i++) {
       if (!(covariances[i] > 0)) throw new IllDefinedCovarianceError(type === 'diag' ? Math.floor(i / d) : i);
       factors[i] = 1 / Math.sqrt(covariances[i]);
     }
+  }
+  return modelFromFactors(type, k, d, params, factors);
+}
+
+/**
+ * The model of parameters whose precision factors are known (as
+ * GmmModel.precisionFactors: L⁻¹ for full and tied, 1/σ for diag and
+ * spherical), with the log-determinants computed from them.
+ */
+export function modelFromFactors(type: CovarianceType, k: number, d: number, params: GmmParameters, factors: Float64Array): GmmModel {
+  const logDets = new Float64Array(k);
+  if (type === 'full' || type === 'tied') {
+    const blocks = type === 'full' ? k : 1;
+    for (let b = 0; b < blocks; b++) {
+      let logDet = 0;
+      for (let j = 0; j < d; j++) logDet += Math.log(factors[b * d * d + j * d + j]);
+      if (type === 'full') logDets[b] = logDet;
+      else logDets.fill(logDet);
+    }
+  } else {
     for (let c = 0; c < k; c++) {
       if (type === 'diag') {
         let logDet = 0;
@@ -151,6 +165,16 @@ export interface WorkspaceOptions {
   resp?: Float64Array;
   /** Where to say why threads are not used (default: NODE_DEBUG=segment). */
   log?: (message: string) => void;
+  /** Keep a buffer for each row's log-likelihood, which posterior() fills. */
+  rowLogLikelihoods?: boolean;
+}
+
+/** The posterior of a model over the rows, and each row's log-likelihood (scikit-learn's predict_proba and score_samples). */
+export interface GmmPosterior {
+  /** n×k. */
+  resp: Float64Array;
+  /** n: log Σ_c π_c N(x | μ_c, Σ_c). */
+  logLikelihoods: Float64Array;
 }
 
 /**
@@ -195,6 +219,7 @@ export class EmWorkspace {
       // K-Means' assignment pass, worth spreading over the threads only.
       labels: threaded ? new Int32Array(new SharedArrayBuffer(n * 4)) : undefined,
       distances: threaded ? alloc(n) : undefined,
+      logLikelihoods: options.rowLogLikelihoods ? alloc(n) : undefined,
     };
     this.resp = this.buffers.resp;
     const buffers = this.buffers;
@@ -231,6 +256,20 @@ export class EmWorkspace {
     this.writeModel(model);
     this.run(PASS.E_STEP);
     return this.logLikelihood();
+  }
+
+  /**
+   * The E-step of `model` with each row's log-likelihood (the workspace made
+   * with rowLogLikelihoods): copies of the posterior and of the row values.
+   * Each row's numbers depend on that row and the model only, in the model's
+   * component order, so scoring new rows repeats a fit's numbers bit for bit.
+   */
+  posterior(model: GmmModel): GmmPosterior {
+    const rows = this.buffers.logLikelihoods;
+    if (!rows) throw new Error('the workspace keeps no row log-likelihoods');
+    this.writeModel(model);
+    this.run(PASS.E_STEP | PASS.ROW_LOG_LIKELIHOOD);
+    return { resp: this.resp.slice(), logLikelihoods: rows.slice() };
   }
 
   /**

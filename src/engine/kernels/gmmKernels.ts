@@ -38,6 +38,8 @@ export const PASS = {
   GRAM: 16,
   /** K-Means: each row's nearest center (centers in the means' place) and its squared distance. */
   ASSIGN: 32,
+  /** With E_STEP: each row's log-likelihood log Σ_c π_c N(x | μ_c, Σ_c) into logLikelihoods (scikit-learn's score_samples). */
+  ROW_LOG_LIKELIHOOD: 64,
 } as const;
 
 /** Rows per chunk: a multiple of 4 (the kernels' row blocks). Chosen by measurement (bench/case.ts). */
@@ -74,6 +76,8 @@ export interface EmBuffers {
   /** K-Means' labels and squared distances, n each (the ASSIGN pass only). */
   labels?: Int32Array;
   distances?: Float64Array;
+  /** Each row's log-likelihood, n (the ROW_LOG_LIKELIHOOD pass only). */
+  logLikelihoods?: Float64Array;
 }
 
 export function factorSize(type: EmCovariance, k: number, d: number): number {
@@ -125,7 +129,7 @@ export function runEmChunk(layout: EmLayout, buffers: EmBuffers, pass: number, c
   if (pass & PASS.E_STEP) {
     if (layout.type === 'full' || layout.type === 'tied') triangularLogProb(layout, buffers, lo, hi);
     else diagonalLogProb(layout, buffers, lo, hi);
-    slot[0] = normalise(buffers.resp, layout.k, lo, hi);
+    slot[0] = normalise(buffers.resp, layout.k, lo, hi, pass & PASS.ROW_LOG_LIKELIHOOD ? buffers.logLikelihoods : undefined);
   }
   if (pass & PASS.SUMS) {
     responsibilitySums(layout, buffers.resp, lo, hi, slot);
@@ -310,13 +314,14 @@ function diagonalLogProb(layout: EmLayout, buffers: EmBuffers, lo: number, hi: n
   }
 }
 
-/** Each row from weighted log-probabilities to its posterior, in place; returns Σ log Σ_c exp. */
-function normalise(resp: Float64Array, k: number, lo: number, hi: number): number {
+/** Each row from weighted log-probabilities to its posterior, in place; returns Σ log Σ_c exp (each row's into `rows` when given). */
+function normalise(resp: Float64Array, k: number, lo: number, hi: number, rows?: Float64Array): number {
   let total = 0;
   for (let i = lo; i < hi; i++) {
     const row = i * k;
     const norm = logSumExp(resp, row, k);
     total += norm;
+    if (rows) rows[i] = norm;
     for (let c = 0; c < k; c++) resp[row + c] = Math.exp(resp[row + c] - norm);
   }
   return total;

@@ -135,6 +135,18 @@ export function assignRows(
   }
 }
 
+/**
+ * Each row's nearest center (the first one on a tie) and its Euclidean
+ * distance to it: how a fitted K-Means labels rows, new ones included.
+ */
+export function nearestCenters(x: Float64Array, n: number, d: number, centers: Float64Array, k: number): { labels: Int32Array; distances: Float64Array } {
+  const labels = new Int32Array(n);
+  const distances = new Float64Array(n);
+  assignRows(x, 0, n, d, centers, k, labels, distances);
+  for (let i = 0; i < n; i++) distances[i] = Math.sqrt(distances[i]);
+  return { labels, distances };
+}
+
 /** Nearest center of every row; returns inertia, fills labels and each row's squared distance. */
 export function assignToCenters(
   x: Float64Array,

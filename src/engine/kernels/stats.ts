@@ -79,7 +79,7 @@ export function medianSorted(sorted: ArrayLike<number>): number {
   return Number.isFinite(sum) ? sum / 2 : sorted[mid - 1] / 2 + sorted[mid] / 2;
 }
 
-export function describe(values: Float64Array): FeatureStatistics {
+export function featureStatistics(values: Float64Array): FeatureStatistics {
   if (values.length === 0) {
     return { mean: null, median: null, std: null, min: null, max: null, q25: null, q75: null };
   }

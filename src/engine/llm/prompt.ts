@@ -6,10 +6,17 @@
  * sizes, centers in original units, z-scores against the whole data, the
  * method's diagnostics; never a customer's row or id.
  *
- * It fits a token budget by leaving out the features that separate the
- * clusters least (lowest η²) first, and says so in the prompt.
+ * Binary and categorical columns add each cluster's distinctive levels
+ * (highest lift, with shares; a level held by fewer than 5 customers is
+ * never named, so a rare value cannot single one out), and numeric columns
+ * described but not clustered add their mean per cluster.
+ *
+ * It fits a token budget by leaving out the columns that separate the
+ * clusters least (lowest η², or Cramér's V for a categorical column) first,
+ * and says so in the prompt.
  */
-import { buildPanelModel, type ClusterView, type ProfileView } from '../../shared/profile';
+import { buildPanelModel, type ClusterView, type LevelView, type ProfileView } from '../../shared/profile';
+import { MIN_DISTINCTIVE_COUNT } from '../../shared/profile/categories';
 import { whyNotAProfile } from '../../shared/profile/parse';
 import { SegmentError } from '../errors';
 
@@ -25,12 +32,17 @@ export interface SegmentPrompt {
   estimatedTokens: number;
   featuresShown: number;
   featuresTotal: number;
+  /** Features, categorical columns and numeric descriptors shown, and in the profile. */
+  columnsShown: number;
+  columnsTotal: number;
   /** The profile's cluster ids, in order: what the answer's JSON block names. */
   clusterIds: number[];
 }
 
-/** At least this many features stay, whatever the budget. */
+/** At least this many columns stay, whatever the budget. */
 const MIN_FEATURES = 3;
+/** Levels per categorical column in the overall line. */
+const OVERALL_LEVELS = 3;
 
 const INSTRUCTIONS = `You are a data analyst specializing in customer segmentation.
 Analyze the following cluster profile and provide:
@@ -67,7 +79,7 @@ export function buildSegmentPrompt(profile: unknown, options: Partial<PromptOpti
   if (!view || view.status === 'error') {
     throw new SegmentError('INVALID_PROFILE', `This is not a cluster profile Segment can read: ${view?.errors.join(' ') ?? 'it is empty'}`);
   }
-  const ranked = featuresBySeparation(view);
+  const ranked = columnsBySeparation(view);
   const render = (kept: number) => {
     const text = [INSTRUCTIONS, '', 'Cluster Profile:', compactProfile(view, ranked.slice(0, kept), ranked.length), '', RESPONSE_FORMAT].join('\n');
     return { text, estimatedTokens: estimateTokens(text) };
@@ -88,26 +100,46 @@ export function buildSegmentPrompt(profile: unknown, options: Partial<PromptOpti
   if (estimatedTokens > maxTokens) {
     throw new SegmentError(
       'INVALID_OPTION',
-      `The prompt needs about ${estimatedTokens} tokens even with only ${low} features, more than the budget of ${maxTokens}. Raise the budget or ask for fewer clusters.`,
+      `The prompt needs about ${estimatedTokens} tokens even with only ${low} ${onlyFeatures(view) ? 'features' : 'columns'}, more than the budget of ${maxTokens}. Raise the budget or ask for fewer clusters.`,
     );
   }
   return {
     text,
     estimatedTokens,
-    featuresShown: low,
-    featuresTotal: ranked.length,
+    featuresShown: ranked.slice(0, low).filter((c) => c.kind === 'feature').length,
+    featuresTotal: view.features.length,
+    columnsShown: low,
+    columnsTotal: ranked.length,
     clusterIds: view.clusters.map((c) => c.id),
   };
 }
 
-/** Feature indexes, most separating (η²) first; unknown separation last, then CSV order. */
-function featuresBySeparation(view: ProfileView): number[] {
-  return view.features
-    .map((f) => f.index)
-    .sort((a, b) => (view.features[b].separation ?? -1) - (view.features[a].separation ?? -1) || a - b);
+/** A column the prompt shows: a feature, a categorical column or a numeric descriptor, by its index in the view. */
+interface Column {
+  kind: 'feature' | 'category' | 'descriptor';
+  index: number;
+  separation: number | null;
 }
 
-function compactProfile(view: ProfileView, kept: number[], total: number): string {
+/** A profile with no categorical column and no descriptor: the prompt speaks of features only, as before they existed. */
+function onlyFeatures(view: ProfileView): boolean {
+  return view.categories.length === 0 && view.descriptors.length === 0;
+}
+
+/** Every column, most separating (η² or Cramér's V) first; unknown separation last; ties: features, categories, descriptors, each in CSV order. */
+function columnsBySeparation(view: ProfileView): Column[] {
+  const columns: Column[] = [
+    ...view.features.map((f) => ({ kind: 'feature' as const, index: f.index, separation: f.separation })),
+    ...view.categories.map((c) => ({ kind: 'category' as const, index: c.index, separation: c.separation })),
+    ...view.descriptors.map((d) => ({ kind: 'descriptor' as const, index: d.index, separation: d.separation })),
+  ];
+  return columns.map((c, order) => ({ c, order })).sort((a, b) => (b.c.separation ?? -1) - (a.c.separation ?? -1) || a.order - b.order).map(({ c }) => c);
+}
+
+function compactProfile(view: ProfileView, keptColumns: Column[], total: number): string {
+  const kept = keptColumns.filter((c) => c.kind === 'feature').map((c) => c.index);
+  const categories = keptColumns.filter((c) => c.kind === 'category').map((c) => c.index);
+  const descriptors = keptColumns.filter((c) => c.kind === 'descriptor').map((c) => c.index);
   const { header } = view;
   const lines: string[] = [];
   const facts = [header.method, `${header.k ?? view.clusters.length} clusters`];
@@ -121,9 +153,17 @@ function compactProfile(view: ProfileView, kept: number[], total: number): strin
     'Each cluster lists its center (the typical customer, in the data\'s own units) and, in brackets, z: how many overall ' +
       'standard deviations the center lies above (+) or below (−) the average customer. Features are listed from the most to the least distinctive for that cluster.',
   );
-  if (kept.length < total) {
+  if (categories.length || descriptors.length) {
     lines.push(
-      `Only ${kept.length} of ${total} features are shown: the ${total - kept.length} that separate the clusters least were left out to keep this prompt within its size budget.`,
+      'Categorical columns give, per cluster, the levels more common there than among all customers: the share of the cluster\'s customers with that level and, in brackets, ' +
+        `how many times as common it is there as overall (levels held by fewer than ${MIN_DISTINCTIVE_COUNT} customers are never named). ` +
+        'Columns marked "described" were not used to form the clusters, only described per cluster.',
+    );
+  }
+  if (keptColumns.length < total) {
+    const what = onlyFeatures(view) ? 'features' : 'columns';
+    lines.push(
+      `Only ${keptColumns.length} of ${total} ${what} are shown: the ${total - keptColumns.length} that separate the clusters least were left out to keep this prompt within its size budget.`,
     );
   }
   const keptSet = new Set(kept);
@@ -132,8 +172,53 @@ function compactProfile(view: ProfileView, kept: number[], total: number): strin
     .filter((f) => f.overallMean != null)
     .map((f) => `${f.name} ${formatValue(f.overallMean!)}`);
   if (averages.length) lines.push(`Average customer: ${averages.join('; ')}`);
-  for (const cluster of view.clusters) lines.push('', ...clusterLines(view, cluster, keptSet));
+  const overall = categories.map((i) => overallLevels(view, i)).filter((t) => t !== null);
+  if (overall.length) lines.push(`All customers by category: ${overall.join('; ')}`);
+  for (const cluster of view.clusters) {
+    const [title, center, ...diagnostics] = clusterLines(view, cluster, keptSet);
+    lines.push('', title, center, ...columnLines(view, cluster, categories, descriptors), ...diagnostics);
+  }
   return lines.join('\n');
+}
+
+/** A level in double quotes, as JSON writes a string (a level may hold commas, semicolons or quotes); the rest as "other levels". */
+function levelName(level: LevelView): string {
+  return level.other ? 'other levels' : JSON.stringify(level.name);
+}
+
+function described(role: string | null): string {
+  return role === 'descriptor' ? ' (described)' : '';
+}
+
+/** "contract (described): Month-to-month 39%, One year 33%, Two year 27%": the most common levels held by enough customers. */
+function overallLevels(view: ProfileView, index: number): string | null {
+  const category = view.categories[index];
+  const levels = category.levels.filter((l) => (l.count ?? 0) >= MIN_DISTINCTIVE_COUNT).slice(0, OVERALL_LEVELS);
+  if (levels.length === 0) return null;
+  return `${category.name}${described(category.role)}: ${levels.map((l) => `${levelName(l)} ${l.share.text}`).join(', ')}`;
+}
+
+/** A cluster's distinctive levels per categorical column and its numeric descriptors' means, in the order of separation. */
+function columnLines(view: ProfileView, cluster: ClusterView, categories: number[], descriptors: number[]): string[] {
+  const lines: string[] = [];
+  const levels = categories
+    .map((i) => {
+      const cc = cluster.categories[i];
+      const category = view.categories[i];
+      if (!cc || cc.distinctive.length === 0) return null;
+      const items = cc.distinctive.map((d) => `${levelName(category.levels[d.level])} ${cc.cells[d.level].share.text} (${cc.cells[d.level].lift.text})`);
+      return `${category.name}${described(category.role)} ${items.join(', ')}`;
+    })
+    .filter((t) => t !== null);
+  if (levels.length) lines.push(`Distinctive categories: ${levels.join('; ')}`);
+  const means = descriptors
+    .map((i) => {
+      const row = cluster.descriptors[i];
+      return row?.mean.value == null ? null : `${view.descriptors[i].name} ${formatValue(row.mean.value)}`;
+    })
+    .filter((t) => t !== null);
+  if (means.length) lines.push(`Described, not clustered (mean): ${means.join('; ')}`);
+  return lines;
 }
 
 function clusterLines(view: ProfileView, cluster: ClusterView, kept: Set<number>): string[] {

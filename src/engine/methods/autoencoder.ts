@@ -1,7 +1,7 @@
 /**
  * The Neural method's autoencoder, trained with TensorFlow.js.
  *
- * Architecture (PROFILE.md "Neural Network"): dense layers
+ * Architecture (../shared/spec/PROFILE.md "Neural Network"): dense layers
  *   input d → 64 → 32 → encoding_dim → 32 → 64 → d,
  * ReLU after every hidden layer, a linear bottleneck (the latent code K-Means
  * clusters) and a linear output; loss the mean squared error over the batch

@@ -1,13 +1,14 @@
 /**
  * The Fuzzy C-Means method: validated options, FCM restarts through the fit
  * driver (the lowest objective J_m wins), cluster numbering, the collapse
- * check, and the FCM part of the profile (PROFILE.md "Fuzzy C-Means").
+ * check, and the FCM part of the profile (../shared/spec/PROFILE.md "Fuzzy C-Means").
  */
 import type { FcmOptions } from '../../shared/methods';
 import { runRestarts } from '../kernels/fitDriver';
 import {
   FcmWorkspace,
   fuzzyCMeans,
+  membershipsFromCenters,
   partitionCoefficient,
   partitionEntropy,
   randomMemberships,
@@ -24,9 +25,7 @@ import {
   isoLocal,
   membersOf,
   num,
-  permuteColumns,
   permuteRows,
-  renumberLabels,
   toOriginalUnits,
   type JsonObject,
   type KnownSilhouettes,
@@ -36,6 +35,7 @@ import type { RunControl } from '../progress';
 import { Segmentation, clusterColumns, requireEnoughRows, type MethodFit, type MethodSteps } from './segmentation';
 import { std } from '../kernels/stats';
 import { methodDefaults, resolveOptions } from './options';
+import { fcmModelJson } from '../scoring/fuzzyModel';
 
 export type { FcmOptions };
 
@@ -94,6 +94,7 @@ export const FCM_STEPS: MethodSteps<'fuzzy', FcmFit> = {
   fit: (data, options, control) => fitFcm(data, options, control),
   profile: fcmProfile,
   softScores: (fit, options) => ({ columns: clusterColumns('membership_cluster_', options.nClusters), values: fit.memberships }),
+  model: (fit, options) => fcmModelJson(fit, options),
 };
 
 export class FuzzyCMeansSegmentation extends Segmentation<'fuzzy', FcmFit> {
@@ -134,10 +135,11 @@ export function fitFcm(data: PreparedData, options: FcmOptions, control: RunCont
     workspace.close();
   }
 
-  const raw = hardLabels(best.memberships, n, k);
-  const order = clusterOrder(raw, k, best.centers, d);
-  const memberships = permuteColumns(best.memberships, n, k, order);
+  const order = clusterOrder(hardLabels(best.memberships, n, k), k, best.centers, d);
   const centers = permuteRows(best.centers, d, order);
+  // The update from the renumbered centers, as scoring computes it: the same memberships up to the last bit
+  // of a sum over clusters taken in another order, so that scoring the training rows repeats them exactly.
+  const memberships = membershipsFromCenters(z, n, d, centers, k, options.fuzziness);
   const spread = centerSpread(z, n, d, centers, k);
   const warnings: string[] = [];
   if (!best.converged) {
@@ -155,7 +157,7 @@ export function fitFcm(data: PreparedData, options: FcmOptions, control: RunCont
     );
   }
   return {
-    labels: renumberLabels(raw, order),
+    labels: hardLabels(memberships, n, k),
     memberships,
     centers,
     objective: best.objective,

@@ -1,7 +1,7 @@
 /**
  * The Gaussian Mixture method: validated options, EM restarts through the
  * fit driver, the ill-defined-covariance retry ladder, cluster numbering,
- * and the GMM part of the profile (PROFILE.md "Gaussian Mixture Model").
+ * and the GMM part of the profile (../shared/spec/PROFILE.md "Gaussian Mixture Model").
  */
 import type { GmmOptions } from '../../shared/methods';
 import { SegmentError } from '../errors';
@@ -27,9 +27,7 @@ import {
   isoLocal,
   membersOf,
   num,
-  permuteColumns,
   permuteRows,
-  renumberLabels,
   round,
   toOriginalUnits,
   type JsonObject,
@@ -38,8 +36,9 @@ import {
 } from '../profile/profile';
 import type { RunControl } from '../progress';
 import { Segmentation, clusterColumns, requireEnoughRows, type MethodFit, type MethodSteps } from './segmentation';
-import { std } from '../kernels/stats';
+import { quantileSorted, std } from '../kernels/stats';
 import { methodDefaults, optionSpec, optionValue, type OptionNamer } from './options';
+import { gmmModelJson } from '../scoring/gmmModel';
 
 export type { GmmOptions };
 
@@ -50,8 +49,12 @@ export const LOW_CONFIDENCE = 0.6;
 const REG_COVAR_LADDER = [1e-6, 1e-5, 1e-4, 1e-3];
 
 export interface GmmFit extends MethodFit {
-  /** Posterior n×k, columns in profile numbering. */
+  /** Posterior n×k, columns in profile numbering: the E-step of `model` as it is numbered (as scoring computes it). */
   resp: Float64Array;
+  /** Each row's log-likelihood under `model` (scikit-learn's score_samples). */
+  logLikelihoods: Float64Array;
+  /** The 1st percentile of logLikelihoods (numpy's linear interpolation): scored rows below it are unusual. */
+  unusualThreshold: number;
   /** Parameters in profile numbering, standardised units. */
   model: GmmModel;
   em: Omit<EmResult, 'model' | 'resp'>;
@@ -66,6 +69,7 @@ export const GMM_STEPS: MethodSteps<'gmm', GmmFit> = {
   fit: (data, options, control) => fitGmm(data, options, control),
   profile: gmmProfile,
   softScores: (fit, options) => ({ columns: clusterColumns('prob_cluster_', options.nClusters), values: fit.resp }),
+  model: (fit) => gmmModelJson(fit),
 };
 
 /** Memory the covariance matrices and their factors may take (full and tied); beyond it a fit would exhaust the machine. */
@@ -113,6 +117,7 @@ export function fitGmm(data: PreparedData, options: GmmOptions, control: RunCont
   const workspace = new EmWorkspace(z, n, d, k, options.covarianceType, {
     threads: options.threads,
     log: control.onLog,
+    rowLogLikelihoods: true,
   });
   try {
     return fitInWorkspace(data, options, control, workspace);
@@ -156,7 +161,7 @@ function fitInWorkspace(data: PreparedData, options: GmmOptions, control: RunCon
         );
       }
       if (!best.converged) warnings.push(notConvergedWarning(best.lowerBounds, options));
-      return orderFit(best, { ...best, score: best.finalScore }, n, d, k, regCovar, warnings);
+      return orderFit(best, { ...best, score: best.finalScore }, workspace, regCovar, warnings);
     } catch (error) {
       if (!(error instanceof IllDefinedCovarianceError)) throw error;
     }
@@ -168,18 +173,19 @@ function fitInWorkspace(data: PreparedData, options: GmmOptions, control: RunCon
   );
 }
 
-/** Renumbers the components by descending size (PROFILE.md) and permutes every per-component array alike. */
-function orderFit(
-  best: EmResult,
-  em: EmResult,
-  n: number,
-  d: number,
-  k: number,
-  regCovarUsed: number,
-  warnings: string[],
-): GmmFit {
-  const raw = hardLabels(best.resp, n, k);
-  const order = clusterOrder(raw, k, best.model.means, d);
+/** The training rows' log-likelihood below which a scored row is unusual: its 1st percentile. */
+export const UNUSUAL_PERCENTILE = 1;
+
+/**
+ * Renumbers the components by descending size (PROFILE.md) and permutes every
+ * per-component array alike; then the posterior and the labels come from one
+ * more E-step of the renumbered model, the one scoring runs, so that scoring
+ * the training rows with the model file repeats them bit for bit (a sum over
+ * components in another order can differ in its last bit).
+ */
+function orderFit(best: EmResult, em: EmResult, workspace: EmWorkspace, regCovarUsed: number, warnings: string[]): GmmFit {
+  const { n, d, k } = workspace.layout;
+  const order = clusterOrder(hardLabels(best.resp, n, k), k, best.model.means, d);
   const m = best.model;
   const covWidth = m.covarianceType === 'full' ? d * d : m.covarianceType === 'diag' ? d : 1;
   const permuteCov = (a: Float64Array) => (m.covarianceType === 'tied' ? a : permuteRows(a, covWidth, order));
@@ -191,10 +197,13 @@ function orderFit(
     precisionFactors: permuteCov(m.precisionFactors),
     logDets: permuteRows(m.logDets, 1, order),
   };
+  const { resp, logLikelihoods } = workspace.posterior(model);
   const { lowerBound, lowerBounds, nIterations, converged, score } = em;
   return {
-    labels: renumberLabels(raw, order),
-    resp: permuteColumns(best.resp, n, k, order),
+    labels: hardLabels(resp, n, k),
+    resp,
+    logLikelihoods,
+    unusualThreshold: quantileSorted(Float64Array.from(logLikelihoods).sort(), UNUSUAL_PERCENTILE / 100),
     model,
     em: { lowerBound, lowerBounds, nIterations, converged, score },
     regCovarUsed,

@@ -1,5 +1,5 @@
 /**
- * The Neural method (PROFILE.md "Neural Network"): a TensorFlow.js
+ * The Neural method (../shared/spec/PROFILE.md "Neural Network"): a TensorFlow.js
  * autoencoder compresses the standardised features to encoding_dim latent
  * values, and K-Means (k-means++ seeding, n_init restarts, Lloyd to
  * tolerance, as scikit-learn's KMeans) clusters the latent codes. Training is
@@ -17,8 +17,7 @@
 import type { NeuralOptions } from '../../shared/methods';
 import { SegmentError, throwIfAborted } from '../errors';
 import { runRestarts } from '../kernels/fitDriver';
-import { kmeansPlusPlus, lloyd } from '../kernels/kmeans';
-import { squaredDistance } from '../kernels/linalg';
+import { kmeansPlusPlus, lloyd, nearestCenters } from '../kernels/kmeans';
 import { silhouetteScore } from '../kernels/metrics';
 import type { PreparedData } from '../data/prepare';
 import {
@@ -31,7 +30,6 @@ import {
   membersOf,
   num,
   permuteRows,
-  renumberLabels,
   type JsonObject,
   type KnownSilhouettes,
   type Profile,
@@ -43,6 +41,7 @@ import { Random, deriveSeed } from '../kernels/random';
 import { mean, std } from '../kernels/stats';
 import { OPTION_LABELS, methodDefaults, optionSpec, resolveOptions, type OptionNamer } from './options';
 import type { AutoencoderArchitecture, AutoencoderWeights } from './autoencoder';
+import { neuralModelJson } from '../scoring/neuralModel';
 
 export { BACKEND_CHOICES, type BackendChoice } from '../../shared/methods';
 export type { NeuralOptions };
@@ -118,6 +117,7 @@ export const NEURAL_STEPS: MethodSteps<'neural', NeuralFit> = {
   fit: fitNeural,
   profile: neuralProfile,
   softScores: neuralSoftScores,
+  model: (fit) => neuralModelJson(fit),
 };
 
 export class NeuralSegmentation extends Segmentation<'neural', NeuralFit> {
@@ -284,19 +284,18 @@ export async function fitNeural(
     );
   }
 
-  const rawMeans = memberMeansOf(data, best.labels, k);
-  const order = clusterOrder(best.labels, k, rawMeans, d);
-  const labels = renumberLabels(best.labels, order);
+  const order = clusterOrder(best.labels, k, memberMeansOf(data, best.labels, k), d);
   const centers = permuteRows(best.centers, e, order);
-  const distances = new Float64Array(n);
-  for (let i = 0; i < n; i++) distances[i] = Math.sqrt(squaredDistance(latent, i, centers, labels[i], e));
+  // Labelled again from the renumbered centers, as scoring labels rows: on an exact tie of distances
+  // the first center wins, and the renumbering may have changed which one is first.
+  const { labels, distances } = nearestCenters(latent, n, e, centers, k);
   return {
     labels,
     encodingDim: e,
     latent,
     centers,
     distances,
-    memberMeans: permuteRows(rawMeans, d, order),
+    memberMeans: memberMeansOf(data, labels, k),
     architecture,
     weights,
     backend: trained.backend,
@@ -309,7 +308,7 @@ export async function fitNeural(
 }
 
 /** Mean of each cluster's members in original units (k×d), as feature_statistics' mean computes it. */
-function memberMeansOf(data: PreparedData, labels: Int32Array, k: number): Float64Array {
+export function memberMeansOf(data: PreparedData, labels: Int32Array, k: number): Float64Array {
   const { raw, d } = data;
   const members = membersOf(labels, k);
   const out = new Float64Array(k * d);

@@ -12,7 +12,9 @@ import { SegmentError, throwIfAborted } from '../errors';
 import type { RunControl } from '../progress';
 import { assignmentsCsv, type SoftScores } from '../profile/assignments';
 import { writeProfileFiles, type ExportResult } from '../profile/export';
-import type { KnownSilhouettes, Profile } from '../profile/profile';
+import type { JsonObject, KnownSilhouettes, Profile } from '../profile/profile';
+import { withColumnSections } from '../profile/categorical';
+import { modelDocument, modelFileText } from '../scoring/modelFile';
 import { OPTION_LABELS, resolveOptions, type OptionNamer } from './options';
 
 export interface MethodFit {
@@ -35,6 +37,8 @@ export interface MethodSteps<M extends MethodKey, Fit extends MethodFit> {
   profile(data: PreparedData, fit: Fit, options: MethodOptions[M], now: Date, signal?: AbortSignal, known?: KnownSilhouettes): Profile;
   /** The assignments table's columns after `cluster`. */
   softScores(fit: Fit, options: MethodOptions[M]): SoftScores;
+  /** The model file's method part (src/engine/scoring/modelFile.ts): the fitted model in standardised space, profile cluster order. */
+  model(fit: Fit, options: MethodOptions[M], data: PreparedData): JsonObject;
 }
 
 export class Segmentation<M extends MethodKey, Fit extends MethodFit> {
@@ -85,7 +89,7 @@ export class Segmentation<M extends MethodKey, Fit extends MethodFit> {
     const fit = await this.fit(data, control);
     throwIfAborted(control.signal);
     control.onProgress?.({ phase: 'metrics', message: 'computing silhouette and cluster statistics' });
-    const profile = this.steps.profile(data, fit, this.options, now, control.signal);
+    const profile = withColumnSections(this.steps.profile(data, fit, this.options, now, control.signal), data, fit.labels, this.options.nClusters);
     const empty = emptyClustersWarning(data, fit.labels, this.options.nClusters);
     if (empty) (profile.metadata.warnings as string[]).push(empty);
     return profile;
@@ -97,12 +101,15 @@ export class Segmentation<M extends MethodKey, Fit extends MethodFit> {
     const fit = await this.fit(data, control);
     throwIfAborted(control.signal);
     control.onProgress?.({ phase: 'write', message: 'writing profile files' });
+    const model = this.steps.model(fit, this.options, data);
     return writeProfileFiles({
       method: this.method,
       outputDir: target.outputDir,
       profile,
       assignments: assignmentsCsv(data, fit.labels, this.steps.softScores(fit, this.options)),
+      model: (profileFile) => modelFileText(modelDocument(this.method, data, model, profile.metadata, profileFile)),
       now,
+      signal: control.signal,
     });
   }
 }

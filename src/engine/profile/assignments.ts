@@ -14,7 +14,7 @@ const ROWS_PER_CHUNK = 4096;
 
 /**
  * `row` (the 1-based data-row number) first, then the id column under its own
- * name when there is one, then `cluster` and the soft scores (PROFILE.md, Files).
+ * name when there is one, then `cluster` and the soft scores (../shared/spec/PROFILE.md, Files).
  */
 export function* assignmentsCsv(data: PreparedData, labels: Int32Array, scores: SoftScores): Generator<string> {
   const id = data.idColumn !== null && data.ids !== null ? { name: data.idColumn, values: data.ids } : null;

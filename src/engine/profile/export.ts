@@ -7,9 +7,9 @@
  * file system has no hard links, an exclusive create-and-copy stands in.
  */
 import { promises as fs, constants as fsConstants } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { dump } from 'js-yaml';
-import { SegmentError } from '../errors';
+import { SegmentError, throwIfAborted } from '../errors';
 import { METHOD_KEYS } from '../../shared/methods';
 import { TEMPORARY_NAME, outputNamePattern } from '../../shared/timestamps';
 import type { JsonObject, MethodKey, Profile } from './profile';
@@ -19,6 +19,8 @@ export interface ExportPaths {
   json: string;
   yaml: string;
   assignments: string;
+  /** `{method}_model_{ts}.json`: what scoring new rows needs (src/engine/scoring/). */
+  model: string;
 }
 
 export interface ExportResult extends ExportPaths {
@@ -45,60 +47,85 @@ export function csvField(value: string): string {
 }
 
 export interface WriteProfileOptions {
+  /** Looked at between the files and between the chunks of the assignments: a cancel leaves nothing behind. */
+  signal?: AbortSignal;
   method: MethodKey;
   outputDir: string;
   profile: Profile;
   assignments: CsvChunks;
+  /** The model file's text, given the file name of the JSON profile it belongs to. */
+  model: (profileFile: string) => string;
   now: Date;
 }
 
 export async function writeProfileFiles(options: WriteProfileOptions): Promise<ExportResult> {
-  const name = (kind: string, extension: string) => (suffix: string) => `${options.method}_${kind}_${fileStamp(options.now)}${suffix}.${extension}`;
-  // The JSON last: a reader that finds it knows the YAML and the assignments are complete beside it.
-  const [assignments, yaml, json] = await writeNewFiles(options.outputDir, [
-    { name: name('assignments', 'csv'), content: options.assignments },
-    { name: name('cluster_profile', 'yaml'), content: profileToYaml(options.profile) },
-    { name: name('cluster_profile', 'json'), content: profileToJson(options.profile) },
-  ]);
-  return { json, yaml, assignments, profile: options.profile };
+  const stamp = fileStamp(options.now);
+  const name = (kind: string, extension: string) => (suffix: string) => `${options.method}_${kind}_${stamp}${suffix}.${extension}`;
+  // Linked in this order, the JSON last: a reader that finds it knows the other files are complete beside it.
+  const paths = await writeFileSet(options.outputDir, 'the profile files', {
+    assignments: { name: name('assignments', 'csv'), content: options.assignments },
+    yaml: { name: name('cluster_profile', 'yaml'), content: profileToYaml(options.profile) },
+    model: { name: name('model', 'json'), content: (names) => options.model(basename(names.json)) },
+    json: { name: name('cluster_profile', 'json'), content: profileToJson(options.profile) },
+  }, options.signal);
+  return { ...paths, profile: options.profile };
 }
 
-/** One file of a set: its name with the suffix that keeps it new ('', '_2', '_3', …), and its content. */
-export interface NewFile {
+/** One file of a set: its name for a suffix ('', '_2', '_3', …), and its content (a function of the set's final paths for a file that names another). */
+export interface FileSpec<K extends string> {
   name: (suffix: string) => string;
-  content: string | CsvChunks;
+  content: string | CsvChunks | ((paths: Record<K, string>) => string);
 }
 
 /**
- * Writes a set of files into a folder (made if missing) without ever
- * overwriting one: each is written under a temporary name, then linked to its
- * name in the order given, so the last one tells a reader the set is
- * complete. When any name is taken, the whole set takes the next suffix.
- * Returns the paths, in the order given.
+ * Writes a set of files that belong together into `dir` under one suffix:
+ * the first of '', '_2', '_3', … for which none of their names exists. Each
+ * is written under a temporary name, then linked to its name in the order
+ * given (so the last one's presence means the set is complete); a name taken
+ * meanwhile undoes the links made and tries the next suffix. On any error,
+ * nothing of the set is left. `what` names the files in an error message.
+ * The signal is looked at between the files and between chunks of a long one.
  */
-export async function writeNewFiles(outputDir: string, files: readonly NewFile[]): Promise<string[]> {
-  const dir = resolve(outputDir);
-  await ensureDirectory(dir);
-  await sweepStaleTemporaries(dir);
+export async function writeFileSet<K extends string>(
+  dir: string,
+  what: string,
+  files: Record<K, FileSpec<K>>,
+  signal?: AbortSignal,
+): Promise<Record<K, string>> {
+  const folder = resolve(dir);
+  await ensureDirectory(folder, what);
+  await sweepStaleTemporaries(folder);
+  const keys = Object.keys(files) as K[];
   const temporary: string[] = [];
   let placed: string[] = [];
   try {
-    const written: string[] = [];
-    for (const file of files) written.push(await writeTemporary(dir, file.content, temporary));
+    const fixed = new Map<K, string>();
+    for (const key of keys) {
+      const { content } = files[key];
+      if (typeof content !== 'function') fixed.set(key, await writeTemporary(folder, content, temporary, signal));
+    }
+    throwIfAborted(signal);
     for (let attempt = 1; ; attempt++) {
       const suffix = attempt === 1 ? '' : `_${attempt}`;
-      const paths = files.map((file) => join(dir, file.name(suffix)));
-      if (await anyExists(paths)) continue;
+      const paths = Object.fromEntries(keys.map((key) => [key, join(folder, files[key].name(suffix))])) as Record<K, string>;
+      if (await anyExists(Object.values(paths))) continue;
       placed = [];
       let ok = true;
-      for (let f = 0; f < files.length && ok; f++) ok = await place(written[f], paths[f], placed);
+      for (const key of keys) {
+        const { content } = files[key];
+        const tmp = fixed.get(key) ?? (await writeTemporary(folder, (content as (p: Record<K, string>) => string)(paths), temporary));
+        if (!(await place(tmp, paths[key], placed))) {
+          ok = false;
+          break;
+        }
+      }
       if (ok) return paths;
       // Someone created one of the names meanwhile: undo ours and take the next suffix.
       await Promise.all(placed.map((p) => fs.rm(p, { force: true })));
     }
   } catch (error) {
     await Promise.all(placed.map((p) => fs.rm(p, { force: true })));
-    throw asWriteError(error, dir);
+    throw asWriteError(error, folder, what);
   } finally {
     await Promise.all(temporary.map((p) => fs.rm(p, { force: true })));
   }
@@ -154,7 +181,7 @@ export async function removeRunFiles(run: { outputDir: string; now: Date; pid: n
  * Creates the missing folders one level at a time: Node's recursive mkdir
  * never returns on some file systems (under /proc it retries ENOENT forever).
  */
-async function ensureDirectory(dir: string): Promise<void> {
+async function ensureDirectory(dir: string, what: string): Promise<void> {
   const missing: string[] = [];
   let existing = dir;
   while (!(await fs.stat(existing).catch(() => undefined))) {
@@ -169,11 +196,12 @@ async function ensureDirectory(dir: string): Promise<void> {
     });
     if (!(await fs.stat(dir)).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
   } catch (error) {
-    throw asWriteError(error, dir);
+    throw asWriteError(error, dir, what);
   }
 }
 
-async function writeTemporary(dir: string, content: string | CsvChunks, temporary: string[]): Promise<string> {
+async function writeTemporary(dir: string, content: string | CsvChunks, temporary: string[], signal?: AbortSignal): Promise<string> {
+  throwIfAborted(signal);
   const path = join(dir, `.segment-${process.pid}-${Date.now()}-${temporary.length}.tmp`);
   temporary.push(path);
   const handle = await fs.open(path, 'wx');
@@ -185,6 +213,7 @@ async function writeTemporary(dir: string, content: string | CsvChunks, temporar
       for (const chunk of content) {
         buffer += chunk;
         if (buffer.length >= 1 << 20) {
+          throwIfAborted(signal);
           await handle.write(buffer);
           buffer = '';
         }
@@ -230,7 +259,7 @@ async function anyExists(paths: string[]): Promise<boolean> {
   return found.some(Boolean);
 }
 
-function asWriteError(error: unknown, dir: string): Error {
+function asWriteError(error: unknown, dir: string, what: string): Error {
   const code = (error as NodeJS.ErrnoException).code;
   // Only the file system's errors are about the folder; anything else is a bug to report as one.
   if (error instanceof SegmentError || typeof code !== 'string') return error as Error;
@@ -246,6 +275,19 @@ function asWriteError(error: unknown, dir: string): Error {
           : (error as Error).message;
   return new SegmentError(
     'OUTPUT_NOT_WRITABLE',
-    `Cannot write the profile files to ${dir}: ${reason}. Choose another output folder; nothing was written.`,
+    `Cannot write ${what} to ${dir}: ${reason}. Choose another output folder; nothing was written.`,
   );
+}
+
+/** One file of a set: its name with the suffix that keeps it new ('', '_2', '_3', …), and its content. */
+export interface NewFile {
+  name: (suffix: string) => string;
+  content: string | CsvChunks;
+}
+
+/** writeFileSet for a list of files: their paths in the order given (the last one linked last). */
+export async function writeNewFiles(outputDir: string, files: readonly NewFile[], what = 'the files', signal?: AbortSignal): Promise<string[]> {
+  const set = Object.fromEntries(files.map((file, i) => [`f${i}`, file])) as Record<string, FileSpec<string>>;
+  const paths = await writeFileSet(outputDir, what, set, signal);
+  return files.map((_, i) => paths[`f${i}`]);
 }

@@ -4,8 +4,9 @@
  * size, share, center and feature statistics in original units.
  */
 import type { PreparedData } from '../data/prepare';
+import type { ColumnInfo } from '../data/columns';
 import { silhouetteScore, daviesBouldinScore, calinskiHarabaszScore, type SilhouetteOptions, type SilhouetteResult } from '../kernels/metrics';
-import { describe, type FeatureStatistics } from '../kernels/stats';
+import { featureStatistics, type FeatureStatistics } from '../kernels/stats';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { METHOD_LABELS, type MethodKey } from '../../shared/methods';
 import { SegmentError } from '../errors';
@@ -175,13 +176,21 @@ export function commonMetadata(input: CommonMetadataInput): JsonObject {
     n_values_imputed: data.nValuesImputed,
     id_column: data.idColumn,
     excluded_columns: data.excluded.map((e) => ({ column: e.column, reason: e.reason })),
+    columns: columnsJson(data),
     scaling: 'standard',
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     silhouette_sample_size: input.silhouetteSampleSize,
   };
 }
 
-function statisticsJson(feature: string, s: FeatureStatistics): JsonObject {
+/** metadata.columns: every CSV column's kind and role; for data not read from a CSV, its features (numeric). */
+function columnsJson(data: PreparedData): JsonObject[] {
+  const columns = data.columns ?? data.features.map((name): ColumnInfo => ({ name, kind: 'numeric', role: 'feature' }));
+  return columns.map((c) => ({ ...c }));
+}
+
+/** A column's statistics as JSON; a value that overflowed stops the export with the column's name. */
+export function statisticsJson(feature: string, s: FeatureStatistics): JsonObject {
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(s)) out[key] = featureNumber(feature, value);
   return out;
@@ -204,7 +213,7 @@ export function clusterBase(data: PreparedData, c: number, members: Int32Array, 
   const statistics = keyedObject(
     features.map((feature, j) => {
       for (let t = 0; t < members.length; t++) column[t] = raw[members[t] * d + j];
-      return [feature, statisticsJson(feature, describe(column))] as const;
+      return [feature, statisticsJson(feature, featureStatistics(column))] as const;
     }),
   );
   return {

@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { SegmentError } from '../errors';
 import { profileToJson, profileToYaml } from './export';
-import type { Profile } from './profile';
+import { keyedObject, type Json, type Profile } from './profile';
 
 export interface SegmentName {
   clusterId: number;
@@ -87,24 +87,22 @@ export function parseSegmentNames(answer: string, clusterIds: number[]): ParsedN
  * named cluster's `cluster_id`, replacing earlier ones; other keys keep their order.
  */
 export function applySegmentNames(profile: Profile, names: SegmentName[]): Profile {
-  const clusters: Profile['clusters'] = {};
-  for (const [key, cluster] of Object.entries(profile.clusters)) {
-    const name = names.find((n) => n.clusterId === cluster.cluster_id);
-    if (!name) {
-      clusters[key] = cluster;
-      continue;
-    }
-    const updated: Profile['clusters'][string] = {};
-    for (const [field, value] of Object.entries(cluster)) {
-      if (field === 'segment_name' || field === 'persona') continue;
-      updated[field] = value;
-      if (field === 'cluster_id') {
-        updated.segment_name = name.segmentName;
-        if (name.persona) updated.persona = name.persona;
-      }
-    }
-    clusters[key] = updated;
-  }
+  const clusters = keyedObject(
+    Object.entries(profile.clusters).map(([key, cluster]) => {
+      const name = names.find((n) => n.clusterId === cluster.cluster_id);
+      if (!name) return [key, cluster] as const;
+      // A hand-edited profile may hold any key (even __proto__): own properties only, never assignment.
+      const fields = Object.entries(cluster)
+        .filter(([field]) => field !== 'segment_name' && field !== 'persona')
+        .flatMap(([field, value]): [string, Json][] => {
+          if (field !== 'cluster_id') return [[field, value]];
+          const named: [string, Json][] = [[field, value], ['segment_name', name.segmentName]];
+          if (name.persona) named.push(['persona', name.persona]);
+          return named;
+        });
+      return [key, keyedObject(fields)] as const;
+    }),
+  ) as Profile['clusters'];
   return { ...profile, clusters };
 }
 

@@ -8,7 +8,7 @@ import { formatCount, formatFixed, formatPercent, formatSigned } from '../format
 import { clusterDiagnostics } from './diagnostics';
 import { STAT_KEYS } from './labels';
 import type { ClusterView, Fact, FeatureView, PersonaView, Shown, StatRowView } from './types';
-import { describe, isObj, own, readNumber, readObj, valueText, visible, type Obj, type Problems } from './untrusted';
+import { describeValue, isObj, own, readNumber, readObj, valueText, visible, type Obj, type Problems } from './untrusted';
 
 export interface RawCluster {
   key: string;
@@ -27,12 +27,12 @@ export function readClusters(root: Obj, problems: Problems): RawCluster[] | stri
   } else if (isObj(v)) {
     entries = Object.entries(v);
   } else {
-    return `Its "clusters" section should be a mapping of cluster_0, cluster_1, … but is ${describe(v)}.`;
+    return `Its "clusters" section should be a mapping of cluster_0, cluster_1, … but is ${describeValue(v)}.`;
   }
   const out: RawCluster[] = [];
   for (const [key, c] of entries) {
     if (!isObj(c)) {
-      problems.add(`clusters.${key} should be a mapping but is ${describe(c)}; left out.`);
+      problems.add(`clusters.${key} should be a mapping but is ${describeValue(c)}; left out.`);
       continue;
     }
     out.push({ key, obj: c, path: `clusters.${key}` });
@@ -77,18 +77,18 @@ export function readClusterNumbers(raw: RawCluster, names: string[], problems: P
       for (const key of STAT_KEYS) {
         const v = own(s, key);
         if (typeof v === 'number' && Number.isFinite(v)) row[key] = v;
-        else if (v != null) badValues.push(`${name}.${key} (${describe(v)})`);
+        else if (v != null) badValues.push(`${name}.${key} (${describeValue(v)})`);
       }
     } else if (statsObj) {
       missingStats.push(name);
-      if (s != null) badValues.push(`${name} (${describe(s)})`);
+      if (s != null) badValues.push(`${name} (${describeValue(s)})`);
     }
     stats.push(row);
     const cv = centerObj ? own(centerObj, name) : undefined;
     if (typeof cv === 'number' && Number.isFinite(cv)) center.push(cv);
     else {
       if (centerObj && cv == null) missingCenter.push(name);
-      else if (cv != null) badValues.push(`cluster_center.${name} (${describe(cv)})`);
+      else if (cv != null) badValues.push(`cluster_center.${name} (${describeValue(cv)})`);
       center.push(row.mean);
     }
   }
@@ -165,6 +165,9 @@ export function clusterViews(numbers: ClusterNumbers[], features: FeatureView[],
       stats,
       highlights,
       diagnostics: clusterDiagnostics(w.raw.obj, w.raw.path, problems),
+      // Filled in by the view with the profile's categorical sections (categories.ts).
+      categories: [],
+      descriptors: [],
     };
   });
   if (ids.size < clusters.length) problems.add('Two clusters have the same cluster_id.');
@@ -193,7 +196,7 @@ function readPersona(v: unknown, path: string, problems: Problems): PersonaView 
     }
     return facts.length ? { paragraphs: [], facts } : null;
   }
-  problems.add(`${path} should be text but is ${describe(v)}.`);
+  problems.add(`${path} should be text but is ${describeValue(v)}.`);
   return null;
 }
 
@@ -201,6 +204,6 @@ function readSegmentName(v: unknown, path: string, problems: Problems): string |
   if (v == null) return null;
   if (typeof v === 'string') return visible(v.trim()) || null;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  problems.add(`${path} should be text but is ${describe(v)}.`);
+  problems.add(`${path} should be text but is ${describeValue(v)}.`);
   return null;
 }

@@ -7,7 +7,7 @@ import { formatFixed, formatPercent } from '../format';
 import { DATA_KEYS, HEADER_META_KEYS, KNOWN_CLUSTER_KEYS, KNOWN_ROOT_KEYS, META_LABELS, methodShort, UNCERTAINTY_LABELS } from './labels';
 import type { MethodKey } from '../methods';
 import type { Fact, FactBlock } from './types';
-import { describe, isObj, own, readNumber, readObj, scalarText, valueText, visible, type Obj, type Problems } from './untrusted';
+import { describeValue, isObj, own, readNumber, readObj, scalarText, valueText, visible, type Obj, type Problems } from './untrusted';
 
 /** Profile-level blocks: the data, the method's settings, uncertainty, other fields. */
 export function profileDiagnostics(root: Obj, metadata: Obj | null, methodKind: MethodKey | 'unknown', problems: Problems): FactBlock[] {
@@ -56,7 +56,7 @@ export function profileDiagnostics(root: Obj, metadata: Obj | null, methodKind: 
   for (const [key, v] of Object.entries(root)) {
     if (KNOWN_ROOT_KEYS.has(key)) continue;
     const t = valueText(v);
-    otherFacts.push({ label: visible(key), value: t ?? describe(v) });
+    otherFacts.push({ label: visible(key), value: t ?? describeValue(v) });
   }
   if (otherFacts.length) diagnostics.push({ title: 'Other fields', facts: otherFacts });
   return diagnostics;
@@ -102,7 +102,7 @@ export function clusterDiagnostics(o: Obj, path: string, problems: Problems): Fa
   const other: Fact[] = [];
   for (const [key, v] of Object.entries(o)) {
     if (KNOWN_CLUSTER_KEYS.has(key)) continue;
-    other.push({ label: visible(key), value: valueText(v) ?? describe(v) });
+    other.push({ label: visible(key), value: valueText(v) ?? describeValue(v) });
   }
   if (other.length) blocks.push({ title: 'Other fields', facts: other });
   return blocks;

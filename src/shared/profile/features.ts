@@ -7,7 +7,7 @@ import { DASH, decimalsForSpread, formatFixed } from '../format';
 import { GROUP_LABELS } from './labels';
 import type { WholeData } from './statistics';
 import type { FeatureGroupView, FeatureSort, FeatureView, GroupKey, ProfileView } from './types';
-import { describe, isObj, visible, type Obj, type Problems } from './untrusted';
+import { describeValue, isObj, visible, type Obj, type Problems } from './untrusted';
 
 /** The prefix groups; count_size_ must be tried before count_. */
 const GROUP_PREFIXES: GroupKey[] = ['dept_', 'class_', 'count_size_', 'count_'];
@@ -63,11 +63,11 @@ export function readFeatureNames(root: Obj, clusters: readonly { obj: Obj }[], p
     v.forEach((f, i) => {
       if (typeof f === 'string' || typeof f === 'number') {
         if (!push(String(f))) problems.add(`features_used lists ${JSON.stringify(String(f))} twice.`);
-      } else problems.add(`features_used[${i}] should be a column name but is ${describe(f)}; left out.`);
+      } else problems.add(`features_used[${i}] should be a column name but is ${describeValue(f)}; left out.`);
     });
     if (out.length > 0) return out;
   } else if (v !== undefined) {
-    problems.add(`features_used should be a list of column names but is ${describe(v)}.`);
+    problems.add(`features_used should be a list of column names but is ${describeValue(v)}.`);
   } else {
     problems.add('features_used is missing; the features are taken from the clusters.');
   }

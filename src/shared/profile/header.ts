@@ -2,7 +2,7 @@
 import { methodKindOf } from './labels';
 import type { MethodKey } from '../methods';
 import type { ExcludedColumnView } from './types';
-import { describe, isObj, readNumber, readObj, scalarText, valueText, visible, type Obj, type Problems } from './untrusted';
+import { describeValue, isObj, readNumber, readObj, scalarText, valueText, visible, type Obj, type Problems } from './untrusted';
 
 export interface HeaderFields {
   metadata: Obj | null;
@@ -25,31 +25,31 @@ export function readHeader(root: Obj, fileName: string, problems: Problems): Hea
   const metrics = readObj(root, 'metrics', 'profile', problems, true);
   const methodRaw = metadata?.method;
   const method = typeof methodRaw === 'string' && methodRaw.trim() ? visible(methodRaw.trim()) : null;
-  if (metadata && methodRaw !== undefined && method == null) problems.add(`metadata.method should be text but is ${describe(methodRaw)}.`);
+  if (metadata && methodRaw !== undefined && method == null) problems.add(`metadata.method should be text but is ${describeValue(methodRaw)}.`);
   const methodKind = methodKindOf(method, fileName);
   const dataFileRaw = metadata?.source_file;
   const dataFile = typeof dataFileRaw === 'string' ? visible(dataFileRaw) : null;
-  if (dataFileRaw != null && dataFile == null) problems.add(`metadata.source_file should be text but is ${describe(dataFileRaw)}.`);
+  if (dataFileRaw != null && dataFile == null) problems.add(`metadata.source_file should be text but is ${describeValue(dataFileRaw)}.`);
   const tsRaw = metadata?.timestamp;
   const timestamp = typeof tsRaw === 'string' ? tsRaw : null;
-  if (tsRaw != null && timestamp == null) problems.add(`metadata.timestamp should be text but is ${describe(tsRaw)}.`);
+  if (tsRaw != null && timestamp == null) problems.add(`metadata.timestamp should be text but is ${describeValue(tsRaw)}.`);
   const kMeta = readNumber(metadata, 'n_clusters', 'metadata', problems);
   const nMeta = readNumber(metadata, 'n_samples', 'metadata', problems);
   const seedRaw = metadata?.random_seed;
-  const seed = seedRaw == null ? null : (scalarText(seedRaw) ?? describe(seedRaw));
+  const seed = seedRaw == null ? null : (scalarText(seedRaw) ?? describeValue(seedRaw));
   const warnings: string[] = [];
   if (metadata?.warnings != null) {
-    if (Array.isArray(metadata.warnings)) metadata.warnings.forEach((w) => warnings.push(visible(valueText(w) ?? describe(w))));
-    else warnings.push(visible(valueText(metadata.warnings) ?? describe(metadata.warnings)));
+    if (Array.isArray(metadata.warnings)) metadata.warnings.forEach((w) => warnings.push(visible(valueText(w) ?? describeValue(w))));
+    else warnings.push(visible(valueText(metadata.warnings) ?? describeValue(metadata.warnings)));
   }
   const excluded: ExcludedColumnView[] = [];
   if (metadata?.excluded_columns != null) {
     if (Array.isArray(metadata.excluded_columns)) {
       for (const e of metadata.excluded_columns) {
-        if (isObj(e)) excluded.push({ column: visible(scalarText(e.column) ?? describe(e.column)), reason: scalarText(e.reason) ?? '' });
-        else excluded.push({ column: visible(scalarText(e) ?? describe(e)), reason: '' });
+        if (isObj(e)) excluded.push({ column: visible(scalarText(e.column) ?? describeValue(e.column)), reason: visible(scalarText(e.reason) ?? '') });
+        else excluded.push({ column: visible(scalarText(e) ?? describeValue(e)), reason: '' });
       }
-    } else problems.add(`metadata.excluded_columns should be a list but is ${describe(metadata.excluded_columns)}.`);
+    } else problems.add(`metadata.excluded_columns should be a list but is ${describeValue(metadata.excluded_columns)}.`);
   }
   return { metadata, metrics, method, methodKind, dataFile, timestamp, kMeta, nMeta, seed, warnings, excluded };
 }

@@ -16,3 +16,4 @@ export { buildProfileView } from './view';
 export { groupOf, orderFeatures } from './features';
 export { GROUP_LABELS } from './labels';
 export { HEAT_Z_CAP } from './heatmap';
+export { liftText } from './categories';

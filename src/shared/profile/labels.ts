@@ -103,7 +103,7 @@ export const META_LABELS: Record<string, string> = {
 };
 
 export const DATA_KEYS = ['source_file', 'n_rows_read', 'n_samples', 'n_rows_dropped', 'missing_values', 'n_values_imputed', 'id_column', 'scaling', 'silhouette_sample_size', 'input_format', 'tool'];
-export const HEADER_META_KEYS = new Set(['method', 'timestamp', 'n_clusters', 'random_seed', 'warnings', 'excluded_columns']);
+export const HEADER_META_KEYS = new Set(['method', 'timestamp', 'n_clusters', 'random_seed', 'warnings', 'excluded_columns', 'columns']);
 
 export const UNCERTAINTY_LABELS: Record<string, [string, string?]> = {
   avg_max_probability: ['Average top probability', 'mean over rows of the highest posterior; 1 = every row is certain'],
@@ -115,13 +115,26 @@ export const UNCERTAINTY_LABELS: Record<string, [string, string?]> = {
   low_confidence_threshold: ['Low-confidence threshold'],
 };
 
-export const KNOWN_ROOT_KEYS = new Set(['metadata', 'metrics', 'features_used', 'clusters', 'mixture_weights', 'uncertainty_metrics', 'loss_history', 'training']);
+export const KNOWN_ROOT_KEYS = new Set([
+  'metadata',
+  'metrics',
+  'features_used',
+  'clusters',
+  'mixture_weights',
+  'uncertainty_metrics',
+  'loss_history',
+  'training',
+  'categorical_overview',
+  'separation',
+]);
 export const KNOWN_CLUSTER_KEYS = new Set([
   'cluster_id',
   'size',
   'percentage',
   'cluster_center',
   'feature_statistics',
+  'categorical_statistics',
+  'descriptor_statistics',
   'mixture_weight',
   'probability_stats',
   'covariance_info',

@@ -1,7 +1,7 @@
 /** The Neural method's training loss per epoch, wherever the profile keeps it, as one or more series. */
 import { formatCount, formatMetric } from '../format';
 import type { LossCurveView, LossSeries } from './types';
-import { describe, isObj, visible, type Obj, type Problems } from './untrusted';
+import { describeValue, isObj, visible, type Obj, type Problems } from './untrusted';
 
 export function readLossCurve(root: Obj, metadata: Obj | null, metrics: Obj | null, problems: Problems): LossCurveView | null {
   const training = isObj(root.training) ? root.training : null;
@@ -18,7 +18,7 @@ export function readLossCurve(root: Obj, metadata: Obj | null, metrics: Obj | nu
   const series: LossSeries[] = [];
   const toValues = (x: unknown, p: string): number[] | null => {
     if (!Array.isArray(x)) {
-      problems.add(`${p} should be a list of numbers but is ${describe(x)}.`);
+      problems.add(`${p} should be a list of numbers but is ${describeValue(x)}.`);
       return null;
     }
     const values: number[] = [];
@@ -38,7 +38,7 @@ export function readLossCurve(root: Obj, metadata: Obj | null, metrics: Obj | nu
       if (values?.length) series.push({ name: visible(name), values });
     }
   } else {
-    problems.add(`${path} should be a list of numbers but is ${describe(v)}.`);
+    problems.add(`${path} should be a list of numbers but is ${describeValue(v)}.`);
   }
   if (series.length === 0) return null;
   const all = series.flatMap((s) => s.values);

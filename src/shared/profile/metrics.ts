@@ -2,7 +2,7 @@
 import { formatCount, formatMetric } from '../format';
 import { METRIC_ORDER, METRIC_SPECS, silhouetteVerdict } from './labels';
 import type { MetricView } from './types';
-import { describe, own, visible, type Obj, type Problems } from './untrusted';
+import { describeValue, own, visible, type Obj, type Problems } from './untrusted';
 
 export function metricViews(metrics: Obj | null, k: number, problems: Problems): MetricView[] {
   const views: MetricView[] = [];
@@ -13,7 +13,7 @@ export function metricViews(metrics: Obj | null, k: number, problems: Problems):
       if (key === 'loss_history' || key.endsWith('_log_base')) continue;
       const spec = own(METRIC_SPECS, key);
       if (v != null && (typeof v !== 'number' || !Number.isFinite(v))) {
-        problems.add(`metrics.${key} should be a number but is ${describe(v)}.`);
+        problems.add(`metrics.${key} should be a number but is ${describeValue(v)}.`);
         continue;
       }
       const value = v == null ? null : v;

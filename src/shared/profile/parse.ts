@@ -19,7 +19,7 @@
  */
 import { load } from 'js-yaml';
 import { formatCount } from '../format';
-import { describe, isObj, visible } from './untrusted';
+import { describeValue, isObj, visible } from './untrusted';
 
 export const PROFILE_LIMITS = {
   /** Larger files are not read (the biggest real profiles are a few MB). */
@@ -142,28 +142,28 @@ export function aboutFile(fileName: string, clause: string): string {
  * lists the rest as problems.
  */
 export function whyNotAProfile(document: unknown): string | undefined {
-  if (!isObj(document)) return `it is ${describe(document)}, not a mapping of metadata, metrics, features_used and clusters`;
+  if (!isObj(document)) return `it is ${describeValue(document)}, not a mapping of metadata, metrics, features_used and clusters`;
   const section = document.clusters;
   if (section === undefined) return 'it has no "clusters" section';
   let clusters: [string, unknown][];
   if (Array.isArray(section)) clusters = section.map((c, i) => [`cluster_${i}`, c]);
   else if (isObj(section)) clusters = Object.entries(section);
-  else return `its "clusters" section should be a mapping of cluster_0, cluster_1, … but is ${describe(section)}`;
+  else return `its "clusters" section should be a mapping of cluster_0, cluster_1, … but is ${describeValue(section)}`;
   if (clusters.length === 0) return 'its "clusters" section has no clusters';
   // Values written as text where numbers belong: the first one said, the others counted.
   let firstText: string | undefined;
   let texts = 0;
   const asText = (path: string, v: unknown) => {
-    firstText ??= `${path} should be a number but is ${describe(v)}`;
+    firstText ??= `${path} should be a number but is ${describeValue(v)}`;
     texts++;
   };
   for (const [key, cluster] of clusters) {
     const path = `clusters.${visible(key)}`;
-    if (!isObj(cluster)) return `${path} should be a mapping but is ${describe(cluster)}`;
+    if (!isObj(cluster)) return `${path} should be a mapping but is ${describeValue(cluster)}`;
     const size = cluster.size;
     if (typeof size === 'string') asText(`${path}.size`, size);
     else if (size === undefined) return `${path}.size is missing`;
-    else if (typeof size !== 'number' || !Number.isFinite(size)) return `${path}.size should be a number but is ${describe(size)}`;
+    else if (typeof size !== 'number' || !Number.isFinite(size)) return `${path}.size should be a number but is ${describeValue(size)}`;
     let numbers = 0;
     const count = (p: string, v: unknown) => (typeof v === 'number' ? numbers++ : typeof v === 'string' ? asText(p, v) : 0);
     const center = cluster.cluster_center;

@@ -97,11 +97,8 @@ export interface FeatureGroupView {
   features: number[];
 }
 
-export interface StatRowView {
-  feature: number;
-  center: Shown;
-  /** The center's z-score against the whole data. */
-  z: Shown;
+/** The members' statistics of a column (../shared/spec/PROFILE.md: std ddof 1, linear quantiles), as shown. */
+export interface StatisticsShown {
   mean: Shown;
   median: Shown;
   std: Shown;
@@ -109,6 +106,13 @@ export interface StatRowView {
   q25: Shown;
   q75: Shown;
   max: Shown;
+}
+
+export interface StatRowView extends StatisticsShown {
+  feature: number;
+  center: Shown;
+  /** The center's z-score against the whole data. */
+  z: Shown;
   /** GMM: √ of the component's variance (covariance_info.feature_variances), original units. */
   modelStd: Shown | null;
 }
@@ -123,6 +127,81 @@ export interface HighlightView {
 export interface PersonaView {
   paragraphs: string[];
   facts: Fact[];
+}
+
+/** Whether a column was clustered or only described (metadata.columns); null when the profile does not say. */
+export type ColumnRoleView = 'feature' | 'descriptor' | null;
+
+/** A level of a binary or categorical column over all rows clustered ("(other)" included, "(missing)" not). */
+export interface LevelView {
+  /** As shown: control characters escaped. */
+  name: string;
+  /** The entry for the levels past the 20 most frequent ("(other)"), not a level of the CSV. */
+  other: boolean;
+  count: number | null;
+  share: Shown;
+}
+
+/** A binary or categorical column (categorical_overview). */
+export interface CategoryView {
+  index: number;
+  name: string;
+  role: ColumnRoleView;
+  /** Cramér's V (separation), 0..1. */
+  separation: number | null;
+  separationText: string;
+  levels: LevelView[];
+  /** Rows clustered without a value. */
+  missing: number | null;
+}
+
+export interface LevelCellView {
+  count: number | null;
+  /** Among the cluster's members with a value. */
+  share: Shown;
+  /** The share over the level's share among all rows: ×1.8 is 1.8 times as common here. */
+  lift: Shown;
+}
+
+/** One cluster's view of one categorical column (categorical_statistics). */
+export interface ClusterCategoryView {
+  /** Index into ProfileView.categories. */
+  category: number;
+  mode: string | null;
+  /** Aligned with the category's levels. */
+  cells: LevelCellView[];
+  /** Members without a value. */
+  missing: number;
+  /** The levels more common here than overall (lift > 1) among at least 5 members, highest lift first, at most three: "Month-to-month 78% · ×1.8". */
+  distinctive: { level: number; text: string }[];
+}
+
+/** A numeric column described, not clustered (descriptor_statistics). */
+export interface DescriptorView {
+  index: number;
+  name: string;
+  /** η² (separation), 0..1. */
+  separation: number | null;
+  separationText: string;
+  decimals: number;
+}
+
+export interface DescriptorRowView extends StatisticsShown {
+  /** Index into ProfileView.descriptors. */
+  descriptor: number;
+  /** Members without a value. */
+  missing: number | null;
+}
+
+/** One column's separation: how strongly the clusters differ in it, 0..1. */
+export interface SeparationView {
+  name: string;
+  kind: 'numeric' | 'categorical';
+  role: ColumnRoleView;
+  /** "η²" or "Cramér's V". */
+  measure: string;
+  value: number;
+  text: string;
 }
 
 export interface ClusterView {
@@ -141,6 +220,10 @@ export interface ClusterView {
   /** The features where the center is furthest from the overall mean (|z| ≥ 0.5), strongest first. */
   highlights: HighlightView[];
   diagnostics: FactBlock[];
+  /** Aligned with ProfileView.categories. */
+  categories: ClusterCategoryView[];
+  /** Aligned with ProfileView.descriptors. */
+  descriptors: DescriptorRowView[];
 }
 
 export interface HeatCell {
@@ -193,6 +276,12 @@ export interface ProfileView {
   clusters: ClusterView[];
   /** heat[cluster][feature], clusters and features in the order above. */
   heat: HeatCell[][];
+  /** The binary and categorical columns, in the profile's (CSV) order. */
+  categories: CategoryView[];
+  /** The numeric columns described, not clustered. */
+  descriptors: DescriptorView[];
+  /** Every column clustered or described, the most separating first (numeric and categorical together). */
+  separation: SeparationView[];
 }
 
 export interface ComparisonMetricRow {

@@ -13,7 +13,7 @@ export function isObj(v: unknown): v is Obj {
 }
 
 /** "the text "299"", "a list", … for messages. */
-export function describe(v: unknown): string {
+export function describeValue(v: unknown): string {
   if (v === undefined) return 'missing';
   if (v === null) return 'empty (null)';
   if (typeof v === 'string') return `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
@@ -68,7 +68,7 @@ export function readNumber(obj: Obj | null, key: string, path: string, problems:
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (v === null || (v === undefined && !required)) return null;
   if (v === undefined) problems.add(`${path}.${key} is missing.`);
-  else problems.add(`${path}.${key} should be a number but is ${describe(v)}.`);
+  else problems.add(`${path}.${key} should be a number but is ${describeValue(v)}.`);
   return null;
 }
 
@@ -80,7 +80,7 @@ export function readObj(obj: Obj | null, key: string, path: string, problems: Pr
     if (required) problems.add(`${path}.${key} is missing.`);
     return null;
   }
-  problems.add(`${path}.${key} should be a mapping but is ${describe(v)}.`);
+  problems.add(`${path}.${key} should be a mapping but is ${describeValue(v)}.`);
   return null;
 }
 

@@ -6,6 +6,7 @@
  */
 import { DASH } from '../format';
 import { timestampText } from '../timestamps';
+import { readColumnSections } from './categories';
 import { clusterViews, readClusterNumbers, readClusters } from './clusters';
 import { profileDiagnostics } from './diagnostics';
 import { featureViews, readFeatureNames } from './features';
@@ -16,7 +17,7 @@ import { readLossCurve } from './lossCurve';
 import { metricViews } from './metrics';
 import { deriveWholeData } from './statistics';
 import type { HeaderView, ProfileInput, ProfileView } from './types';
-import { describe, fileNameOf, isObj, Problems } from './untrusted';
+import { describeValue, fileNameOf, isObj, Problems } from './untrusted';
 
 /** A profile that cannot be shown: why (errors), and what was worked around before that. */
 function errorView(index: number, path: string, errors: string[], problems: Problems): ProfileView {
@@ -49,6 +50,9 @@ function errorView(index: number, path: string, errors: string[], problems: Prob
     groups: [],
     clusters: [],
     heat: [],
+    categories: [],
+    descriptors: [],
+    separation: [],
   };
 }
 
@@ -61,7 +65,7 @@ export function buildProfileView(input: ProfileInput, index: number): ProfileVie
   if (input?.error != null) return errorView(index, path, [`${fileName} could not be read: ${String(input.error)}`], problems);
   const root = input?.profile;
   if (!isObj(root)) {
-    const why = `${fileName} is not a cluster profile: expected a mapping with metadata, metrics, features_used and clusters, but it is ${describe(root)}.`;
+    const why = `${fileName} is not a cluster profile: expected a mapping with metadata, metrics, features_used and clusters, but it is ${describeValue(root)}.`;
     return errorView(index, path, [why], problems);
   }
   const rawClusters = readClusters(root, problems);
@@ -75,6 +79,11 @@ export function buildProfileView(input: ProfileInput, index: number): ProfileVie
   const whole = deriveWholeData(numbers, names.length, head.nMeta, problems);
   const { features, groups } = featureViews(names, whole);
   const clusters = clusterViews(numbers, features, whole.n, problems);
+  const sections = readColumnSections(root, head.metadata, rawClusters, features, problems);
+  clusters.forEach((c, i) => {
+    c.categories = sections.clusterCategories[i];
+    c.descriptors = sections.clusterDescriptors[i];
+  });
   const heat = heatMap(clusters, features);
   const metrics = metricViews(head.metrics, k, problems);
   const diagnostics = profileDiagnostics(root, head.metadata, head.methodKind, problems);
@@ -110,5 +119,8 @@ export function buildProfileView(input: ProfileInput, index: number): ProfileVie
     groups,
     clusters,
     heat,
+    categories: sections.categories,
+    descriptors: sections.descriptors,
+    separation: sections.separation,
   };
 }
