@@ -22,6 +22,7 @@ import {
   type MethodKey,
   type MissingPolicy,
 } from '../engine';
+import type { OutputKind } from '../shared/timestamps';
 import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './args';
 import { CATEGORICAL_MODES, type CategoricalMode } from '../shared/workerProtocol';
 import type { CliIo } from './io';
@@ -30,6 +31,7 @@ import { ProgressBar } from './progressBar';
 import { PROMPT_USAGE, promptCommand } from './prompt';
 import { SCORE_USAGE, scoreCommand } from './score';
 import { summarize } from './summary';
+import { SWEEP, SWEEP_USAGE, sweepCommand } from './sweep';
 
 export type { CliIo, OutputStream } from './io';
 
@@ -68,6 +70,9 @@ ${`  segment ${ALL} <file.csv> [options]`.padEnd(40)}${METHOD_KEYS.join(', ')} o
 Scoring new customers:
 ${SCORE_USAGE}
 
+How many segments?
+${SWEEP_USAGE}
+
 Language models:
 ${PROMPT_USAGE}
 
@@ -87,6 +92,7 @@ Exit status: 0 done, 1 the input cannot be clustered (the message says why), 2 w
 Examples:
   segment gmm customers.csv --clusters 5 --covariance diag --out profiles/
   segment all customers.csv --clusters 5 --epochs 50 --out profiles/
+  segment sweep gmm customers.csv --k 2..10 --covariance all --export
 `;
 
 /** Where a run writes, told before it writes: the process can take back its files if its thread must be stopped. */
@@ -94,6 +100,9 @@ export interface RunAnnouncement {
   outputDir: string;
   now: Date;
   methods: readonly MethodKey[];
+  /** What removeRunFiles looks for (src/engine/profile/export.ts): a scoring's kinds of files, strictly after its start. */
+  kinds?: readonly OutputKind[];
+  strict?: boolean;
 }
 
 export async function main(argv: string[], io: CliIo, signal?: AbortSignal, onRun?: (run: RunAnnouncement) => void): Promise<number> {
@@ -109,9 +118,10 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal, onRu
     }
     if (command === PROMPT) return await promptCommand(rest, io);
     if (command === SCORE) return await scoreCommand(rest, io, signal, onRun);
+    if (command === SWEEP) return await sweepCommand(rest, { io, common: COMMON_FLAGS, signal, onRun });
     const method = isMethodKey(command) ? command : undefined;
     if (!method && command !== ALL) {
-      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_KEYS, ALL, SCORE, PROMPT].join(', ')})`);
+      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_KEYS, ALL, SWEEP, SCORE, PROMPT].join(', ')})`);
     }
     const { positionals, flags } = parseFlags(rest, [...COMMON_FLAGS, ...(method ? methodFlags(method) : ALL_METHOD_FLAGS)]);
     if (flags.help) {

@@ -62,3 +62,6 @@ export {
   type ParsedNames,
   type SegmentName,
 } from './profile/segmentNames';
+export { sweepToFiles, type SweepFiles, type SweepFilesRequest, type SweepHooks } from './sweep/run';
+export { isSuccess, stabilitySeeds, type SweepFit, type SweepResult, type SweepSuccess } from './sweep/sweep';
+export { fitName, type Recommendation } from './sweep/recommend';

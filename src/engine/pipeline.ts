@@ -25,6 +25,8 @@ export interface MethodRun<M extends MethodKey = MethodKey> {
 export interface ExportRequest {
   source: CsvSource;
   prepare: PrepareOptions;
+  /** The source's data when already read and prepared (by a sweep, say): not read again. */
+  data?: PreparedData;
   methods: readonly MethodRun[];
   outputDir: string;
   /** The run's time: one timestamp for all its files, so they sort together. Now by default. */
@@ -72,7 +74,7 @@ export async function exportMethods(request: ExportRequest, hooks: ExportHooks =
   const segmentations = request.methods.map((run) => createSegmentation(run.method, run.options, name));
   // The most clusters asked for: a file with fewer rows is refused for that before its columns are judged.
   const clusters = Math.max(...segmentations.map((s) => s.options.nClusters));
-  const data = await load(request.source, { ...request.prepare, clusters }, controlFor(0));
+  const data = request.data ?? (await load(request.source, { ...request.prepare, clusters }, controlFor(0)));
   hooks.onData?.(data);
   // Then the data against every method, before any fit: "all" never fails on its third method's check.
   for (const segmentation of segmentations) segmentation.checkData(data);
@@ -103,7 +105,8 @@ async function removeExports(done: readonly MethodExport[]): Promise<void> {
   await Promise.all(written.map((path) => fs.rm(path, { force: true })));
 }
 
-function load(source: CsvSource, prepare: PrepareOptions, control: RunControl): Promise<PreparedData> {
+/** Reads and prepares the CSV of a run. */
+export function load(source: CsvSource, prepare: PrepareOptions, control: RunControl): Promise<PreparedData> {
   return source.kind === 'file'
     ? loadDataset(source.path, prepare, control)
     : loadDatasetFromText(source.text, source.fileName, prepare, control);

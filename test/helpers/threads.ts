@@ -9,19 +9,17 @@ import { blobs } from './data';
 
 export const THREAD_FIXTURES = join(__dirname, '..', 'fixtures', 'threads');
 
-/** 12,000 rows in 4 overlapping blobs of 4 features: 6 chunks of rows, enough iterations to share. */
-export function overlappingBlobs(seed: number): PreparedData {
-  return blobs(
-    [
-      [0, 0, 0, 0],
-      [2, 0, 1, 0],
-      [0, 2, 0, 1],
-      [2, 2, 1, 1],
-    ],
-    3000,
-    1.1,
-    seed,
-  );
+/** The centers of four blobs in 4 features, 2.2 apart at least. */
+export const FOUR_CENTERS = [
+  [0, 0, 0, 0],
+  [2, 0, 1, 0],
+  [0, 2, 0, 1],
+  [2, 2, 1, 1],
+];
+
+/** 12,000 rows (unless fewer per blob are asked for) in 4 overlapping blobs of 4 features: 6 chunks of rows, enough iterations to share. */
+export function overlappingBlobs(seed: number, perBlob = 3000): PreparedData {
+  return blobs(FOUR_CENTERS, perBlob, 1.1, seed);
 }
 
 /** Every number the same, bit for bit (Object.is: -0 and NaN too). */

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { exportMethods, type MethodExport } from '../../src/engine/pipeline';
 import { parseModelText, scoreRows, type ScoreResult } from '../../src/engine/scoring/score';
@@ -23,7 +23,7 @@ import { prepareFeatures, type MissingPolicy } from '../../src/engine/data/prepa
 import { medianSorted } from '../../src/engine/kernels/stats';
 import { choleskyLower } from '../../src/engine/kernels/linalg';
 import { removeRunFiles, writeFileSet } from '../../src/engine/profile/export';
-import { fileStamp } from '../../src/shared/timestamps';
+import { SCORING_KINDS, fileStamp } from '../../src/shared/timestamps';
 import { TOOL_VERSION } from '../../src/engine/version';
 import type { MethodKey, MethodOptions } from '../../src/shared/methods';
 import { assertClose } from '../helpers/golden';
@@ -295,7 +295,13 @@ test('a profile of the training rows scored with the model has the training prof
     const training = done.result.profile;
     const scored = JSON.parse(readFileSync(result.json!, 'utf8'));
     assert.deepEqual(scored, JSON.parse(JSON.stringify(result.profile)));
-    assert.deepEqual(scored.clusters, JSON.parse(JSON.stringify(training.clusters)), `${method} clusters`);
+    // The scored profile has no categorical sections yet (they need the new file's column roles): compared without them.
+    const trainingClusters = JSON.parse(JSON.stringify(training.clusters));
+    for (const cluster of Object.values(trainingClusters) as Record<string, unknown>[]) {
+      delete cluster.categorical_statistics;
+      delete cluster.descriptor_statistics;
+    }
+    assert.deepEqual(scored.clusters, trainingClusters, `${method} clusters`);
     for (const [key, value] of Object.entries(training.metrics)) {
       if (typeof value === 'number') assertClose(scored.metrics[key], value, 1e-12, `${method} ${key}`);
       else assert.deepEqual(scored.metrics[key], value, `${method} ${key}`);
@@ -306,8 +312,9 @@ test('a profile of the training rows scored with the model has the training prof
     assert.deepEqual(warnings, []);
     const trainingMetadata = JSON.parse(JSON.stringify(training.metadata));
     const trainingExcluded = trainingMetadata.excluded_columns;
-    for (const key of ['timestamp', 'warnings', 'excluded_columns']) delete trainingMetadata[key];
+    for (const key of ['timestamp', 'warnings', 'excluded_columns', 'columns', 'categorical_encoding']) delete trainingMetadata[key];
     const { excluded_columns: scoredExcluded, ...scoredRest } = rest;
+    for (const key of ['columns', 'categorical_encoding']) delete scoredRest[key];
     assert.deepEqual(scoredRest, trainingMetadata, `${method} metadata`);
     assert.deepEqual(
       scoredExcluded.map((e: { column: string }) => e.column),
@@ -334,6 +341,8 @@ test('the model names the profile it was written with, under the suffix the set 
   );
   assert.equal(JSON.parse(readFileSync(done.result.model, 'utf8')).profile, 'gmm_cluster_profile_20261124_093015_2.json');
   assert.equal(readFileSync(taken, 'utf8'), 'not ours');
+  // The JSON is written first and linked last: of the pair, the YAML is the newer file (the panel shows the newer).
+  assert.ok(statSync(done.result.yaml).mtimeMs >= statSync(done.result.json).mtimeMs);
 });
 
 test('a set of files is linked in the order given: the model after the assignments and the YAML, before the JSON', async (t) => {
@@ -393,6 +402,24 @@ test("a killed run's model and scores files are found by its timestamp and remov
   const removed = await removeRunFiles({ outputDir: dir, now: NOW, pid: -1, methods: ['gmm'] });
   assert.deepEqual(removed.map((p) => basename(p)).sort(), names.slice(0, 3).sort());
   assert.deepEqual(readdirSync(dir).sort(), ['gmm_model_20200101_000000.json', 'notes.txt']);
+});
+
+test("after a killed scoring, strict removal spares the export of the same second it followed, and an export's model", async (t) => {
+  const dir = tempDir(t, 'segment-score-');
+  const started = new Date();
+  const stamp = fileStamp(started);
+  const training = [`gmm_cluster_profile_${stamp}.json`, `gmm_model_${stamp}.json`];
+  for (const name of training) writeFileSync(join(dir, name), '');
+  const earlier = new Date(started.getTime() - 500);
+  for (const name of training) utimesSync(join(dir, name), earlier, earlier);
+  const scoring = [`gmm_scores_${stamp}.csv`, `gmm_cluster_profile_${stamp}_2.json`];
+  for (const name of scoring) writeFileSync(join(dir, name), '');
+  const removed = await removeRunFiles({ outputDir: dir, now: started, pid: -1, methods: ['gmm'], kinds: SCORING_KINDS, strict: true });
+  assert.deepEqual(removed.map((p) => basename(p)).sort(), [...scoring].sort());
+  assert.deepEqual(readdirSync(dir).sort(), [...training].sort());
+  // Without strict, the second's slack would take the training profile too (and all kinds, its model).
+  const loose = await removeRunFiles({ outputDir: dir, now: started, pid: -1, methods: ['gmm'] });
+  assert.deepEqual(loose.map((p) => basename(p)).sort(), [...training].sort());
 });
 
 test('a new CSV without the training\'s id column: the scores name rows by number, and a warning says so', async (t) => {

@@ -66,10 +66,31 @@ export function silhouetteSamples(
   rawLabels: Int32Array,
   options: DistanceSumOptions = {},
 ): Float64Array {
-  const { labels, m } = compactLabels(rawLabels);
+  return silhouetteSamplesOf(x, n, d, [rawLabels], options)[0];
+}
+
+/**
+ * Per-sample silhouette values of several labelings of the same rows (a
+ * sweep's fits of every k): each pair's distance is computed once and added
+ * to the sums of every labeling, each in the order it would have on its own,
+ * so every labeling's values are those of silhouetteSamples, bit for bit.
+ */
+function silhouetteSamplesOf(
+  x: Float64Array,
+  n: number,
+  d: number,
+  rawLabelings: readonly Int32Array[],
+  options: DistanceSumOptions,
+): Float64Array[] {
+  const labelings = rawLabelings.map(compactLabels);
+  const sums = clusterDistanceSums(x, n, d, labelings, options);
+  return labelings.map(({ labels, m }, l) => samplesFromSums(labels, m, n, sums[l]));
+}
+
+/** The silhouette of each sample from its sums of distances to each cluster. */
+function samplesFromSums(labels: Int32Array, m: number, n: number, sums: Float64Array): Float64Array {
   const counts = new Float64Array(m);
   for (let i = 0; i < n; i++) counts[labels[i]]++;
-  const sums = clusterDistanceSums(x, n, d, labels, m, options);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const own = labels[i];
@@ -88,29 +109,51 @@ export function silhouetteSamples(
 }
 
 /**
- * sums[i·m + c] = Σ_{j in cluster c} ‖x_i − x_j‖, each pair's distance
- * computed once (tile (I, J), I ≤ J, adds it to rows of both). Whatever the
- * order of the tiles, the distance of a pair is the same number, and every
- * row's sums take their terms in increasing j as long as row tile R sees its
- * tiles (0, R), (1, R), …, (R, R), (R, R+1), … in that order. One thread
- * runs them row tile by row tile; engine threads run them by anti-diagonals
- * (pass p: the tiles with I + J = p, which share no rows), so the sums, and
- * the score, are the same bit for bit on any number of threads.
+ * Where the sums of several labelings live: labeling l's labels (0..ms[l]−1)
+ * at l·n of one array, its n×ms[l] sums at offsets[l] of another.
+ */
+interface SumsLayout {
+  n: number;
+  d: number;
+  ms: number[];
+  offsets: number[];
+}
+
+/**
+ * sums[i·m + c] = Σ_{j in cluster c} ‖x_i − x_j‖ for each labeling, each
+ * pair's distance computed once (tile (I, J), I ≤ J, adds it to rows of
+ * both). Whatever the order of the tiles, the distance of a pair is the same
+ * number, and every row's sums take their terms in increasing j as long as
+ * row tile R sees its tiles (0, R), (1, R), …, (R, R), (R, R+1), … in that
+ * order. One thread runs them row tile by row tile; engine threads run them
+ * by anti-diagonals (pass p: the tiles with I + J = p, which share no rows),
+ * so the sums, and the score, are the same bit for bit on any number of
+ * threads, and for a labeling alone or with others.
  */
 function clusterDistanceSums(
   x: Float64Array,
   n: number,
   d: number,
-  labels: Int32Array,
-  m: number,
+  labelings: readonly { labels: Int32Array; m: number }[],
   options: DistanceSumOptions,
-): Float64Array {
+): Float64Array[] {
   const tiles = Math.ceil(n / TILE);
   const workers = Math.min(options.threads ?? 1, Math.ceil(tiles / 2)) - 1;
   const threaded = workers > 0 && (n * n * d) / 2 >= (threadTuning.minWork ?? MIN_SILHOUETTE_PARALLEL_WORK);
-  const sums = float64Array(n * m, threaded);
+  const ms = labelings.map((l) => l.m);
+  const offsets: number[] = [];
+  let total = 0;
+  for (const m of ms) {
+    offsets.push(total);
+    total += n * m;
+  }
+  const layout: SumsLayout = { n, d, ms, offsets };
+  const labels = new Int32Array(labelings.length * n);
+  labelings.forEach((l, index) => labels.set(l.labels, index * n));
+  const sums = float64Array(total, threaded);
+  const perLabeling = () => offsets.map((offset, l) => sums.subarray(offset, offset + n * ms[l]));
   if (threaded) {
-    const setup: SilhouetteThreadSetup = { n, d, m, arrays: shareArrays({ x: sharedCopy(x.subarray(0, n * d)), labels: sharedCopy(labels), sums }) };
+    const setup: SilhouetteThreadSetup = { ...layout, arrays: shareArrays({ x: sharedCopy(x.subarray(0, n * d)), labels: sharedCopy(labels), sums }) };
     // The tiles add to the sums: a pass that failed in a thread cannot be redone, the whole is.
     const pool = openChunkPool(workers, { kind: 'silhouette', setup }, options.log, { redo: false });
     try {
@@ -119,7 +162,7 @@ function clusterDistanceSums(
         throwIfAborted(options.signal);
         runChunks(pool, pass, antiDiagonal(pass, tiles).count, local);
       }
-      return sums;
+      return perLabeling();
     } catch (error) {
       if (!(error instanceof EngineThreadFailure)) throw error;
       sums.fill(0);
@@ -129,9 +172,9 @@ function clusterDistanceSums(
   }
   for (let i0 = 0; i0 < n; i0 += TILE) {
     throwIfAborted(options.signal); // an exact silhouette of 20,000 rows takes seconds
-    for (let j0 = i0; j0 < n; j0 += TILE) distanceTile(x, n, d, labels, m, sums, i0, j0);
+    for (let j0 = i0; j0 < n; j0 += TILE) distanceTile(x, layout, labels, sums, i0, j0);
   }
-  return sums;
+  return perLabeling();
 }
 
 /** The tiles (I, p − I), I ≤ p − I, of anti-diagonal p: I from `first`, `count` of them. */
@@ -142,16 +185,13 @@ function antiDiagonal(pass: number, tiles: number): { first: number; count: numb
 
 interface SilhouetteArrays {
   x: Float64Array;
-  /** 0..m−1. */
+  /** Every labeling's, 0..m−1, one after the other. */
   labels: Int32Array;
   sums: Float64Array;
 }
 
-/** What an engine thread gets for a silhouette: the sizes and the shared data, labels and sums. */
-interface SilhouetteThreadSetup {
-  n: number;
-  d: number;
-  m: number;
+/** What an engine thread gets for a silhouette: the layout and the shared data, labels and sums. */
+interface SilhouetteThreadSetup extends SumsLayout {
   arrays: Shared<SilhouetteArrays>;
 }
 
@@ -162,7 +202,7 @@ export function silhouetteChunkRunner(setup: unknown): ChunkRunner {
   const tiles = Math.ceil(s.n / TILE);
   return (pass, chunk) => {
     const row = antiDiagonal(pass, tiles).first + chunk;
-    distanceTile(x, s.n, s.d, labels, s.m, sums, row * TILE, (pass - row) * TILE);
+    distanceTile(x, s, labels, sums, row * TILE, (pass - row) * TILE);
   };
 }
 
@@ -170,18 +210,10 @@ export function silhouetteChunkRunner(setup: unknown): ChunkRunner {
  * One tile of pairs: rows i0.. against rows j0.. (j0 ≥ i0; on the diagonal,
  * each pair once). Off-diagonal tiles take 2 rows × 4 columns per step:
  * eight independent sums instead of one chain of dependent additions per
- * pair, each loaded value used twice.
+ * pair, each loaded value used twice. Each distance goes to every labeling.
  */
-function distanceTile(
-  x: Float64Array,
-  n: number,
-  d: number,
-  labels: Int32Array,
-  m: number,
-  sums: Float64Array,
-  i0: number,
-  j0: number,
-): void {
+function distanceTile(x: Float64Array, layout: SumsLayout, labels: Int32Array, sums: Float64Array, i0: number, j0: number): void {
+  const { n, d, ms, offsets } = layout;
   const dist = new Float64Array(8);
   const i1 = Math.min(i0 + TILE, n);
   const j1 = Math.min(j0 + TILE, n);
@@ -190,8 +222,6 @@ function distanceTile(
   for (; !diagonal && i + 2 <= i1; i += 2) {
     const xa = i * d;
     const xb = xa + d;
-    const la = labels[i];
-    const lb = labels[i + 1];
     let j = j0;
     for (; j + 4 <= j1; j += 4) {
       const p0 = j * d;
@@ -238,33 +268,45 @@ function distanceTile(
       dist[5] = Math.sqrt(b1);
       dist[6] = Math.sqrt(b2);
       dist[7] = Math.sqrt(b3);
-      for (let r = 0; r < 4; r++) {
-        const lj = labels[j + r];
-        sums[i * m + lj] += dist[r];
-        sums[(i + 1) * m + lj] += dist[4 + r];
-        sums[(j + r) * m + la] += dist[r];
-        sums[(j + r) * m + lb] += dist[4 + r];
+      for (let l = 0; l < ms.length; l++) {
+        const m = ms[l];
+        const at = l * n;
+        const base = offsets[l];
+        const la = labels[at + i];
+        const lb = labels[at + i + 1];
+        for (let r = 0; r < 4; r++) {
+          const lj = labels[at + j + r];
+          sums[base + i * m + lj] += dist[r];
+          sums[base + (i + 1) * m + lj] += dist[4 + r];
+          sums[base + (j + r) * m + la] += dist[r];
+          sums[base + (j + r) * m + lb] += dist[4 + r];
+        }
       }
     }
     for (; j < j1; j++) {
-      addPair(x, d, labels, m, sums, i, j);
-      addPair(x, d, labels, m, sums, i + 1, j);
+      addPair(x, layout, labels, sums, i, j);
+      addPair(x, layout, labels, sums, i + 1, j);
     }
   }
   for (; i < i1; i++) {
-    for (let j = diagonal ? i + 1 : j0; j < j1; j++) addPair(x, d, labels, m, sums, i, j);
+    for (let j = diagonal ? i + 1 : j0; j < j1; j++) addPair(x, layout, labels, sums, i, j);
   }
 }
 
-function addPair(x: Float64Array, d: number, labels: Int32Array, m: number, sums: Float64Array, i: number, j: number): void {
+function addPair(x: Float64Array, layout: SumsLayout, labels: Int32Array, sums: Float64Array, i: number, j: number): void {
+  const { n, d, ms, offsets } = layout;
   let s = 0;
   for (let t = 0; t < d; t++) {
     const u = x[i * d + t] - x[j * d + t];
     s += u * u;
   }
   const dist = Math.sqrt(s);
-  sums[i * m + labels[j]] += dist;
-  sums[j * m + labels[i]] += dist;
+  for (let l = 0; l < ms.length; l++) {
+    const m = ms[l];
+    const at = l * n;
+    sums[offsets[l] + i * m + labels[at + j]] += dist;
+    sums[offsets[l] + j * m + labels[at + i]] += dist;
+  }
 }
 
 export interface SilhouetteOptions extends DistanceSumOptions {
@@ -286,8 +328,24 @@ export function silhouetteScore(
   labels: Int32Array,
   options: SilhouetteOptions,
 ): SilhouetteResult {
+  return silhouetteScores(x, n, d, [labels], options)[0];
+}
+
+/**
+ * The silhouette scores of several labelings of the same rows, each the
+ * number silhouetteScore gives it alone (the same sample of rows when
+ * sampled: it depends only on n, the sample size and the seed), for the
+ * distances' cost of one.
+ */
+export function silhouetteScores(
+  x: Float64Array,
+  n: number,
+  d: number,
+  labelings: readonly Int32Array[],
+  options: SilhouetteOptions,
+): SilhouetteResult[] {
   let data = x;
-  let lab = labels;
+  let sampled = labelings;
   let size = n;
   let sampleSize: number | null = null;
   if (n > options.sampleSize) {
@@ -295,17 +353,18 @@ export function silhouetteScore(
     size = options.sampleSize;
     sampleSize = size;
     data = new Float64Array(size * d);
-    lab = new Int32Array(size);
-    indices.forEach((row, t) => {
-      data.set(x.subarray(row * d, row * d + d), t * d);
-      lab[t] = labels[row];
-    });
+    indices.forEach((row, t) => data.set(x.subarray(row * d, row * d + d), t * d));
+    sampled = labelings.map((labels) => Int32Array.from(indices, (row) => labels[row]));
   }
-  if (!definedFor(compactLabels(lab).m, size)) return { score: null, sampleSize };
-  const values = silhouetteSamples(data, size, d, lab, options);
-  let total = 0;
-  for (let i = 0; i < size; i++) total += values[i];
-  return { score: total / size, sampleSize };
+  const defined = sampled.filter((labels) => definedFor(compactLabels(labels).m, size));
+  const values = defined.length > 0 ? silhouetteSamplesOf(data, size, d, defined, options) : [];
+  return sampled.map((labels) => {
+    const at = defined.indexOf(labels);
+    if (at < 0) return { score: null, sampleSize };
+    let total = 0;
+    for (let i = 0; i < size; i++) total += values[at][i];
+    return { score: total / size, sampleSize };
+  });
 }
 
 function centroidsOf(x: Float64Array, n: number, d: number, labels: Int32Array, m: number) {

@@ -28,6 +28,7 @@ import {
   permuteRows,
   toOriginalUnits,
   type JsonObject,
+  type KnownSilhouettes,
   type Profile,
 } from '../profile/profile';
 import type { RunControl } from '../progress';
@@ -218,10 +219,10 @@ function membershipStats(u: Float64Array, k: number, c: number, members: Int32Ar
   return { mean: num(total / values.length), std: num(std(values, 0)), min: num(min), max: num(max) };
 }
 
-export function fcmProfile(data: PreparedData, fit: FcmFit, options: FcmOptions, now: Date, signal?: AbortSignal): Profile {
+export function fcmProfile(data: PreparedData, fit: FcmFit, options: FcmOptions, now: Date, signal?: AbortSignal, known?: KnownSilhouettes): Profile {
   const { d, features } = data;
   const k = options.nClusters;
-  const common = commonMetrics(data, fit.labels, silhouetteOptions(options, signal));
+  const common = commonMetrics(data, fit.labels, silhouetteOptions(options, signal), known?.silhouette);
   const members = membersOf(fit.labels, k);
   const clusters: Record<string, JsonObject> = {};
   for (let c = 0; c < k; c++) {

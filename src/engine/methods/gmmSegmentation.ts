@@ -31,6 +31,7 @@ import {
   round,
   toOriginalUnits,
   type JsonObject,
+  type KnownSilhouettes,
   type Profile,
 } from '../profile/profile';
 import type { RunControl } from '../progress';
@@ -285,11 +286,11 @@ function probabilityStats(resp: Float64Array, k: number, c: number, members: Int
   };
 }
 
-export function gmmProfile(data: PreparedData, fit: GmmFit, options: GmmOptions, now: Date, signal?: AbortSignal): Profile {
+export function gmmProfile(data: PreparedData, fit: GmmFit, options: GmmOptions, now: Date, signal?: AbortSignal, known?: KnownSilhouettes): Profile {
   const { n, d, features } = data;
   const k = options.nClusters;
   const { model, resp, labels, em } = fit;
-  const common = commonMetrics(data, labels, silhouetteOptions(options, signal));
+  const common = commonMetrics(data, labels, silhouetteOptions(options, signal), known?.silhouette);
   const p = nParameters(options.covarianceType, k, d);
   const logLikelihood = em.score;
   const members = membersOf(labels, k);

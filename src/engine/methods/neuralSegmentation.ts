@@ -31,6 +31,7 @@ import {
   num,
   permuteRows,
   type JsonObject,
+  type KnownSilhouettes,
   type Profile,
 } from '../profile/profile';
 import type { RunControl } from '../progress';
@@ -148,11 +149,36 @@ function oneAtATime<T>(f: () => Promise<T>): Promise<T> {
   return run;
 }
 
-export async function fitNeural(data: PreparedData, options: NeuralOptions, control: RunControl = {}): Promise<NeuralFit> {
+/**
+ * The trained autoencoder and what it gives: nothing in it depends on the
+ * number of clusters, so a sweep over k trains once per seed (fitNeural's
+ * `training`) and clusters the same latent codes for every k.
+ */
+export interface NeuralTraining {
+  /** The options it was trained with (trainingKey), so it cannot be used with others by mistake. */
+  key: string;
+  encodingDim: number;
+  architecture: AutoencoderArchitecture;
+  backend: 'wasm' | 'cpu';
+  tfjsVersion: string;
+  lossHistory: number[];
+  latent: Float64Array;
+  reconstructionError: number;
+  weights: AutoencoderWeights;
+  warnings: string[];
+}
+
+/** The options that training depends on (not the number of clusters, nor K-Means' own). */
+function trainingKey(options: NeuralOptions, d: number): string {
+  const { randomSeed, epochs, batchSize, learningRate, backend } = options;
+  return JSON.stringify([randomSeed, epochs, batchSize, learningRate, backend, encodingDimFor(options, d)]);
+}
+
+/** Trains the autoencoder and encodes the data: the first part of fitNeural. */
+export async function trainNeural(data: PreparedData, options: NeuralOptions, control: RunControl = {}): Promise<NeuralTraining> {
   resolveOptions('neural', options);
   checkNeuralData(data, options);
   const { n, d, z } = data;
-  const k = options.nClusters;
   const e = encodingDimFor(options, d);
   const { signal } = control;
   throwIfAborted(signal);
@@ -203,6 +229,36 @@ export async function fitNeural(data: PreparedData, options: NeuralOptions, cont
         `the means score 1), so its latent codes carry little of the data. Use a smaller learning_rate (got ${options.learningRate}) or more epochs.`,
     );
   }
+  return {
+    key: trainingKey(options, d),
+    encodingDim: e,
+    architecture,
+    backend: selection.backend,
+    tfjsVersion: selection.version,
+    lossHistory,
+    latent,
+    reconstructionError,
+    weights,
+    warnings,
+  };
+}
+
+/** Trains (unless given the training for these options: see NeuralTraining), then K-Means on the latent codes. */
+export async function fitNeural(
+  data: PreparedData,
+  options: NeuralOptions,
+  control: RunControl = {},
+  training?: NeuralTraining,
+): Promise<NeuralFit> {
+  resolveOptions('neural', options);
+  checkNeuralData(data, options);
+  const { n, d } = data;
+  const k = options.nClusters;
+  const { signal } = control;
+  if (training && training.key !== trainingKey(options, d)) throw new Error('fitNeural: the training given was made with other options');
+  const trained = training ?? (await trainNeural(data, options, control));
+  const { encodingDim: e, architecture, lossHistory, latent, reconstructionError, weights } = trained;
+  const warnings = [...trained.warnings];
 
   const { best, bestRestart } = runRestarts(
     {
@@ -242,8 +298,8 @@ export async function fitNeural(data: PreparedData, options: NeuralOptions, cont
     memberMeans: memberMeansOf(data, labels, k),
     architecture,
     weights,
-    backend: selection.backend,
-    tfjsVersion: selection.version,
+    backend: trained.backend,
+    tfjsVersion: trained.tfjsVersion,
     lossHistory,
     reconstructionError,
     kmeans: { inertia: best.inertia, nIterations: best.nIterations, converged: best.converged, bestRestart },
@@ -273,12 +329,19 @@ function encodedSpaceStats(distances: Float64Array, members: Int32Array): JsonOb
   return { mean_distance_to_center: num(mean(values)), std_distance_to_center: num(std(values, 0)) };
 }
 
-export function neuralProfile(data: PreparedData, fit: NeuralFit, options: NeuralOptions, now: Date, signal?: AbortSignal): Profile {
+export function neuralProfile(
+  data: PreparedData,
+  fit: NeuralFit,
+  options: NeuralOptions,
+  now: Date,
+  signal?: AbortSignal,
+  known?: KnownSilhouettes,
+): Profile {
   const { n, d, features } = data;
   const k = options.nClusters;
   const e = fit.encodingDim;
-  const common = commonMetrics(data, fit.labels, silhouetteOptions(options, signal));
-  const latentSilhouette = silhouetteScore(fit.latent, n, e, fit.labels, silhouetteOptions(options, signal));
+  const common = commonMetrics(data, fit.labels, silhouetteOptions(options, signal), known?.silhouette);
+  const latentSilhouette = known?.latentSilhouette ?? silhouetteScore(fit.latent, n, e, fit.labels, silhouetteOptions(options, signal));
   const members = membersOf(fit.labels, k);
   const clusters: Record<string, JsonObject> = {};
   for (let c = 0; c < k; c++) {

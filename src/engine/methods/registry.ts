@@ -27,3 +27,8 @@ export function createSegmentation<M extends MethodKey>(
 ): Segmentation<M, MethodFit> {
   return new Segmentation(STEPS[method] as MethodSteps<M, MethodFit>, options, name);
 }
+
+/** The steps a method's Segmentation runs, for a caller that drives them itself (a sweep over k). */
+export function methodSteps<M extends MethodKey>(method: M): MethodSteps<M, MethodFit> {
+  return STEPS[method] as MethodSteps<M, MethodFit>;
+}

@@ -12,7 +12,7 @@ import { SegmentError, throwIfAborted } from '../errors';
 import type { RunControl } from '../progress';
 import { assignmentsCsv, type SoftScores } from '../profile/assignments';
 import { writeProfileFiles, type ExportResult } from '../profile/export';
-import type { JsonObject, Profile } from '../profile/profile';
+import type { JsonObject, KnownSilhouettes, Profile } from '../profile/profile';
 import { withColumnSections } from '../profile/categorical';
 import { modelDocument, modelFileText } from '../scoring/modelFile';
 import { OPTION_LABELS, resolveOptions, type OptionNamer } from './options';
@@ -34,7 +34,7 @@ export interface MethodSteps<M extends MethodKey, Fit extends MethodFit> {
   /** Throws what fitting would throw for this data (beyond too few rows), before any work. */
   checkData?(data: PreparedData, options: MethodOptions[M], name: OptionNamer): void;
   fit(data: PreparedData, options: MethodOptions[M], control: RunControl): Fit | Promise<Fit>;
-  profile(data: PreparedData, fit: Fit, options: MethodOptions[M], now: Date, signal?: AbortSignal): Profile;
+  profile(data: PreparedData, fit: Fit, options: MethodOptions[M], now: Date, signal?: AbortSignal, known?: KnownSilhouettes): Profile;
   /** The assignments table's columns after `cluster`. */
   softScores(fit: Fit, options: MethodOptions[M]): SoftScores;
   /** The model file's method part (src/engine/scoring/modelFile.ts): the fitted model in standardised space, profile cluster order. */

@@ -5,7 +5,7 @@
  */
 import type { PreparedData } from '../data/prepare';
 import type { ColumnInfo } from '../data/columns';
-import { silhouetteScore, daviesBouldinScore, calinskiHarabaszScore, type SilhouetteOptions } from '../kernels/metrics';
+import { silhouetteScore, daviesBouldinScore, calinskiHarabaszScore, type SilhouetteOptions, type SilhouetteResult } from '../kernels/metrics';
 import { featureStatistics, type FeatureStatistics } from '../kernels/stats';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { METHOD_LABELS, type MethodKey } from '../../shared/methods';
@@ -121,10 +121,21 @@ export function silhouetteOptions(
   return { sampleSize: options.silhouetteSampleSize, seed: options.randomSeed, signal, threads: options.threads };
 }
 
-/** The common metrics; the silhouette (the costly one) as `silhouette` says: sample size, seed, signal, threads. */
-export function commonMetrics(data: PreparedData, labels: Int32Array, silhouette: SilhouetteOptions): CommonMetrics {
+/**
+ * Silhouettes computed beforehand with the profile's own options, as a sweep
+ * does for every k at once (silhouetteScores): the profile takes them as they
+ * are instead of computing them again.
+ */
+export interface KnownSilhouettes {
+  silhouette?: SilhouetteResult;
+  /** Neural: the silhouette in the latent space. */
+  latentSilhouette?: SilhouetteResult;
+}
+
+/** The common metrics; the silhouette (the costly one) as `silhouette` says: sample size, seed, signal, threads; or as known. */
+export function commonMetrics(data: PreparedData, labels: Int32Array, silhouette: SilhouetteOptions, known?: SilhouetteResult): CommonMetrics {
   const { z, n, d } = data;
-  const score = silhouetteScore(z, n, d, labels, silhouette);
+  const score = known ?? silhouetteScore(z, n, d, labels, silhouette);
   return {
     silhouette_score: num(score.score),
     davies_bouldin_index: num(daviesBouldinScore(z, n, d, labels)),
