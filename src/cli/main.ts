@@ -22,6 +22,7 @@ import {
   type MethodKey,
   type MissingPolicy,
 } from '../engine';
+import type { OutputKind } from '../shared/timestamps';
 import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './args';
 import { CATEGORICAL_MODES, type CategoricalMode } from '../shared/workerProtocol';
 import type { CliIo } from './io';
@@ -99,6 +100,9 @@ export interface RunAnnouncement {
   outputDir: string;
   now: Date;
   methods: readonly MethodKey[];
+  /** What removeRunFiles looks for (src/engine/profile/export.ts): a scoring's kinds of files, strictly after its start. */
+  kinds?: readonly OutputKind[];
+  strict?: boolean;
 }
 
 export async function main(argv: string[], io: CliIo, signal?: AbortSignal, onRun?: (run: RunAnnouncement) => void): Promise<number> {

@@ -21,7 +21,9 @@ interface ThreadData {
   stderr: { isTTY: boolean; columns?: number };
 }
 
-type FromThread = { type: 'run'; outputDir: string; now: number; methods: RunAnnouncement['methods'] } | { type: 'exit'; code: number };
+type FromThread =
+  | ({ type: 'run'; now: number } & Omit<RunAnnouncement, 'now'>)
+  | { type: 'exit'; code: number };
 
 /** How long a cancelled run may take to stop by itself (then ending the thread and cleaning up must fit in the second promised). */
 const STOP_GRACE_MS = 600;

@@ -4,6 +4,7 @@ import { METHOD_LABELS, printable, scoreRows, type ScoreResult } from '../engine
 import { UsageError, flagHelp, parseFlags, type FlagSpec } from './args';
 import type { CliIo } from './io';
 import type { RunAnnouncement } from './main';
+import { SCORING_KINDS } from '../shared/timestamps';
 import { ProgressBar } from './progressBar';
 
 export const SCORE_FLAGS: FlagSpec[] = [
@@ -59,7 +60,8 @@ export async function scoreCommand(
         signal,
         onModel: (common) => {
           method = common.method;
-          onRun?.({ outputDir, now, methods: [common.method] });
+          // After a kill, only what a scoring writes, and only since it started: not an export of the same second.
+          onRun?.({ outputDir, now, methods: [common.method], kinds: SCORING_KINDS, strict: true });
         },
         onProgress: (progress) => {
           const phase = `${method} ${progress.phase}`;

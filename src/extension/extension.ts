@@ -15,6 +15,8 @@ import { AVAILABLE_METHODS, COMMANDS, EXPORT_COMMANDS } from './methods';
 import { registerLlmCommands, type LlmCommands } from './lmCommands';
 import { registerPanelCommands } from './panelCommands';
 import { Runner, type RunOptions, type RunOutcome } from './runner';
+import { SCORE_COMMAND, Scorer, modelFilesIn, modelFolders, type ModelFile, type ScoreOptions, type ScoreOutcome } from './scoreCommand';
+import { readSettings } from './settings';
 
 export interface ClusterPanelApi {
   /** Shows these profile files in the cluster panel (reusing it), as "Open in Cluster Panel" does. */
@@ -35,10 +37,15 @@ export interface SegmentApi {
   readonly methods: readonly MethodKey[];
   /** What the commands do, with options the commands do not take. */
   exportProfiles(methods: readonly MethodKey[], target?: vscode.Uri, options?: RunOptions): Promise<RunOutcome>;
-  /** Cancels every run in progress, as the notification's Cancel button does; returns how many. */
+  /** Cancels every run and scoring in progress, as the notification's Cancel button does; returns how many. */
   cancelRunning(): number;
   readonly runningCount: number;
   readonly onDidProgress: vscode.Event<ProgressMessage>;
+  /** Score CSV with Model… (scoreCommand.ts); options.model instead of the pick. */
+  scoreCsv(target?: vscode.Uri, options?: ScoreOptions): Promise<ScoreOutcome>;
+  /** The model files the command offers for a CSV, newest first. */
+  modelsFor(csv: vscode.Uri): Promise<ModelFile[]>;
+  readonly onDidScoreProgress: vscode.Event<ProgressMessage>;
   readonly clusterPanel: ClusterPanelApi;
   /** Copy LLM Prompt and Describe Segments with AI, with hooks for the tests (lmCommands.ts). */
   readonly llm: LlmCommands;
@@ -55,7 +62,12 @@ export function activate(context: vscode.ExtensionContext): SegmentApi {
     memory: new ChoiceMemory(context.workspaceState),
     openPanel: (files) => panels.open(files),
   });
-  context.subscriptions.push(runner, trackCsvAvailability(), ...registerPanelCommands(panels));
+  const scorer = new Scorer({
+    workerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath,
+    log,
+    openPanel: (files) => panels.open(files),
+  });
+  context.subscriptions.push(runner, scorer, trackCsvAvailability(), ...registerPanelCommands(panels));
   const llm = registerLlmCommands(context, log);
   context.subscriptions.push(...llm.disposables);
 
@@ -66,17 +78,21 @@ export function activate(context: vscode.ExtensionContext): SegmentApi {
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.exportAll, (uri?: unknown) => runner.export(AVAILABLE_METHODS, uri)),
     vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
+    vscode.commands.registerCommand(SCORE_COMMAND, (uri?: unknown) => scorer.score(uri)),
   );
   log.info(`Segment activated (methods: ${AVAILABLE_METHODS.join(', ')})`);
 
   return {
     methods: AVAILABLE_METHODS,
     exportProfiles: (methods, target, options) => runner.export(methods, target, options),
-    cancelRunning: () => runner.cancelAll(),
+    cancelRunning: () => runner.cancelAll() + scorer.cancelAll(),
     get runningCount() {
-      return runner.runningCount;
+      return runner.runningCount + scorer.runningCount;
     },
     onDidProgress: runner.onDidProgress,
+    scoreCsv: (target, options) => scorer.score(target, options),
+    modelsFor: (csv) => modelFilesIn(modelFolders(csv, readSettings(csv).outputFolder)),
+    onDidScoreProgress: scorer.onDidProgress,
     llm: llm.commands,
     clusterPanel: {
       open: (files, focus) => void panels.open(files, { focus }),

@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { removeRunFiles } from '../engine/profile/export';
 import {
   type DebugBehaviour,
+  type FromWorker,
   type InspectColumn,
   type MethodResult,
   type ProgressMessage,
@@ -20,10 +21,11 @@ import { ChoiceMemory, confirmRun, type RunChoice } from './confirm';
 import { methodsTitle } from './methods';
 import { readSettings, type Settings } from './settings';
 import { resolveOutputDir, resolveTarget, type CsvTarget } from './target';
-import { startWorker, type WorkerOutcome } from './workerClient';
+import { startWorker } from './workerClient';
+import { WorkerRuns } from './workerRuns';
 
 /** SegmentErrorCodes are upper-case words; anything else (INTERNAL, WORKER_CRASHED, OUT_OF_MEMORY) is listed here. */
-const ENGINE_ERROR = /^(?!INTERNAL$|WORKER_CRASHED$|WORKER_START_FAILED$|OUT_OF_MEMORY$)[A-Z_]+$/;
+export const ENGINE_ERROR = /^(?!INTERNAL$|WORKER_CRASHED$|WORKER_START_FAILED$|OUT_OF_MEMORY$)[A-Z_]+$/;
 
 export interface RunOutcome {
   status: 'done' | 'cancelled' | 'failed' | 'dismissed';
@@ -54,28 +56,9 @@ export interface RunnerContext {
   openPanel?: (files: vscode.Uri[]) => void;
 }
 
-export class Runner implements vscode.Disposable {
-  private readonly running = new Set<vscode.CancellationTokenSource>();
-  private readonly progressEmitter = new vscode.EventEmitter<ProgressMessage>();
-  /** Every progress message of every run (the tests wait on it). */
-  readonly onDidProgress = this.progressEmitter.event;
-
-  constructor(private readonly ctx: RunnerContext) {}
-
-  dispose(): void {
-    this.cancelAll();
-    this.progressEmitter.dispose();
-  }
-
-  /** Cancels every run in progress, as the notification's Cancel button does. */
-  cancelAll(): number {
-    const count = this.running.size;
-    for (const source of this.running) source.cancel();
-    return count;
-  }
-
-  get runningCount(): number {
-    return this.running.size;
+export class Runner extends WorkerRuns {
+  constructor(private readonly ctx: RunnerContext) {
+    super(ctx);
   }
 
   async export(methods: readonly MethodKey[], arg: unknown, options: RunOptions = {}): Promise<RunOutcome> {
@@ -101,6 +84,7 @@ export class Runner implements vscode.Disposable {
         initial: remembered ?? choice,
         initialNote: remembered ? 'last used for this file' : 'segment.clusters setting',
         configuredColumns: settings.prepare.columns ?? [],
+        configuredExclude: settings.prepare.exclude ?? [],
         columns,
       });
       if (!confirmed) return finish({ status: 'dismissed', target: target.uri.toString() });
@@ -115,7 +99,8 @@ export class Runner implements vscode.Disposable {
     log.info(`── ${methodsTitle(methods)} of ${target.uri.scheme === 'file' ? target.uri.fsPath : target.uri.toString()}`);
     log.info(
       `${request.common.nClusters} clusters, seed ${request.common.randomSeed}, columns: ${request.prepare.columns?.join(', ') || 'automatic'}` +
-        `${request.prepare.exclude?.length ? ` (excluding ${request.prepare.exclude.join(', ')})` : ''}, missing values: ${request.prepare.missing}; writing to ${outputDir}`,
+        `${request.prepare.exclude?.length ? ` (excluding ${request.prepare.exclude.join(', ')})` : ''}` +
+        `${request.prepare.describe?.length ? `, describing ${request.prepare.describe.join(', ')}` : ''}, missing values: ${request.prepare.missing}; writing to ${outputDir}`,
     );
 
     const outcome = await this.runWithProgress(title, request, methods);
@@ -135,58 +120,29 @@ export class Runner implements vscode.Disposable {
 
   private async runWithProgress(title: string, request: RunRequest, methods: readonly MethodKey[]): Promise<Omit<RunOutcome, 'durationMs'>> {
     const { log } = this.ctx;
-    const source = new vscode.CancellationTokenSource();
-    this.running.add(source);
     const written: MethodResult[] = [];
-    try {
-      return await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-        async (progress, token) => {
-          let shown = 0;
-          const worker = startWorker(this.ctx.workerPath, request, {
-            onLog: (level, message) => log[level](message),
-            onMessage: (message) => {
-              if (message.type === 'written') written.push(message.result);
-              if (message.type !== 'progress') return;
-              this.progressEmitter.fire(message);
-              const percent = Math.min(100, Math.floor(message.overall * 100));
-              const prefix = methods.length > 1 && message.method ? `${METHOD_LABELS[message.method].title}: ` : '';
-              progress.report({ increment: Math.max(0, percent - shown), message: `${percent}% · ${prefix}${message.message}` });
-              shown = Math.max(shown, percent);
-            },
-          });
-          const onCancel = () => {
-            if (worker.cancelRequested) return;
-            log.info('cancel requested');
-            progress.report({ message: 'cancelling…' });
-            worker.cancel();
-          };
-          const subscriptions = [token.onCancellationRequested(onCancel), source.token.onCancellationRequested(onCancel)];
-          try {
-            const result: WorkerOutcome = await worker.outcome;
-            if (result.kind === 'cancelled' || worker.cancelRequested) {
-              // Done just as the cancel came in, or killed part-way: take back what this run may have left.
-              const answered = result.kind === 'answer' && result.message.type === 'done' ? result.message.results : [];
-              await removeRunOutputs(request, [...written, ...answered], worker.pid, log);
-              return { status: 'cancelled' as const, killed: result.kind === 'cancelled' && result.killed };
-            }
-            if (result.kind === 'error') {
-              if (result.message.detail) log.error(`${result.message.code}: ${result.message.detail}`);
-              // The engine takes back its own files on bad input; a process that died could not.
-              if (!ENGINE_ERROR.test(result.message.code)) await removeRunOutputs(request, written, worker.pid, log);
-              return { status: 'failed' as const, error: { code: result.message.code, message: result.message.message } };
-            }
-            const results = result.message.type === 'done' ? result.message.results : [];
-            return { status: 'done' as const, results };
-          } finally {
-            subscriptions.forEach((s) => s.dispose());
-          }
-        },
-      );
-    } finally {
-      this.running.delete(source);
-      source.dispose();
-    }
+    const options = {
+      onMessage: (message: FromWorker) => {
+        if (message.type === 'written') written.push(message.result);
+      },
+      prefix: (p: ProgressMessage) => (methods.length > 1 && p.method ? `${METHOD_LABELS[p.method].title}: ` : ''),
+    };
+    return this.inProgress(title, request, options, async (result, worker) => {
+      if (result.kind === 'cancelled' || worker.cancelRequested) {
+        // Done just as the cancel came in, or killed part-way: take back what this run may have left.
+        const answered = result.kind === 'answer' && result.message.type === 'done' ? result.message.results : [];
+        await removeRunOutputs(request, [...written, ...answered], worker.pid, log);
+        return { status: 'cancelled' as const, killed: result.kind === 'cancelled' && result.killed };
+      }
+      if (result.kind === 'error') {
+        if (result.message.detail) log.error(`${result.message.code}: ${result.message.detail}`);
+        // The engine takes back its own files on bad input; a process that died could not.
+        if (!ENGINE_ERROR.test(result.message.code)) await removeRunOutputs(request, written, worker.pid, log);
+        return { status: 'failed' as const, error: { code: result.message.code, message: result.message.message } };
+      }
+      const results = result.message.type === 'done' ? result.message.results : [];
+      return { status: 'done' as const, results };
+    });
   }
 
   /** The columns of a sample of the CSV, for the picker; undefined if they cannot be read (the run will say why). */
@@ -201,14 +157,6 @@ export class Runner implements vscode.Disposable {
     if (outcome.kind === 'answer' && outcome.message.type === 'inspected') return outcome.message.columns;
     if (outcome.kind === 'error') this.ctx.log.debug(`column preview unavailable: ${outcome.message.message}`);
     return undefined;
-  }
-
-  private fail(error: { code: string; message: string }): Omit<RunOutcome, 'durationMs'> {
-    this.ctx.log.error(`${error.code}: ${error.message}`);
-    void vscode.window.showErrorMessage(`Segment: ${error.message}`, 'Show Log').then((choice) => {
-      if (choice === 'Show Log') this.ctx.log.show(true);
-    });
-    return { status: 'failed', error };
   }
 
   private announce(target: CsvTarget, results: MethodResult[]): void {
@@ -256,7 +204,9 @@ function buildRequest(
     prepare: {
       columns: explicit,
       // The engine refuses a column both requested and excluded; the exclusions only shape the automatic choice.
-      exclude: explicit ? undefined : settings.prepare.exclude,
+      // A choice in the quick picks says itself what to leave out and what to describe (columnChoice.ts).
+      exclude: choice.described ? choice.exclude : explicit ? undefined : settings.prepare.exclude,
+      describe: choice.describe,
       missing: settings.prepare.missing,
       categorical: settings.prepare.categorical,
     },

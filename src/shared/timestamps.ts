@@ -21,9 +21,15 @@ function pad(v: number): string {
   return String(v).padStart(2, '0');
 }
 
-/** The names the engine gives a method's files for a timestamp (profiles, assignments, models, scores), with the _2, _3 … suffixes it adds on a clash. */
-export function outputNamePattern(method: MethodKey, stamp: string): RegExp {
-  return new RegExp(`^${method}_(cluster_profile|assignments|model|scores|k_selection)_${stamp}(_\\d+)?\\.(json|yaml|csv)$`);
+/** The kinds of files the engine writes: an export's profile, assignments and model; a scoring's scores (and profile); a sweep's k selection. */
+export type OutputKind = 'cluster_profile' | 'assignments' | 'model' | 'scores' | 'k_selection';
+export const OUTPUT_KINDS: readonly OutputKind[] = ['cluster_profile', 'assignments', 'model', 'scores', 'k_selection'];
+/** The kinds of files a scoring writes (`segment score --profile`). */
+export const SCORING_KINDS: readonly OutputKind[] = ['scores', 'cluster_profile'];
+
+/** The names the engine gives a method's files of these kinds for a timestamp, with the _2, _3 … suffixes it adds on a clash. */
+export function outputNamePattern(method: MethodKey, stamp: string, kinds: readonly OutputKind[] = OUTPUT_KINDS): RegExp {
+  return new RegExp(`^${method}_(${kinds.join('|')})_${stamp}(_\\d+)?\\.(json|yaml|csv)$`);
 }
 
 /** The hidden temporary file a process writes before linking it to its final name. */

@@ -6,11 +6,13 @@
  * data that crosses the IPC channel as JSON.
  *
  *   extension ──run──────▶ worker      one run per process
+ *   extension ──score────▶ worker      or one scoring of a CSV with a model file
  *   extension ──cancel───▶ worker      the worker aborts its AbortController
  *   extension ◀─progress── worker      phase, message, overall fraction
  *   extension ◀─log─────── worker      lines for the "Segment" output channel
  *   extension ◀─written─── worker      one method's files are on disk
  *   extension ◀─done────── worker      every method finished
+ *   extension ◀─scored──── worker      the scores (and the scored rows' profile) are on disk
  *   extension ◀─error───── worker      bad input (the engine's message), a cancel, or a bug
  */
 import type { CommonOptions, MethodKey, MethodParams } from './methods';
@@ -33,6 +35,8 @@ export interface PrepareSettings {
   /** Cluster on exactly these columns (empty or absent: the automatic choice). */
   columns?: string[];
   exclude?: string[];
+  /** Describe these per cluster without clustering on them. */
+  describe?: string[];
   missing: MissingPolicy;
   /** Absent: 'describe'. */
   categorical?: CategoricalMode;
@@ -72,11 +76,24 @@ export interface InspectRequest {
   prepare: PrepareSettings;
 }
 
+/** Scores a CSV with a model file, no refit (`segment score`), writing the scores and a profile of the scored rows. */
+export interface ScoreCsvRequest {
+  type: 'score';
+  /** The model file ({method}_model_{ts}.json). */
+  model: string;
+  source: CsvSource;
+  outputDir: string;
+  /** The files' time stamp in ms since the epoch. */
+  now: number;
+  /** Heap limit of the engine thread in MB (0 or absent: Node's default). */
+  memoryLimitMb?: number;
+}
+
 export interface CancelRequest {
   type: 'cancel';
 }
 
-export type ToWorker = RunRequest | InspectRequest | CancelRequest;
+export type ToWorker = RunRequest | InspectRequest | ScoreCsvRequest | CancelRequest;
 
 export type Phase = 'read' | 'fit' | 'metrics' | 'write';
 
@@ -123,12 +140,43 @@ export interface DoneMessage {
   results: MethodResult[];
 }
 
+/** What a scoring wrote and found. */
+export interface ScoreSummary {
+  method: MethodKey;
+  model: string;
+  /** The profile exported with the model (beside it, unless moved). */
+  trainingProfile: string;
+  scores: string;
+  /** The profile of the scored rows. */
+  json: string;
+  yaml: string;
+  nRowsRead: number;
+  nScored: number;
+  nRowsDropped: number;
+  /** Rows per cluster, by cluster number. */
+  sizes: number[];
+  /** GMM: rows below the training's 1st percentile of log-likelihood. */
+  unusual: { count: number; threshold: number } | null;
+  warnings: string[];
+}
+
+export interface ScoredMessage {
+  type: 'scored';
+  result: ScoreSummary;
+}
+
 export interface InspectColumn {
   name: string;
   /** True when the automatic choice would cluster on it. */
   selected: boolean;
-  /** Why the automatic choice leaves it out. */
+  /** Why the automatic choice does not cluster on it. */
   reason?: string;
+  /** What the sample holds: numeric, binary, categorical, text (more than 50 values) or empty. */
+  kind?: string;
+  /** Distinct values in the sample, for a column with text. */
+  levels?: number;
+  /** The automatic choice's role: feature (clustered), descriptor (described only), id or ignored. */
+  role?: 'id' | 'feature' | 'descriptor' | 'ignored';
 }
 
 export interface InspectedMessage {
@@ -148,7 +196,7 @@ export interface ErrorMessage {
   detail?: string;
 }
 
-export type FromWorker = ProgressMessage | LogMessage | WrittenMessage | DoneMessage | InspectedMessage | ErrorMessage;
+export type FromWorker = ProgressMessage | LogMessage | WrittenMessage | DoneMessage | InspectedMessage | ScoredMessage | ErrorMessage;
 
 /** The share of a run each phase takes on the progress bar (sums to 1 per method). */
 export const PHASE_SPAN: Record<Phase, [start: number, end: number]> = {

@@ -25,6 +25,7 @@ import {
   raiseCancelFlag,
   isSegmentError,
   loadDatasetFromText,
+  scoreRows,
   type ExportResult,
   type MethodKey,
   type PreparedData,
@@ -36,11 +37,13 @@ import {
   type InspectRequest,
   type MethodResult,
   type RunRequest,
+  type ScoreCsvRequest,
+  type ScoreSummary,
   type ToWorker,
 } from '../shared/workerProtocol';
 
 interface ThreadData {
-  request: RunRequest | InspectRequest;
+  request: RunRequest | InspectRequest | ScoreCsvRequest;
   /** Int32Array over a SharedArrayBuffer: [0] becomes 1 when the extension asks to cancel. */
   cancelFlag: SharedArrayBuffer;
 }
@@ -81,11 +84,11 @@ function processMain(): void {
       send(internalError(new Error(`a worker process runs one request; got a second "${message.type}"`)));
       return;
     }
-    const resourceLimits = message.type === 'run' && message.memoryLimitMb ? { maxOldGenerationSizeMb: message.memoryLimitMb } : undefined;
+    const resourceLimits = message.type !== 'inspect' && message.memoryLimitMb ? { maxOldGenerationSizeMb: message.memoryLimitMb } : undefined;
     thread = new Worker(__filename, { workerData: { request: message, cancelFlag } satisfies ThreadData, resourceLimits });
     thread.on('message', (out: FromWorker) => {
       send(out);
-      if (out.type === 'done' || out.type === 'error' || out.type === 'inspected') {
+      if (out.type === 'done' || out.type === 'error' || out.type === 'inspected' || out.type === 'scored') {
         finished = true;
         // The answer is out; a thread kept alive by some leftover handle must not keep the process.
         setTimeout(() => void thread?.terminate(), 2000).unref();
@@ -129,7 +132,8 @@ function threadMain({ request, cancelFlag }: ThreadData): void {
   port.on('message', (message: ToWorker) => {
     if (message.type === 'cancel') checkCancelFlag(signal);
   });
-  const task = request.type === 'run' ? runRequest(request, signal, post) : inspect(request, post);
+  const task =
+    request.type === 'run' ? runRequest(request, signal, post) : request.type === 'score' ? scoreRequest(request, signal, post) : inspect(request, post);
   task.then(
     () => port.close(),
     (error: unknown) => {
@@ -188,18 +192,70 @@ async function runRequest(
   post({ type: 'done', results });
 }
 
+/** The engine's scoring (the same as `segment score --profile`), reporting to the extension. */
+async function scoreRequest(request: ScoreCsvRequest, signal: AbortSignal, post: (message: FromWorker) => void): Promise<void> {
+  const source = request.source.kind === 'file' ? request.source.path : `the unsaved editor text of ${request.source.fileName}`;
+  post({ type: 'log', level: 'info', message: `scoring ${source} with ${request.model}` });
+  let lastSent = 0;
+  let lastPhase = '';
+  let method: ScoreSummary['method'] | undefined;
+  const result = await scoreRows(
+    { model: request.model, source: request.source, outputDir: request.outputDir, profile: true, now: new Date(request.now) },
+    {
+      signal,
+      onLog: (message) => post({ type: 'log', level: 'info', message }),
+      onModel: (model) => {
+        method = model.method;
+        post({ type: 'log', level: 'info', message: `the model: ${model.method}, ${model.features.length} features, trained on ${String(model.training.source_file)}` });
+      },
+      onProgress: (p) => {
+        const now = Date.now();
+        if (p.phase === lastPhase && now - lastSent < PROGRESS_INTERVAL_MS) return;
+        lastSent = now;
+        lastPhase = p.phase;
+        post({ type: 'progress', method, phase: p.phase, message: p.message, overall: overallFraction(p.phase, p.fraction, 0, 1) });
+      },
+    },
+  );
+  for (const warning of result.warnings) post({ type: 'log', level: 'warn', message: warning });
+  if (!result.json || !result.yaml) throw new Error('the scored rows have no profile');
+  post({
+    type: 'scored',
+    result: {
+      method: result.method,
+      model: result.model,
+      trainingProfile: result.trainingProfile,
+      scores: result.scores,
+      json: result.json,
+      yaml: result.yaml,
+      nRowsRead: result.nRowsRead,
+      nScored: result.nScored,
+      nRowsDropped: result.nRowsDropped,
+      sizes: result.sizes,
+      unusual: result.unusual,
+      warnings: result.warnings,
+    },
+  });
+}
+
 async function inspect(request: InspectRequest, post: (message: FromWorker) => void): Promise<void> {
   const { source } = request;
   const head = source.kind === 'file' ? await readHead(source.path) : cutAtLastLine(source.text);
   const fileName = source.kind === 'file' ? basename(source.path) : source.fileName;
   // The automatic choice on a sample; 'median' so that no row is dropped from a small sample.
-  const data = await loadDatasetFromText(head.text, fileName, { exclude: request.prepare.exclude, missing: 'median' });
+  const { exclude, categorical } = request.prepare;
+  const data = await loadDatasetFromText(head.text, fileName, { exclude, categorical, missing: 'median' });
   post({
     type: 'inspected',
-    columns: [
-      ...data.features.map((name) => ({ name, selected: true })),
-      ...data.excluded.map((e) => ({ name: e.column, selected: false, reason: e.reason })),
-    ],
+    // In CSV order, each with its kind, level count and role (metadata.columns of the sample).
+    columns: (data.columns ?? []).map((c) => ({
+      name: c.name,
+      selected: c.role === 'feature',
+      ...(c.reason !== undefined ? { reason: c.reason } : {}),
+      kind: c.kind,
+      ...(c.levels !== undefined ? { levels: c.levels } : {}),
+      role: c.role,
+    })),
     sampleRows: data.nRowsRead,
   });
 }

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { exportMethods, type MethodExport } from '../../src/engine/pipeline';
 import { parseModelText, scoreRows, type ScoreResult } from '../../src/engine/scoring/score';
@@ -23,7 +23,7 @@ import { prepareFeatures, type MissingPolicy } from '../../src/engine/data/prepa
 import { medianSorted } from '../../src/engine/kernels/stats';
 import { choleskyLower } from '../../src/engine/kernels/linalg';
 import { removeRunFiles, writeFileSet } from '../../src/engine/profile/export';
-import { fileStamp } from '../../src/shared/timestamps';
+import { SCORING_KINDS, fileStamp } from '../../src/shared/timestamps';
 import { TOOL_VERSION } from '../../src/engine/version';
 import type { MethodKey, MethodOptions } from '../../src/shared/methods';
 import { assertClose } from '../helpers/golden';
@@ -341,6 +341,8 @@ test('the model names the profile it was written with, under the suffix the set 
   );
   assert.equal(JSON.parse(readFileSync(done.result.model, 'utf8')).profile, 'gmm_cluster_profile_20261124_093015_2.json');
   assert.equal(readFileSync(taken, 'utf8'), 'not ours');
+  // The JSON is written first and linked last: of the pair, the YAML is the newer file (the panel shows the newer).
+  assert.ok(statSync(done.result.yaml).mtimeMs >= statSync(done.result.json).mtimeMs);
 });
 
 test('a set of files is linked in the order given: the model after the assignments and the YAML, before the JSON', async (t) => {
@@ -400,6 +402,24 @@ test("a killed run's model and scores files are found by its timestamp and remov
   const removed = await removeRunFiles({ outputDir: dir, now: NOW, pid: -1, methods: ['gmm'] });
   assert.deepEqual(removed.map((p) => basename(p)).sort(), names.slice(0, 3).sort());
   assert.deepEqual(readdirSync(dir).sort(), ['gmm_model_20200101_000000.json', 'notes.txt']);
+});
+
+test("after a killed scoring, strict removal spares the export of the same second it followed, and an export's model", async (t) => {
+  const dir = tempDir(t, 'segment-score-');
+  const started = new Date();
+  const stamp = fileStamp(started);
+  const training = [`gmm_cluster_profile_${stamp}.json`, `gmm_model_${stamp}.json`];
+  for (const name of training) writeFileSync(join(dir, name), '');
+  const earlier = new Date(started.getTime() - 500);
+  for (const name of training) utimesSync(join(dir, name), earlier, earlier);
+  const scoring = [`gmm_scores_${stamp}.csv`, `gmm_cluster_profile_${stamp}_2.json`];
+  for (const name of scoring) writeFileSync(join(dir, name), '');
+  const removed = await removeRunFiles({ outputDir: dir, now: started, pid: -1, methods: ['gmm'], kinds: SCORING_KINDS, strict: true });
+  assert.deepEqual(removed.map((p) => basename(p)).sort(), [...scoring].sort());
+  assert.deepEqual(readdirSync(dir).sort(), [...training].sort());
+  // Without strict, the second's slack would take the training profile too (and all kinds, its model).
+  const loose = await removeRunFiles({ outputDir: dir, now: started, pid: -1, methods: ['gmm'] });
+  assert.deepEqual(loose.map((p) => basename(p)).sort(), [...training].sort());
 });
 
 test('a new CSV without the training\'s id column: the scores name rows by number, and a warning says so', async (t) => {
@@ -534,7 +554,7 @@ test('a model file with a field of the wrong shape names the field and what it m
   const prefix = 'INVALID_MODEL: "m.json" is not a valid Segment model: ';
   const cases: [Record<string, unknown>, (m: Model) => void, string][] = [
     [gmm, (m) => (m.method = 'kmeans'), '"method" must be "gmm", "fuzzy" or "neural".'],
-    [gmm, (m) => (m.features = ['a', 'a']), '"features" must be a list of distinct column names.'],
+    [gmm, (m) => (m.features = ['a', 'a']), '"features" must be a list of distinct column names or {column, level} indicators.'],
     [gmm, (m) => (m.scaler.scale[3] = 0), '"scaler.scale" must be 24 positive numbers (one per feature).'],
     [gmm, (m) => m.scaler.mean.pop(), '"scaler.mean" must be 24 numbers (one per feature).'],
     [gmm, (m) => (m.imputation = [1, 2]), '"imputation" must be 24 numbers (one per feature) or null.'],

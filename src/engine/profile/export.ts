@@ -11,7 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import { SegmentError, throwIfAborted } from '../errors';
 import { METHOD_KEYS } from '../../shared/methods';
-import { TEMPORARY_NAME, outputNamePattern } from '../../shared/timestamps';
+import { TEMPORARY_NAME, outputNamePattern, type OutputKind } from '../../shared/timestamps';
 import type { JsonObject, MethodKey, Profile } from './profile';
 import { fileStamp } from './profile';
 
@@ -62,12 +62,17 @@ export async function writeProfileFiles(options: WriteProfileOptions): Promise<E
   const stamp = fileStamp(options.now);
   const name = (kind: string, extension: string) => (suffix: string) => `${options.method}_${kind}_${stamp}${suffix}.${extension}`;
   // Linked in this order, the JSON last: a reader that finds it knows the other files are complete beside it.
-  const paths = await writeFileSet(options.outputDir, 'the profile files', {
-    assignments: { name: name('assignments', 'csv'), content: options.assignments },
-    yaml: { name: name('cluster_profile', 'yaml'), content: profileToYaml(options.profile) },
-    model: { name: name('model', 'json'), content: (names) => options.model(basename(names.json)) },
-    json: { name: name('cluster_profile', 'json'), content: profileToJson(options.profile) },
-  }, options.signal);
+  const paths = await writeFileSet(
+    options.outputDir,
+    'the profile files',
+    {
+      assignments: { name: name('assignments', 'csv'), content: options.assignments },
+      yaml: { name: name('cluster_profile', 'yaml'), content: profileToYaml(options.profile) },
+      model: { name: name('model', 'json'), content: (names) => options.model(basename(names.json)) },
+      json: { name: name('cluster_profile', 'json'), content: profileToJson(options.profile) },
+    },
+    options.signal,
+  );
   return { ...paths, profile: options.profile };
 }
 
@@ -83,8 +88,9 @@ export interface FileSpec<K extends string> {
  * is written under a temporary name, then linked to its name in the order
  * given (so the last one's presence means the set is complete); a name taken
  * meanwhile undoes the links made and tries the next suffix. On any error,
- * nothing of the set is left. `what` names the files in an error message.
- * The signal is looked at between the files and between chunks of a long one.
+ * nothing of the set is left. `what` names the files in an error message;
+ * `signal` is looked at between the files and between 1 MB chunks of a table
+ * (a cancel leaves nothing behind).
  */
 export async function writeFileSet<K extends string>(
   dir: string,
@@ -100,7 +106,9 @@ export async function writeFileSet<K extends string>(
   let placed: string[] = [];
   try {
     const fixed = new Map<K, string>();
-    for (const key of keys) {
+    // Written in the reverse of the link order (a profile's JSON before its YAML, as ever): of a JSON and YAML
+    // pair, the YAML is the newer file, the one a reader that takes the newest shows (the one people edit).
+    for (const key of [...keys].reverse()) {
       const { content } = files[key];
       if (typeof content !== 'function') fixed.set(key, await writeTemporary(folder, content, temporary, signal));
     }
@@ -113,7 +121,7 @@ export async function writeFileSet<K extends string>(
       let ok = true;
       for (const key of keys) {
         const { content } = files[key];
-        const tmp = fixed.get(key) ?? (await writeTemporary(folder, (content as (p: Record<K, string>) => string)(paths), temporary));
+        const tmp = fixed.get(key) ?? (await writeTemporary(folder, (content as (p: Record<K, string>) => string)(paths), temporary, signal));
         if (!(await place(tmp, paths[key], placed))) {
           ok = false;
           break;
@@ -155,22 +163,42 @@ function processRuns(pid: number): boolean {
   }
 }
 
+/** A run that was stopped from outside, as removeRunFiles finds its files. */
+export interface RunFiles {
+  outputDir: string;
+  /** When it started: its files' timestamp. */
+  now: Date;
+  pid: number;
+  /** Its methods (all by default). */
+  methods?: readonly MethodKey[];
+  /** The kinds of files it writes (all by default): a scoring writes scores and a profile, never an export's model. */
+  kinds?: readonly OutputKind[];
+  /** Only files changed since `now` (less STRICT_SLACK_MS), not a second before: spares an export of the same second (a scoring right after it). */
+  strict?: boolean;
+}
+
+/** File times come from a coarse kernel clock (a tick of 1 to 10 ms): a strict run's files may be stamped up to this much before it started. */
+export const STRICT_SLACK_MS = 50;
+
 /**
  * After a run was stopped from outside (its thread or process killed): its
  * temporary files, and the files named for its timestamp that appeared since
  * it started. Returns what was removed.
  */
-export async function removeRunFiles(run: { outputDir: string; now: Date; pid: number; methods?: readonly MethodKey[] }): Promise<string[]> {
+export async function removeRunFiles(run: RunFiles): Promise<string[]> {
   const names = await fs.readdir(run.outputDir).catch(() => [] as string[]);
   const stamp = fileStamp(run.now);
-  const patterns = (run.methods ?? METHOD_KEYS).map((m) => outputNamePattern(m, stamp));
+  const patterns = (run.methods ?? METHOD_KEYS).map((m) => outputNamePattern(m, stamp, run.kinds));
+  // A second of slack for file systems with coarse times; strict, only the few milliseconds of the kernel's coarse
+  // clock for file times (a file written just after `now` can be stamped a tick before it).
+  const since = run.now.getTime() - (run.strict ? STRICT_SLACK_MS : 1000);
   const doomed: string[] = [];
   for (const name of names) {
     const full = join(run.outputDir, name);
     if (Number(TEMPORARY_NAME.exec(name)?.[1]) === run.pid) doomed.push(full);
     else if (patterns.some((p) => p.test(name))) {
       const stat = await fs.stat(full).catch(() => undefined);
-      if (stat && stat.mtimeMs >= run.now.getTime() - 1000) doomed.push(full);
+      if (stat && stat.mtimeMs >= since) doomed.push(full);
     }
   }
   await Promise.all(doomed.map((file) => fs.rm(file, { force: true })));

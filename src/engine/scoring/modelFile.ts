@@ -13,6 +13,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { PreparedData } from '../data/prepare';
+import { compareText } from '../data/columns';
+import { indicatorName, type OneHotIndicator } from '../data/encode';
 import { SegmentError } from '../errors';
 import { medianSorted } from '../kernels/stats';
 import type { Json, JsonObject } from '../profile/profile';
@@ -30,7 +32,12 @@ export interface ModelCommon {
   method: MethodKey;
   /** The file name of the profile exported with it. */
   profile: string;
+  /** Each feature's name; a one-hot indicator's as `column=level`. */
   features: string[];
+  /** Per feature: the column and level of a one-hot indicator, null for a numeric feature. */
+  indicators: (OneHotIndicator | null)[];
+  /** Each one-hot column's levels in training (sorted; the first is the one without an indicator). */
+  categories: Map<string, string[]>;
   mean: Float64Array;
   scale: Float64Array;
   /** Each feature's fill value under median imputation; null: rows with a gap are dropped. */
@@ -65,13 +72,29 @@ export function modelDocument(method: MethodKey, data: PreparedData, parameters:
     format: MODEL_FORMAT,
     method,
     profile: profileFile,
-    features: [...data.features],
+    // An indicator as {column, level} (PROFILE.md), with every level of its column beside (the first has no indicator).
+    features: data.features.map((name, j): Json => {
+      const indicator = data.indicators?.[j];
+      return indicator ? { column: indicator.column, level: indicator.level } : name;
+    }),
+    ...(data.indicators?.some((x) => x !== null) ? { categories: oneHotCategories(data) } : {}),
     scaler: { mean: numbers(data.mean), scale: numbers(data.scale) },
     imputation: data.missing === 'median' ? numbers(imputationValues(data)) : null,
     id_column: data.idColumn,
     ...parameters,
     training,
   };
+}
+
+/** column → its levels among the rows clustered, sorted as the encoder sorted them, for each one-hot column. */
+function oneHotCategories(data: PreparedData): JsonObject {
+  const out: JsonObject = {};
+  for (const c of data.categories ?? []) {
+    if (c.role !== 'feature') continue;
+    const present = [...new Set(c.codes)].filter((code) => code >= 0).map((code) => c.levels[code]);
+    Object.defineProperty(out, c.name, { value: present.sort(compareText), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 export function modelFileText(document: JsonObject): string {
@@ -179,6 +202,38 @@ export class ModelReader {
   }
 }
 
+/** features: column names, or {column, level} for a one-hot indicator, whose column's levels are in categories. */
+function readFeatures(reader: ModelReader): Pick<ModelCommon, 'features' | 'indicators' | 'categories'> {
+  const features = reader.get('features');
+  const what = 'a list of distinct column names or {column, level} indicators';
+  if (!Array.isArray(features) || features.length === 0) reader.fail('features', what);
+  const indicators = features.map((f): OneHotIndicator | null => {
+    if (typeof f === 'string') return null;
+    const ok = f !== null && typeof f === 'object' && typeof f.column === 'string' && typeof f.level === 'string';
+    return ok ? { column: f.column, level: f.level } : reader.fail('features', what);
+  });
+  const names = features.map((f, j) => (indicators[j] ? indicatorName(indicators[j]) : (f as string)));
+  if (new Set(names).size !== names.length) reader.fail('features', what);
+  const categories = new Map<string, string[]>();
+  if (indicators.some((x) => x !== null)) {
+    const object = reader.object('categories');
+    for (const indicator of indicators) {
+      if (!indicator || categories.has(indicator.column)) continue;
+      const levels = object.get(indicator.column);
+      if (!Array.isArray(levels) || levels.length < 2 || !levels.every((l) => typeof l === 'string')) {
+        object.fail(indicator.column, 'the list of the levels of a one-hot column');
+      }
+      categories.set(indicator.column, levels as string[]);
+    }
+    for (const indicator of indicators) {
+      if (indicator && !categories.get(indicator.column)!.slice(1).includes(indicator.level)) {
+        reader.fail('features', `${what}, each level one of its column's categories but the first`);
+      }
+    }
+  }
+  return { features: names, indicators, categories };
+}
+
 function oneOf(choices: readonly string[]): string {
   const quoted = choices.map((c) => `"${c}"`);
   return quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
@@ -233,10 +288,7 @@ export function parseModel(text: string, fileName: string): { common: ModelCommo
   const reader: ModelReader = new ModelReader(doc, fileName);
   const method = reader.get('method');
   if (!isMethodKey(method)) reader.fail('method', oneOf(METHOD_KEYS));
-  const features = reader.get('features');
-  if (!Array.isArray(features) || features.length === 0 || !features.every((f) => typeof f === 'string') || new Set(features).size !== features.length) {
-    reader.fail('features', 'a list of distinct column names');
-  }
+  const { features, indicators, categories } = readFeatures(reader);
   const d = features.length;
   const scaler = reader.object('scaler');
   const imputation = reader.get('imputation');
@@ -249,7 +301,9 @@ export function parseModel(text: string, fileName: string): { common: ModelCommo
       fileName,
       method,
       profile: reader.string('profile'),
-      features: features as string[],
+      features,
+      indicators,
+      categories,
       mean: scaler.vector('mean', d, () => true, 'numbers (one per feature)'),
       scale: scaler.vector('scale', d, (v) => v > 0, 'positive numbers (one per feature)'),
       imputation: imputation === null ? null : reader.vector('imputation', d, () => true, 'numbers (one per feature) or null'),

@@ -12,6 +12,7 @@
 import { readCsv, readCsvText, type CsvTable } from '../data/csv';
 import type { PreparedData } from '../data/prepare';
 import { promises as fs } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { checkCancelFlag, throwIfAborted } from '../errors';
 import { partitionCoefficient, partitionEntropy } from '../kernels/fcm';
 import { defaultThreadCount } from '../kernels/threads';
@@ -30,6 +31,7 @@ import { readFcmModel, scoreFcm } from './fuzzyModel';
 import { readGmmModel, scoreGmm } from './gmmModel';
 import { parseModel, readModelFile, type ModelCommon, type ModelReader } from './modelFile';
 import { readNeuralModel, scoreNeural } from './neuralModel';
+import { withColumnSections } from '../profile/categorical';
 import { scoringRows } from './rows';
 
 export interface ScoreRequest {
@@ -58,6 +60,8 @@ export interface ScoreResult {
   method: MethodKey;
   /** The model file. */
   model: string;
+  /** The profile exported with the model: its name in the model file, beside the model. */
+  trainingProfile: string;
   /** The scores CSV. */
   scores: string;
   /** The profile of the scored rows, with its files, when asked for. */
@@ -264,11 +268,12 @@ export async function scoreRows(request: ScoreRequest, hooks: ScoreHooks = {}): 
   let profile: Profile | null = null;
   if (request.profile) {
     hooks.onProgress?.({ phase: 'metrics', message: 'computing silhouette and cluster statistics' });
-    profile = scoredProfile(scored.profile(now, signal), data, common, allWarnings);
+    const built = withColumnSections(scored.profile(now, signal), data, scored.labels, scorer.k);
+    profile = scoredProfile(built, data, common, allWarnings);
   }
   throwIfAborted(signal);
   hooks.onProgress?.({ phase: 'write', message: 'writing the scores' });
-  const paths = await writeScoreFiles(request.outputDir, common.method, now, assignmentsCsv(data, scored.labels, scored.soft), profile);
+  const paths = await writeScoreFiles(request.outputDir, common.method, now, assignmentsCsv(data, scored.labels, scored.soft), profile, signal);
   if (signal) checkCancelFlag(signal);
   if (signal?.aborted) {
     // A cancel that arrived while the files were being written still wins: they are taken back.
@@ -278,6 +283,8 @@ export async function scoreRows(request: ScoreRequest, hooks: ScoreHooks = {}): 
   return {
     method: common.method,
     model: request.model,
+    // Only a name (the file is untrusted input): beside the model, never elsewhere.
+    trainingProfile: join(dirname(request.model), basename(common.profile)),
     scores: paths.scores,
     json: paths.json ?? null,
     yaml: paths.yaml ?? null,
@@ -346,6 +353,7 @@ async function writeScoreFiles(
   now: Date,
   scores: Iterable<string>,
   profile: Profile | null,
+  signal?: AbortSignal,
 ): Promise<{ scores: string; json?: string; yaml?: string }> {
   const stamp = fileStamp(now);
   const name = (kind: string, extension: string) => (suffix: string) => `${method}_${kind}_${stamp}${suffix}.${extension}`;
@@ -356,5 +364,5 @@ async function writeScoreFiles(
     files.yaml = { name: name('cluster_profile', 'yaml'), content: profileToYaml(profile) };
     files.json = { name: name('cluster_profile', 'json'), content: profileToJson(profile) };
   }
-  return writeFileSet(outputDir, 'the scores', files as Record<Key, FileSpec<Key>>);
+  return writeFileSet(outputDir, 'the scores', files as Record<Key, FileSpec<Key>>, signal);
 }

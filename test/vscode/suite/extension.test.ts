@@ -12,6 +12,7 @@ import * as vscode from 'vscode';
 import type { SegmentApi } from '../../../src/extension/extension';
 import type { RunOutcome } from '../../../src/extension/runner';
 import type { ProgressMessage } from '../../../src/shared/workerProtocol';
+import { fixture, folder, setting } from './helpers';
 
 const EXTENSION_ID = 'segment-profiles.segment-profiles';
 
@@ -280,24 +281,6 @@ export function defineExtensionTests(): void {
 
 function command(id: string, uri?: vscode.Uri): Promise<RunOutcome> {
   return Promise.resolve(vscode.commands.executeCommand<RunOutcome>(id, ...(uri ? [uri] : [])));
-}
-
-async function setting(key: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('segment').update(key, value, vscode.ConfigurationTarget.Workspace);
-}
-
-async function folder(name: string): Promise<string> {
-  const dir = path.join(root, name);
-  await fs.rm(dir, { recursive: true, force: true });
-  await fs.mkdir(dir, { recursive: true });
-  return dir;
-}
-
-/** A fresh folder holding a copy of the example customers. */
-async function fixture(name: string): Promise<vscode.Uri> {
-  const target = path.join(await folder(name), 'customers.csv');
-  await fs.copyFile(examples, target);
-  return vscode.Uri.file(target);
 }
 
 /** The engine's temporary files, which must never stay behind. */

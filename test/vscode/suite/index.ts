@@ -9,6 +9,7 @@ import Mocha from 'mocha';
 import { defineExtensionTests } from './extension.test';
 import { definePanelTests } from './panel.test';
 import { defineLlmTests } from './llm.test';
+import { defineScoreTests } from './score.test';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
@@ -20,6 +21,7 @@ export function run(): Promise<void> {
   defineExtensionTests();
   definePanelTests();
   defineLlmTests();
+  defineScoreTests();
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} extension test(s) failed`)) : resolve()));
   });
