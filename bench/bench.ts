@@ -11,6 +11,9 @@
  *   --reps N     repetitions of the cheap 20k cases (default 3; the 200k cases run once)
  *   --threads N  threads of our multi-threaded GMM fits and silhouette (default: the engine's default, the cores up to 4)
  *
+ * Then the sweep (`segment sweep gmm --k 2..8` at 20k rows against a scikit-learn
+ * loop, bench/sweep.ts), Fuzzy C-Means, Neural and the panel's view model.
+ *
  * Every measured case runs in a fresh process (bench/case.ts for Node,
  * bench/sklearn_bench.py for Python), so peak memory is per case and the JIT
  * starts cold each time, as a real CLI run does. The median of the repetitions
@@ -34,21 +37,16 @@ import {
   type MatrixMeta,
 } from './data';
 import type { MemoryReport } from './memory';
-import { runNodeCase, runProcess, runPythonCase } from './run';
+import { SINGLE_THREAD_ENV, runNodeCase, runProcess, runPythonCase } from './run';
 import { defaultThreadCount } from '../src/engine/kernels/threads';
 
 import { benchFcm } from './fcm';
 import { formatNeuralBench, runNeuralBench } from './neural';
 import { benchProfileView } from './profileView';
+import { benchSweep, formatSweepBench } from './sweep';
 const SMALL = 20_000;
 const LARGE = 200_000;
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
-const SINGLE_THREAD_ENV = {
-  OMP_NUM_THREADS: '1',
-  OPENBLAS_NUM_THREADS: '1',
-  MKL_NUM_THREADS: '1',
-  BLIS_NUM_THREADS: '1',
-};
 
 // ----------------------------------------------------------------------------- result shapes
 
@@ -584,6 +582,16 @@ async function main(): Promise<void> {
   out.push(`Whole bench: ${((Date.now() - started) / 1000).toFixed(0)} s. JSON: ${relative(REPO_DIR, join(OUTPUT_DIR, 'results.json'))}`);
   console.log(out.join('\n'));
 
+  // `segment sweep gmm --k 2..8` against a scikit-learn loop of the same fits and metrics (bench/sweep.ts).
+  console.log('');
+  const sweep = await benchSweep({
+    rows: SMALL,
+    threads,
+    python: sklearnVersion ? PYTHON : null,
+    log,
+  });
+  console.log(formatSweepBench(sweep));
+
   // Fuzzy C-Means against the numpy reference on the same matrices (bench/fcm.ts).
   console.log('');
   const fcm = flags['no-python'] ? [] : await benchFcm(sizes, log, threads);
@@ -618,6 +626,7 @@ async function main(): Promise<void> {
     ours: { baseline, threads, gmmSmall, gmmSmallThreads, silSmall, silSmallThreads, phasesSmall, gmmLarge, gmmLargeThreads, readLarge, phasesLarge },
     sklearn: sklearnVersion ? { version: sklearnVersion, python: PYTHON, defaultThreads: sk.default, singleThread: sk.single } : 'not available',
     profile: profile ?? null,
+    sweep,
     fcm,
     neural,
     profileView,

@@ -9,6 +9,7 @@
  *   gmm <rows> [--threads N]  time fitGmm (full, k=4, nInit 1, seed 42) on the exported matrix, on N threads (default 1)
  *   gmm-phases <rows>   the same EM on one thread, step by step, timing k-means++ / Lloyd / E-step / M-step
  *   silhouette <rows> [--threads N]  time the exact silhouette of our GMM labels, on N threads (default 1)
+ *   sweep <rows> [--threads N]  time `segment sweep gmm` (full, k 2..8, three seeds, the profile's metrics) on N threads (default 1)
  *   baseline            the process with the engine loaded and nothing else
  */
 import { statSync } from 'node:fs';
@@ -24,6 +25,7 @@ import { kmeansPlusPlus, lloyd } from '../src/engine/kernels/kmeans';
 import { silhouetteScore } from '../src/engine/kernels/metrics';
 import { Random, deriveSeed } from '../src/engine/kernels/random';
 import type { PreparedData } from '../src/engine/data/prepare';
+import { isSuccess, runSweep } from '../src/engine/sweep/sweep';
 import {
   SEED,
   csvPath,
@@ -45,6 +47,9 @@ export const GMM_OPTIONS: GmmOptions = {
   nInit: 1,
   randomSeed: 42,
 };
+
+/** The k range of the sweep case, both ends included. */
+export const SWEEP_K: [number, number] = [2, 8];
 
 /** fitGmm only reads n, d, z and nRowsDropped; the rest is filler of the right shape. */
 function preparedFromMatrix(z: Float64Array, meta: MatrixMeta): PreparedData {
@@ -287,6 +292,29 @@ function caseSilhouette(rows: number, threads: number) {
   return { seconds: (t1 - t0) / 1000, score: result.score, exact: result.sampleSize === null, n: meta.n, memory: probe.report() };
 }
 
+/** The sweep of `segment sweep gmm --k 2..8` on the exported matrix: every fit, metric and stability, timed. */
+async function caseSweep(rows: number, threads: number) {
+  const { z, meta } = loadMatrix(rows);
+  const data = preparedFromMatrix(z, meta);
+  const probe = new MemoryProbe();
+  const t0 = performance.now();
+  const sweep = await runSweep(data, { method: 'gmm', kRange: SWEEP_K, options: { ...GMM_OPTIONS, threads } }, { onProgress: () => probe.sample() });
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    seconds,
+    seeds: sweep.seeds,
+    recommendation: sweep.recommendation,
+    fits: sweep.fits.map((f) =>
+      isSuccess(f)
+        ? { k: f.k, bic: f.metrics.bic, silhouette: f.metrics.silhouette_score, daviesBouldin: f.metrics.davies_bouldin_index, stability: f.stabilityAri, iterations: f.nIterations }
+        : { k: f.k, error: f.error.message },
+    ),
+    n: meta.n,
+    d: meta.d,
+    memory: probe.report(),
+  };
+}
+
 function caseBaseline() {
   const probe = new MemoryProbe();
   return { seconds: 0, memory: probe.report() };
@@ -318,6 +346,9 @@ async function main(): Promise<void> {
       break;
     case 'silhouette':
       result = caseSilhouette(rows, flagValue(flags, '--threads', 1));
+      break;
+    case 'sweep':
+      result = await caseSweep(rows, flagValue(flags, '--threads', 1));
       break;
     case 'baseline':
       result = caseBaseline();

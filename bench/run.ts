@@ -3,6 +3,14 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { BENCH_DIR, REPO_DIR } from './data';
 
+/** The environment that keeps numpy's BLAS and OpenMP to one thread. */
+export const SINGLE_THREAD_ENV = {
+  OMP_NUM_THREADS: '1',
+  OPENBLAS_NUM_THREADS: '1',
+  MKL_NUM_THREADS: '1',
+  BLIS_NUM_THREADS: '1',
+};
+
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Extra node flags (e.g. --cpu-prof). */

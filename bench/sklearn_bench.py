@@ -8,6 +8,10 @@ raw little-endian float64, row-major n x d; n, d in the .json beside it) and tim
               (defaults tol=1e-3, max_iter=100, reg_covar=1e-6, n_init=1, init 'kmeans'),
               split into k-means init / E-steps / M-steps by wrapping the estimator's own methods
   silhouette  sklearn.metrics.silhouette_score on our GMM's labels (labels-<rows>-s<seed>.i32)
+  sweep       what `segment sweep gmm --k 2..8` computes, as a scikit-learn loop: for each k, three
+              GaussianMixture(k, 'full').fit with the sweep's seeds (--seeds) and their labels, then
+              for the first seed's fit silhouette_score (exact), davies_bouldin_score,
+              calinski_harabasz_score, bic, aic and score, and the three adjusted_rand_score pairs
   read        pandas.read_csv + dropna + StandardScaler, when pandas is installed
 
 Threads are whatever the environment says: bench.ts runs it once as is and once with
@@ -28,7 +32,12 @@ import time
 
 import numpy as np
 import sklearn
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import (
+    adjusted_rand_score,
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    silhouette_score,
+)
 from sklearn.mixture import GaussianMixture
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -204,6 +213,40 @@ def case_silhouette(x, p, meta, reps):
     return {"seconds": median(runs), "runs": runs, "score": score, "memory": memory}
 
 
+def case_sweep(x, seeds, k_min, k_max):
+    probe = MemoryProbe()
+    fit_seconds = 0.0
+    t0 = time.perf_counter()
+    fits = []
+    for k in range(k_min, k_max + 1):
+        labelings = []
+        first = None
+        for seed in seeds:
+            t = time.perf_counter()
+            gm = GaussianMixture(n_components=k, covariance_type="full", random_state=seed).fit(x)
+            labelings.append(gm.predict(x))
+            fit_seconds += time.perf_counter() - t
+            if first is None:
+                first = gm
+        labels = labelings[0]
+        aris = [adjusted_rand_score(labelings[i], labelings[j])
+                for i in range(len(labelings)) for j in range(i + 1, len(labelings))]
+        fits.append({
+            "k": k,
+            "bic": float(first.bic(x)),
+            "aic": float(first.aic(x)),
+            "logLikelihood": float(first.score(x)),
+            "silhouette": float(silhouette_score(x, labels, metric="euclidean")),
+            "daviesBouldin": float(davies_bouldin_score(x, labels)),
+            "calinskiHarabasz": float(calinski_harabasz_score(x, labels)),
+            "stability": float(sum(aris) / len(aris)),
+            "iterations": int(first.n_iter_),
+        })
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "fitSeconds": fit_seconds, "metricSeconds": seconds - fit_seconds,
+            "fits": fits, "memory": probe.report()}
+
+
 def case_read(p, meta, reps):
     try:
         import pandas as pd
@@ -230,16 +273,23 @@ def case_read(p, meta, reps):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("case", choices=["gmm", "silhouette", "read", "info"])
+    ap.add_argument("case", choices=["gmm", "silhouette", "sweep", "read", "info"])
     ap.add_argument("rows", type=int, nargs="?", default=0)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--reps", type=int, default=1)
+    ap.add_argument("--seeds", default="42", help="sweep: the seeds of each k's fits, comma-separated")
+    ap.add_argument("--k", default="2..8", help="sweep: the k range, both ends included")
     args = ap.parse_args()
     p = paths(args.rows, args.seed)
     result = {}
     if args.case in ("gmm", "silhouette"):
         x, meta = load_matrix(p)
         result = case_gmm(x, args.reps) if args.case == "gmm" else case_silhouette(x, p, meta, args.reps)
+        result["n"], result["d"] = int(x.shape[0]), int(x.shape[1])
+    elif args.case == "sweep":
+        x, meta = load_matrix(p)
+        k_min, k_max = (int(v) for v in args.k.split(".."))
+        result = case_sweep(x, [int(v) for v in args.seeds.split(",")], k_min, k_max)
         result["n"], result["d"] = int(x.shape[0]), int(x.shape[1])
     elif args.case == "read":
         with open(p["meta"]) as f:

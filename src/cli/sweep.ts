@@ -181,7 +181,7 @@ function report(files: SweepFiles, flags: FlagValues, io: CliIo): void {
       yaml: files.yaml,
       recommendation: files.document.recommendation,
       results: files.document.results,
-      ...(exported ? { exported: { json: exported.json, yaml: exported.yaml, assignments: exported.assignments } } : {}),
+      ...(exported ? { exported: { json: exported.json, yaml: exported.yaml, assignments: exported.assignments, model: exported.model } } : {}),
     };
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return;

@@ -1,15 +1,20 @@
 /**
- * Before a run: two quick picks confirm (or change) the number of clusters
- * and the columns. The answers are remembered per file in workspaceState and
- * offered first next time. `segment.confirmBeforeRun: false` skips both.
+ * Before a run: quick picks confirm (or change) the number of clusters, the
+ * columns to cluster on and, among the others, those to describe only (the
+ * rest is left out); each column shows its kind and level count. The answers
+ * are remembered per file in workspaceState and offered first next time.
+ * `segment.confirmBeforeRun: false` skips them.
  */
 import * as vscode from 'vscode';
 import type { InspectColumn } from '../shared/workerProtocol';
+import { columnChoice, describable, describedByDefault, kindText, type ColumnChoice } from './columnChoice';
 
-export interface RunChoice {
+export interface RunChoice extends ColumnChoice {
   nClusters: number;
   /** Explicit columns; undefined: the automatic choice (with segment.excludeColumns). */
   columns?: string[];
+  /** The columns ticked as "describe only" (remembered to tick them again). */
+  described?: string[];
 }
 
 const STATE_KEY = 'segment.runChoices';
@@ -23,7 +28,9 @@ export class ChoiceMemory {
 
   get(uri: vscode.Uri): RunChoice | undefined {
     const entry = this.state.get<Remembered>(STATE_KEY, {})[uri.toString()];
-    return entry ? { nClusters: entry.nClusters, columns: entry.columns } : undefined;
+    if (!entry) return undefined;
+    const { nClusters, columns, describe, exclude, described } = entry;
+    return { nClusters, columns, describe, exclude, described };
   }
 
   async set(uri: vscode.Uri, choice: RunChoice): Promise<void> {
@@ -45,9 +52,9 @@ interface ColumnItem extends vscode.QuickPickItem {
 }
 
 /**
- * Shows the two steps. `columns` is what the worker found in a sample of the
- * file (undefined when it could not read one: the columns step is skipped).
- * Resolves undefined when the user dismisses either step.
+ * Shows the steps. `columns` is what the worker found in a sample of the
+ * file (undefined when it could not read one: the column steps are skipped).
+ * Resolves undefined when the user dismisses a step.
  */
 export async function confirmRun(options: {
   title: string;
@@ -56,20 +63,29 @@ export async function confirmRun(options: {
   initialNote: string;
   /** segment.columns: explicit columns from the settings, if any. */
   configuredColumns: string[];
+  /** segment.excludeColumns. */
+  configuredExclude: string[];
   columns: InspectColumn[] | undefined;
 }): Promise<RunChoice | undefined> {
-  const steps = options.columns ? 2 : 1;
-  let k: number | undefined = options.initial.nClusters;
+  const { columns, initial } = options;
+  const steps = columns ? 3 : 1;
+  let k: number | undefined = initial.nClusters;
   for (;;) {
-    k = await pickClusters(options.title, steps, k ?? options.initial.nClusters, options.initialNote);
+    k = await pickClusters(options.title, steps, k ?? initial.nClusters, options.initialNote);
     if (k === undefined) return undefined;
-    if (!options.columns) return { nClusters: k, columns: options.initial.columns };
-    const picked = await pickColumns(options.title, options.columns, options.initial.columns ?? options.configuredColumns);
-    if (picked === 'back') continue;
-    if (picked === undefined) return undefined;
-    const automatic = options.columns.filter((c) => c.selected).map((c) => c.name);
-    const same = options.configuredColumns.length === 0 && picked.length === automatic.length && picked.every((c) => automatic.includes(c));
-    return { nClusters: k, columns: same ? undefined : picked };
+    if (!columns) return { ...initial, nClusters: k };
+    for (;;) {
+      const picked = await pickColumns(options.title, columns, initial.columns ?? options.configuredColumns);
+      if (picked === 'back') break;
+      if (picked === undefined) return undefined;
+      const explicit = options.configuredColumns.length > 0;
+      const candidates = describable(columns, picked);
+      const ticked = (initial.described ?? describedByDefault(columns, picked, explicit)).filter((name) => candidates.some((c) => c.name === name));
+      const described = candidates.length ? await pickDescribed(options.title, candidates, ticked) : [];
+      if (described === 'back') continue;
+      if (described === undefined) return undefined;
+      return { nClusters: k, described, ...columnChoice(columns, picked, described, options.configuredExclude, explicit) };
+    }
   }
 }
 
@@ -109,22 +125,37 @@ function pickClusters(title: string, steps: number, current: number, note: strin
   });
 }
 
+/** "categorical · 3 levels — described, not clustered": the column's kind, and what the automatic choice does with it. */
+function columnDescription(c: InspectColumn): string | undefined {
+  const what = c.role === 'descriptor' ? 'described only' : c.reason ? `left out: ${c.reason}` : undefined;
+  return [kindText(c), what].filter(Boolean).join(' — ') || undefined;
+}
+
 function pickColumns(title: string, columns: InspectColumn[], preferred: string[]): Promise<string[] | 'back' | undefined> {
+  const items: ColumnItem[] = columns.map((c) => ({ column: c.name, label: c.name, description: columnDescription(c) }));
+  const wanted = preferred.filter((name) => columns.some((c) => c.name === name));
+  const selected = wanted.length > 0 ? items.filter((i) => wanted.includes(i.column)) : items.filter((_, index) => columns[index].selected);
+  return pickMany(`${title} (2/3)`, 'Columns to cluster on (Enter accepts)', items, selected, 'Segment: choose at least one column to cluster on.');
+}
+
+/** Among the columns not clustered: those to describe per cluster; the others are left out. */
+function pickDescribed(title: string, columns: InspectColumn[], ticked: string[]): Promise<string[] | 'back' | undefined> {
+  const items: ColumnItem[] = columns.map((c) => ({ column: c.name, label: c.name, description: kindText(c) || undefined }));
+  const selected = items.filter((i) => ticked.includes(i.column));
+  return pickMany(`${title} (3/3)`, 'Columns to describe per cluster without clustering on them; the others are left out (Enter accepts)', items, selected);
+}
+
+/** A multi-select step with a Back button; `needOne` refuses an empty answer with that warning. */
+function pickMany(title: string, placeholder: string, items: ColumnItem[], selected: ColumnItem[], needOne?: string): Promise<string[] | 'back' | undefined> {
   const pick = vscode.window.createQuickPick<ColumnItem>();
-  pick.title = `${title} (2/2)`;
-  pick.placeholder = 'Columns to cluster on (Enter accepts)';
+  pick.title = title;
+  pick.placeholder = placeholder;
   pick.canSelectMany = true;
   pick.ignoreFocusOut = true;
   pick.matchOnDescription = true;
   pick.buttons = [vscode.QuickInputButtons.Back];
-  const items: ColumnItem[] = columns.map((c) => ({
-    column: c.name,
-    label: c.name,
-    description: c.reason ? `left out: ${c.reason}` : undefined,
-  }));
   pick.items = items;
-  const wanted = preferred.filter((name) => columns.some((c) => c.name === name));
-  pick.selectedItems = wanted.length > 0 ? items.filter((i) => wanted.includes(i.column)) : items.filter((_, index) => columns[index].selected);
+  pick.selectedItems = selected;
   return new Promise((resolve) => {
     pick.onDidTriggerButton((button) => {
       if (button === vscode.QuickInputButtons.Back) {
@@ -134,8 +165,8 @@ function pickColumns(title: string, columns: InspectColumn[], preferred: string[
     });
     pick.onDidAccept(() => {
       const chosen = pick.selectedItems.map((i) => i.column);
-      if (chosen.length === 0) {
-        void vscode.window.showWarningMessage('Segment: choose at least one column to cluster on.');
+      if (chosen.length === 0 && needOne) {
+        void vscode.window.showWarningMessage(needOne);
         return;
       }
       // The engine uses them in CSV order whatever order they come in.

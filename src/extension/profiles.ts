@@ -113,8 +113,24 @@ export async function describeFiles(uris: readonly vscode.Uri[]): Promise<Profil
   return files.filter((f): f is ProfileFile => f !== undefined);
 }
 
+/**
+ * An export writes its JSON a moment after its YAML (longer for a profile
+ * with many categorical levels): within this, the two count as written
+ * together, and the YAML is shown.
+ */
+const WRITTEN_TOGETHER_MS = 2000;
+
+/** `f` is the file of its run to show rather than `current`: changed later, the YAML when written together. */
+function showsRather(f: ProfileFile, current: ProfileFile): boolean {
+  const isYaml = (x: ProfileFile) => /\.ya?ml$/i.test(x.name);
+  if (isYaml(f) === isYaml(current)) return f.mtime > current.mtime;
+  const [yaml, json] = isYaml(f) ? [f, current] : [current, f];
+  const yamlWins = json.mtime - yaml.mtime <= WRITTEN_TOGETHER_MS;
+  return isYaml(f) === yamlWins;
+}
+
 export interface ProfileRun {
-  /** The file to show: of a run's JSON and YAML, the one changed last (the YAML when equal: it is the one people edit). */
+  /** The file to show: of a run's JSON and YAML, the one changed last (the YAML when both were written together: it is the one people edit). */
   file: ProfileFile;
   /** Every file of the run (JSON and YAML). */
   files: ProfileFile[];
@@ -133,7 +149,7 @@ export function groupRuns(files: readonly ProfileFile[]): ProfileRun[] {
     if (!run) runs.set(key, { file: f, files: [f], method: f.method, stamp: f.stamp, folder });
     else {
       run.files.push(f);
-      if (f.mtime > run.file.mtime || (f.mtime === run.file.mtime && /\.ya?ml$/i.test(f.name))) run.file = f;
+      if (showsRather(f, run.file)) run.file = f;
     }
   }
   return [...runs.values()].sort(

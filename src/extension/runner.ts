@@ -84,6 +84,7 @@ export class Runner extends WorkerRuns {
         initial: remembered ?? choice,
         initialNote: remembered ? 'last used for this file' : 'segment.clusters setting',
         configuredColumns: settings.prepare.columns ?? [],
+        configuredExclude: settings.prepare.exclude ?? [],
         columns,
       });
       if (!confirmed) return finish({ status: 'dismissed', target: target.uri.toString() });
@@ -98,7 +99,8 @@ export class Runner extends WorkerRuns {
     log.info(`── ${methodsTitle(methods)} of ${target.uri.scheme === 'file' ? target.uri.fsPath : target.uri.toString()}`);
     log.info(
       `${request.common.nClusters} clusters, seed ${request.common.randomSeed}, columns: ${request.prepare.columns?.join(', ') || 'automatic'}` +
-        `${request.prepare.exclude?.length ? ` (excluding ${request.prepare.exclude.join(', ')})` : ''}, missing values: ${request.prepare.missing}; writing to ${outputDir}`,
+        `${request.prepare.exclude?.length ? ` (excluding ${request.prepare.exclude.join(', ')})` : ''}` +
+        `${request.prepare.describe?.length ? `, describing ${request.prepare.describe.join(', ')}` : ''}, missing values: ${request.prepare.missing}; writing to ${outputDir}`,
     );
 
     const outcome = await this.runWithProgress(title, request, methods);
@@ -202,7 +204,9 @@ function buildRequest(
     prepare: {
       columns: explicit,
       // The engine refuses a column both requested and excluded; the exclusions only shape the automatic choice.
-      exclude: explicit ? undefined : settings.prepare.exclude,
+      // A choice in the quick picks says itself what to leave out and what to describe (columnChoice.ts).
+      exclude: choice.described ? choice.exclude : explicit ? undefined : settings.prepare.exclude,
+      describe: choice.describe,
       missing: settings.prepare.missing,
       categorical: settings.prepare.categorical,
     },

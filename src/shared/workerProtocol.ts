@@ -35,6 +35,8 @@ export interface PrepareSettings {
   /** Cluster on exactly these columns (empty or absent: the automatic choice). */
   columns?: string[];
   exclude?: string[];
+  /** Describe these per cluster without clustering on them. */
+  describe?: string[];
   missing: MissingPolicy;
   /** Absent: 'describe'. */
   categorical?: CategoricalMode;
@@ -167,8 +169,14 @@ export interface InspectColumn {
   name: string;
   /** True when the automatic choice would cluster on it. */
   selected: boolean;
-  /** Why the automatic choice leaves it out. */
+  /** Why the automatic choice does not cluster on it. */
   reason?: string;
+  /** What the sample holds: numeric, binary, categorical, text (more than 50 values) or empty. */
+  kind?: string;
+  /** Distinct values in the sample, for a column with text. */
+  levels?: number;
+  /** The automatic choice's role: feature (clustered), descriptor (described only), id or ignored. */
+  role?: 'id' | 'feature' | 'descriptor' | 'ignored';
 }
 
 export interface InspectedMessage {

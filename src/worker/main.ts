@@ -243,13 +243,19 @@ async function inspect(request: InspectRequest, post: (message: FromWorker) => v
   const head = source.kind === 'file' ? await readHead(source.path) : cutAtLastLine(source.text);
   const fileName = source.kind === 'file' ? basename(source.path) : source.fileName;
   // The automatic choice on a sample; 'median' so that no row is dropped from a small sample.
-  const data = await loadDatasetFromText(head.text, fileName, { exclude: request.prepare.exclude, missing: 'median' });
+  const { exclude, categorical } = request.prepare;
+  const data = await loadDatasetFromText(head.text, fileName, { exclude, categorical, missing: 'median' });
   post({
     type: 'inspected',
-    columns: [
-      ...data.features.map((name) => ({ name, selected: true })),
-      ...data.excluded.map((e) => ({ name: e.column, selected: false, reason: e.reason })),
-    ],
+    // In CSV order, each with its kind, level count and role (metadata.columns of the sample).
+    columns: (data.columns ?? []).map((c) => ({
+      name: c.name,
+      selected: c.role === 'feature',
+      ...(c.reason !== undefined ? { reason: c.reason } : {}),
+      kind: c.kind,
+      ...(c.levels !== undefined ? { levels: c.levels } : {}),
+      role: c.role,
+    })),
     sampleRows: data.nRowsRead,
   });
 }

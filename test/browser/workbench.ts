@@ -76,7 +76,7 @@ export async function paletteOffers(page: Page, title: string): Promise<boolean>
 }
 
 export async function pickClusters(page: Page, typed: string, shotName?: string): Promise<void> {
-  const title = page.locator('.quick-input-widget .quick-input-title', { hasText: '(1/2)' });
+  const title = page.locator('.quick-input-widget .quick-input-title', { hasText: '(1/3)' });
   await title.waitFor({ timeout: 30_000 });
   await page.locator('.quick-input-widget input').fill(typed);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: `${typed} clusters` }).first().waitFor();
@@ -84,10 +84,20 @@ export async function pickClusters(page: Page, typed: string, shotName?: string)
   await page.keyboard.press('Enter');
 }
 
+/**
+ * Accepts the columns to cluster on (step 2) and, when there are columns
+ * left to describe (a file of numbers only has none), those to describe only (step 3), as offered.
+ */
 export async function acceptColumns(page: Page, shotName?: string): Promise<void> {
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: '(2/2)' }).waitFor({ timeout: 30_000 });
+  const title = (step: string) => page.locator('.quick-input-widget .quick-input-title', { hasText: step });
+  await title('(2/3)').waitFor({ timeout: 30_000 });
   await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
   if (shotName) await screenshot(page, shotName);
+  await page.keyboard.press('Enter');
+  const describe = await title('(3/3)').waitFor({ timeout: 3000 }).then(() => true, () => false);
+  if (!describe) return;
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+  if (shotName) await screenshot(page, `${shotName}-describe`);
   await page.keyboard.press('Enter');
 }
 

@@ -26,7 +26,6 @@ import { removeRunFiles, writeFileSet } from '../../src/engine/profile/export';
 import { SCORING_KINDS, fileStamp } from '../../src/shared/timestamps';
 import { TOOL_VERSION } from '../../src/engine/version';
 import type { MethodKey, MethodOptions } from '../../src/shared/methods';
-import type { CategoricalMode } from '../../src/engine/data/encode';
 import { assertClose } from '../helpers/golden';
 import { tempDir, type Ends } from '../helpers/tempDir';
 
@@ -39,16 +38,9 @@ async function exportOne<M extends MethodKey>(
   options: Partial<MethodOptions[M]>,
   missing: MissingPolicy = 'drop',
   csv = EXAMPLE,
-  categorical: CategoricalMode = 'describe',
 ): Promise<{ dir: string; done: MethodExport }> {
   const dir = tempDir(t, 'segment-score-');
-  const [done] = await exportMethods({
-    source: { kind: 'file', path: csv },
-    prepare: { missing, categorical },
-    methods: [{ method, options }],
-    outputDir: dir,
-    now: NOW,
-  });
+  const [done] = await exportMethods({ source: { kind: 'file', path: csv }, prepare: { missing }, methods: [{ method, options }], outputDir: dir, now: NOW });
   return { dir, done };
 }
 
@@ -76,22 +68,20 @@ function assertReproduces(result: ScoreResult, assignments: string, gmm: boolean
   }
 }
 
-const CASES: [string, MethodKey, Record<string, unknown>, MissingPolicy, CategoricalMode?][] = [
+const CASES: [string, MethodKey, Record<string, unknown>, MissingPolicy][] = [
   ['GMM full', 'gmm', { covarianceType: 'full' }, 'drop'],
   ['GMM tied', 'gmm', { covarianceType: 'tied' }, 'drop'],
   ['GMM diag', 'gmm', { covarianceType: 'diag' }, 'drop'],
   ['GMM spherical', 'gmm', { covarianceType: 'spherical' }, 'drop'],
   ['GMM full, median imputation', 'gmm', { covarianceType: 'full', nClusters: 3 }, 'median'],
-  ['GMM diag, categorical columns one-hot', 'gmm', { covarianceType: 'diag' }, 'drop', 'onehot'],
   ['Fuzzy C-Means, m = 2', 'fuzzy', {}, 'drop'],
   ['Fuzzy C-Means, m = 1.5, median imputation', 'fuzzy', { fuzziness: 1.5, nClusters: 5 }, 'median'],
-  ['Fuzzy C-Means, one-hot, median imputation', 'fuzzy', { nClusters: 3 }, 'median', 'onehot'],
   ['Neural', 'neural', { epochs: 3, nClusters: 3 }, 'drop'],
 ];
 
-for (const [name, method, options, missing, categorical] of CASES) {
+for (const [name, method, options, missing] of CASES) {
   test(`${name}: scoring the training CSV with the model file reproduces its assignments file exactly`, async (t) => {
-    const { dir, done } = await exportOne(t, method, options, missing, EXAMPLE, categorical);
+    const { dir, done } = await exportOne(t, method, options, missing);
     const result = await score(done.result.model, EXAMPLE, dir);
     assertReproduces(result, done.result.assignments, method === 'gmm');
     assert.deepEqual(
@@ -151,7 +141,6 @@ test('the GMM model file: the fields of PROFILE.md, scikit-learn layouts, compon
     'method',
     'profile',
     'features',
-    'reference_levels',
     'scaler',
     'imputation',
     'id_column',
@@ -164,8 +153,8 @@ test('the GMM model file: the fields of PROFILE.md, scikit-learn layouts, compon
     'training',
   ]);
   assert.deepEqual(
-    [model.format, model.method, model.profile, model.reference_levels, model.imputation, model.id_column, model.covariance_type],
-    [MODEL_FORMAT, 'gmm', 'gmm_cluster_profile_20261124_093015.json', {}, null, 'customer_id', 'full'],
+    [model.format, model.method, model.profile, model.imputation, model.id_column, model.covariance_type],
+    [MODEL_FORMAT, 'gmm', 'gmm_cluster_profile_20261124_093015.json', null, 'customer_id', 'full'],
   );
   assert.deepEqual(model.features, profile.features_used);
   assert.deepEqual(model.training, JSON.parse(JSON.stringify(profile.metadata)));
@@ -219,7 +208,7 @@ test('the shapes of the other covariance types follow scikit-learn: tied d×d, d
 test('the FCM and Neural model files: m and the centers; the layers, the latent centers and the backend', async (t) => {
   const fcm = (await exportOne(t, 'fuzzy', { fuzziness: 1.7, nClusters: 3 })).done;
   const fcmModel = JSON.parse(readFileSync(fcm.result.model, 'utf8'));
-  assert.deepEqual(Object.keys(fcmModel), ['format', 'method', 'profile', 'features', 'reference_levels', 'scaler', 'imputation', 'id_column', 'm', 'centers', 'training']);
+  assert.deepEqual(Object.keys(fcmModel), ['format', 'method', 'profile', 'features', 'scaler', 'imputation', 'id_column', 'm', 'centers', 'training']);
   assert.equal(fcmModel.m, 1.7);
   fcmModel.centers.forEach((center: number[], c: number) => {
     const original = fcm.result.profile.clusters[`cluster_${c}`].cluster_center as Record<string, number>;
@@ -228,7 +217,7 @@ test('the FCM and Neural model files: m and the centers; the layers, the latent 
 
   const neural = (await exportOne(t, 'neural', { epochs: 2, nClusters: 3, encodingDim: 5 })).done;
   const model = JSON.parse(readFileSync(neural.result.model, 'utf8'));
-  assert.deepEqual(Object.keys(model), ['format', 'method', 'profile', 'features', 'reference_levels', 'scaler', 'imputation', 'id_column', 'backend', 'encoder', 'decoder', 'centers', 'training']);
+  assert.deepEqual(Object.keys(model), ['format', 'method', 'profile', 'features', 'scaler', 'imputation', 'id_column', 'backend', 'encoder', 'decoder', 'centers', 'training']);
   const shapes = (layers: { weights: number[][]; biases: number[]; activation: string }[]) =>
     layers.map((l) => [l.weights.length, l.weights[0].length, l.biases.length, l.activation]);
   assert.deepEqual(shapes(model.encoder), [
@@ -295,33 +284,38 @@ test('huge values (near 1e307) score exactly as they were fitted', async (t) => 
   }
 });
 
-test('a profile of the training rows scored with the model has the training profile\'s clusters, sections and metrics, and says which model', async (t) => {
-  for (const [method, options, categorical] of [
-    ['gmm', { covarianceType: 'tied' }, 'describe'],
-    ['gmm', { covarianceType: 'diag', nClusters: 3 }, 'onehot'],
-    ['fuzzy', {}, 'describe'],
-    ['neural', { epochs: 2 }, 'describe'],
+test('a profile of the training rows scored with the model has the training profile\'s clusters and metrics, and says which model', async (t) => {
+  for (const [method, options] of [
+    ['gmm', { covarianceType: 'tied' }],
+    ['fuzzy', {}],
+    ['neural', { epochs: 2 }],
   ] as const) {
-    const what = `${method} (${categorical})`;
-    const { dir, done } = await exportOne(t, method, options, 'drop', EXAMPLE, categorical);
+    const { dir, done } = await exportOne(t, method, options);
     const result = await score(done.result.model, EXAMPLE, dir, true);
-    const training = JSON.parse(JSON.stringify(done.result.profile));
+    const training = done.result.profile;
     const scored = JSON.parse(readFileSync(result.json!, 'utf8'));
     assert.deepEqual(scored, JSON.parse(JSON.stringify(result.profile)));
-    // Everything but the metadata and the metrics as the training profile has it: clusters, categorical sections, separation.
-    assert.deepEqual(Object.keys(scored), Object.keys(training), what);
-    for (const key of Object.keys(training)) if (key !== 'metadata' && key !== 'metrics') assert.deepEqual(scored[key], training[key], `${what} ${key}`);
-    for (const [key, value] of Object.entries(training.metrics)) {
-      if (typeof value === 'number') assertClose(scored.metrics[key], value, 1e-12, `${what} ${key}`);
-      else assert.deepEqual(scored.metrics[key], value, `${what} ${key}`);
+    // The scored profile has no categorical sections yet (they need the new file's column roles): compared without them.
+    const trainingClusters = JSON.parse(JSON.stringify(training.clusters));
+    for (const cluster of Object.values(trainingClusters) as Record<string, unknown>[]) {
+      delete cluster.categorical_statistics;
+      delete cluster.descriptor_statistics;
     }
-    const { scored_with: scoredWith, timestamp, warnings, excluded_columns: scoredExcluded, ...rest } = scored.metadata;
+    assert.deepEqual(scored.clusters, trainingClusters, `${method} clusters`);
+    for (const [key, value] of Object.entries(training.metrics)) {
+      if (typeof value === 'number') assertClose(scored.metrics[key], value, 1e-12, `${method} ${key}`);
+      else assert.deepEqual(scored.metrics[key], value, `${method} ${key}`);
+    }
+    const { scored_with: scoredWith, timestamp, warnings, ...rest } = scored.metadata;
     assert.equal(scoredWith, basename(done.result.model));
     assert.equal(typeof timestamp, 'string');
     assert.deepEqual(warnings, []);
-    const trainingExcluded = training.metadata.excluded_columns;
-    for (const key of ['timestamp', 'warnings', 'excluded_columns']) delete training.metadata[key];
-    assert.deepEqual(rest, training.metadata, `${what} metadata`);
+    const trainingMetadata = JSON.parse(JSON.stringify(training.metadata));
+    const trainingExcluded = trainingMetadata.excluded_columns;
+    for (const key of ['timestamp', 'warnings', 'excluded_columns', 'columns', 'categorical_encoding']) delete trainingMetadata[key];
+    const { excluded_columns: scoredExcluded, ...scoredRest } = rest;
+    for (const key of ['columns', 'categorical_encoding']) delete scoredRest[key];
+    assert.deepEqual(scoredRest, trainingMetadata, `${method} metadata`);
     assert.deepEqual(
       scoredExcluded.map((e: { column: string }) => e.column),
       trainingExcluded.map((e: { column: string }) => e.column),
@@ -329,17 +323,6 @@ test('a profile of the training rows scored with the model has the training prof
     assert.equal(scoredExcluded[0].reason, 'the id column');
     assert.equal(scoredExcluded[1].reason, 'not a feature of the model');
   }
-});
-
-test('a column the training profile described and the new CSV lacks is left out of the scored profile, with a warning', async (t) => {
-  const { dir, done } = await exportOne(t, 'fuzzy', { nClusters: 3 });
-  const csv = join(dir, 'new.csv');
-  writeFileSync(csv, exampleWith((header) => (header[header.indexOf('city')] = 'town')));
-  const result = await score(done.result.model, csv, dir, true);
-  assert.deepEqual(result.warnings, ['"new.csv" has no column "city", which the training profile described: the profile of the scored rows leaves it out.']);
-  const profile = JSON.parse(readFileSync(result.json!, 'utf8'));
-  assert.ok(!Object.prototype.hasOwnProperty.call(profile.categorical_overview, 'city'));
-  assert.ok(Object.prototype.hasOwnProperty.call(profile.categorical_overview, 'loyalty_tier'));
 });
 
 test('the model names the profile it was written with, under the suffix the set got when a name was taken', async (t) => {
@@ -437,58 +420,6 @@ test("after a killed scoring, strict removal spares the export of the same secon
   // Without strict, the second's slack would take the training profile too (and all kinds, its model).
   const loose = await removeRunFiles({ outputDir: dir, now: started, pid: -1, methods: ['gmm'] });
   assert.deepEqual(loose.map((p) => basename(p)).sort(), [...training].sort());
-});
-
-test('one-hot columns in the model file: {column, level} features, each column\'s reference level, the most frequent level as fill', async (t) => {
-  const { done } = await exportOne(t, 'gmm', { covarianceType: 'diag', nClusters: 3 }, 'median', EXAMPLE, 'onehot');
-  const model = JSON.parse(readFileSync(done.result.model, 'utf8'));
-  const tiers = model.features.flatMap((f: unknown, j: number) => (typeof f === 'object' && (f as { column: string }).column === 'loyalty_tier' ? [j] : []));
-  assert.deepEqual(tiers.map((j: number) => model.features[j]), [
-    { column: 'loyalty_tier', level: 'Gold' },
-    { column: 'loyalty_tier', level: 'Platinum' },
-    { column: 'loyalty_tier', level: 'Silver' },
-  ]);
-  assert.equal(model.reference_levels.loyalty_tier, 'Bronze');
-  assert.deepEqual(Object.keys(model).slice(0, 6), ['format', 'method', 'profile', 'features', 'reference_levels', 'scaler']);
-  // The fill of a gap is the most frequent tier: 1 in its indicator (all 0 would be Bronze).
-  const table = await readCsvText(readFileSync(EXAMPLE, 'utf8'), 'customers.csv');
-  const column = table.columns.find((c) => c.name === 'loyalty_tier')!;
-  const counts = new Map<string, number>();
-  for (const text of column.text!) if (text !== '') counts.set(text, (counts.get(text) ?? 0) + 1);
-  const frequent = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
-  assert.deepEqual(tiers.map((j: number) => model.imputation[j]), ['Gold', 'Platinum', 'Silver'].map((level) => (level === frequent ? 1 : 0)));
-  assert.ok(['total_revenue', 'recency_days', 'frequency_per_month'].every((name) => model.features.includes(name)), 'numeric features by their names');
-});
-
-test('a level the model was not trained on is scored as the reference level, and a warning counts its rows', async (t) => {
-  const { dir, done } = await exportOne(t, 'gmm', { covarianceType: 'diag', nClusters: 3 }, 'drop', EXAMPLE, 'onehot');
-  const text = exampleWith((header, rows) => {
-    const j = header.indexOf('loyalty_tier');
-    rows[1] = [...rows[0]];
-    rows[2] = [...rows[0]];
-    rows[0][j] = 'Bronze';
-    rows[1][j] = 'Diamond';
-    rows[2][j] = 'Titanium';
-  });
-  const csv = join(dir, 'new.csv');
-  writeFileSync(csv, text);
-  const result = await score(done.result.model, csv, dir);
-  const [, bronze, diamond, titanium] = lines(result.scores);
-  assert.equal(diamond.replace(/^2,/, '1,'), bronze);
-  assert.equal(titanium.replace(/^3,/, '1,'), bronze);
-  assert.deepEqual(result.warnings, [
-    'Column "loyalty_tier" of "new.csv" has 2 rows with a level the model was not trained on (e.g. "Diamond" on line 3): they were scored as its reference level "Bronze".',
-  ]);
-});
-
-test('a one-hot column the model needs is missing: the message names the column', async (t) => {
-  const { dir, done } = await exportOne(t, 'fuzzy', { nClusters: 3 }, 'drop', EXAMPLE, 'onehot');
-  const csv = join(dir, 'new.csv');
-  writeFileSync(csv, exampleWith((header) => (header[header.indexOf('loyalty_tier')] = 'tier')));
-  await assert.rejects(score(done.result.model, csv, dir), {
-    code: 'UNKNOWN_COLUMN',
-    message: `The model ${basename(done.result.model)} needs a column "loyalty_tier", which "new.csv" does not have. Did you mean "tier"? Its columns are: customer_id, first_name, city, tier, signup_date, favourite_store, total_revenue, recency_days, and 22 more.`,
-  });
 });
 
 test('a new CSV without the training\'s id column: the scores name rows by number, and a warning says so', async (t) => {
@@ -623,9 +554,7 @@ test('a model file with a field of the wrong shape names the field and what it m
   const prefix = 'INVALID_MODEL: "m.json" is not a valid Segment model: ';
   const cases: [Record<string, unknown>, (m: Model) => void, string][] = [
     [gmm, (m) => (m.method = 'kmeans'), '"method" must be "gmm", "fuzzy" or "neural".'],
-    [gmm, (m) => (m.features = ['a', 'a']), '"features" must be a list of distinct column names and one-hot indicators {"column": …, "level": …}.'],
-    [gmm, (m) => (m.features[2] = { column: 'tier' }), '"features" must be a list of distinct column names and one-hot indicators {"column": …, "level": …}.'],
-    [gmm, (m) => (m.features[2] = { column: 'tier', level: 'Gold' }), '"reference_levels" must be an object naming the reference level of each one-hot column.'],
+    [gmm, (m) => (m.features = ['a', 'a']), '"features" must be a list of distinct column names or {column, level} indicators.'],
     [gmm, (m) => (m.scaler.scale[3] = 0), '"scaler.scale" must be 24 positive numbers (one per feature).'],
     [gmm, (m) => m.scaler.mean.pop(), '"scaler.mean" must be 24 numbers (one per feature).'],
     [gmm, (m) => (m.imputation = [1, 2]), '"imputation" must be 24 numbers (one per feature) or null.'],

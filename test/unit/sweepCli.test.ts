@@ -160,6 +160,9 @@ test('--quiet prints the paths, --export adds the recommended profile, a failed 
   const selection = JSON.parse(readFileSync(paths[0], 'utf8'));
   assert.equal(profile.metadata.n_clusters, selection.recommendation.k);
 
+  const json = JSON.parse((await runCli(['sweep', 'fuzzy', EXAMPLE, '--k', '2..3', '--out', dir, '--json', '--export'])).out);
+  assert.deepEqual(Object.keys(json.exported), ['json', 'yaml', 'assignments', 'model']);
+  for (const path of Object.values(json.exported) as string[]) assert.ok(readdirSync(dir).includes(path.slice(dir.length + 1)), path);
   const human = await runCli(['sweep', 'fuzzy', EXAMPLE, '--k', '2..3', '--out', dir, '--export']);
   assert.match(human.out, /\nRecommended: k = 2\. k = 2 has the highest silhouette \(0\.5472\) of the fits with stability ARI ≥ 0\.8\.\n/);
   assert.match(human.out, /\n\nThe recommended profile:\nFuzzy C-Means \(FCM\): customers\.csv \(comma-separated\)\n/);

@@ -21,7 +21,7 @@ and computes from them, with pandas and scipy only, what ../shared/spec/PROFILE.
   `scipy.stats.contingency.association(crosstab, method="cramer", correction=False)`.
 
 Missing cells are those Segment treats as missing: empty, NA, N/A, NaN, null in any case.
-Format: tools/golden/README.md, section 7.
+Format: tools/golden/README.md, section 8.
 """
 
 import json

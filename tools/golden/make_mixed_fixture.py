@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes test/fixtures/csv/mixed-customers.csv: 150 synthetic customers of three
 segments with mixed columns, for the golden tests of categorical columns,
-descriptors and one-hot encoding (tools/golden/README.md, section 7).
+descriptors and one-hot encoding (tools/golden/README.md, section 8).
 
     /usr/bin/python3 tools/golden/make_mixed_fixture.py
 

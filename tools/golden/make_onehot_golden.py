@@ -19,7 +19,7 @@ Case "drop": the rows with a missing value in any of these columns are left out 
 rows kept, the feature names (an indicator as "column=level"), the encoded matrix before
 and after scaling, the scaler's mean_ and scale_, and GaussianMixture fits: from its own
 k-means initialisation (full and diag covariances) and, for an exact step-by-step
-comparison, from given starting parameters. Format: tools/golden/README.md, section 8.
+comparison, from given starting parameters. Format: tools/golden/README.md, section 9.
 """
 
 import os

@@ -60,9 +60,10 @@ export interface CsvColumn {
    */
   text: string[] | null;
   /**
-   * In a column with text (nonNumeric > 0) of at most MAX_LEVELS distinct
-   * non-missing cells: those cells, trimmed and exactly as written, in order
-   * of first appearance. Null otherwise (a column of numbers, or free text).
+   * In a column of at most MAX_LEVELS distinct non-missing cells: those
+   * cells, trimmed and exactly as written, in order of first appearance
+   * (a categorical column's levels; scoring reads a one-hot column's cells
+   * here even when the new file holds only numbers in it). Null otherwise.
    */
   levels: string[] | null;
   /** With levels: per data row, 0 where missing, else 1 + the index of the row's cell in levels. */
@@ -624,7 +625,7 @@ class ColumnBuilder {
     const first = this.firstNonNumeric;
     // Beside other text, an infinity is one more text value.
     const isText = this.nonNumeric > 0;
-    const coded = isText && this.levelIndex !== null && this.codes !== null;
+    const coded = this.levelIndex !== null && this.codes !== null;
     return {
       name: this.name,
       values: this.values.length === nRows ? this.values : this.values.slice(0, nRows),

@@ -25,7 +25,7 @@ export interface OneHotColumn {
   indicators: OneHotIndicator[];
   /** The level code (1-based, as CsvColumn.codes) of each indicator. */
   codes: number[];
-  /** The code filled in for a missing cell (0: none needed). */
+  /** The code filled in for a missing cell: under median imputation the most frequent level, else 0. */
   fill: number;
   /** Cells filled in. */
   imputed: number;
@@ -39,11 +39,8 @@ export function oneHotColumn(column: CsvColumn, keep: Int32Array, impute: boolea
   const present = levels.map((_, l) => l + 1).filter((code) => counts[code] > 0);
   present.sort((a, b) => compareText(levels[a - 1], levels[b - 1]));
   const missing = counts[0];
-  let fill = 0;
-  if (impute && missing > 0) {
-    // The most frequent level; on a tie, the first in sorted order.
-    fill = present.reduce((best, code) => (counts[code] > counts[best] ? code : best), present[0]);
-  }
+  // The most frequent level; on a tie, the first in sorted order (also without gaps here: a model fills new rows' gaps with it).
+  const fill = impute ? present.reduce((best, code) => (counts[code] > counts[best] ? code : best), present[0]) : 0;
   const kept = present.slice(1);
   return {
     indicators: kept.map((code) => ({ column: column.name, level: levels[code - 1] })),

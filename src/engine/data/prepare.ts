@@ -627,8 +627,9 @@ function assemble(
     nRowsDropped: table.nRows - n,
     nValuesImputed,
     missing,
-    // What a gap is filled with, per matrix column: the median; for an indicator, 1 when the level filled in is its own.
-    fillValues: Float64Array.from(sources, (source) => ('codes' in source ? (source.fill === source.code ? 1 : 0) : source.fill)),
+    fillValues: Float64Array.from(sources, (source) =>
+      'values' in source ? source.fill : source.fill > 0 ? Number(source.fill === source.code) : NaN,
+    ),
   };
 }
 

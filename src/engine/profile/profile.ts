@@ -183,10 +183,31 @@ export function commonMetadata(input: CommonMetadataInput): JsonObject {
   };
 }
 
-/** metadata.columns: every CSV column's kind and role; for data not read from a CSV, its features (numeric). */
+/** metadata.columns: every CSV column's kind and role; for data without them (scored rows, tests), its features. */
 function columnsJson(data: PreparedData): JsonObject[] {
-  const columns = data.columns ?? data.features.map((name): ColumnInfo => ({ name, kind: 'numeric', role: 'feature' }));
-  return columns.map((c) => ({ ...c }));
+  return (data.columns ?? featureColumns(data)).map((c) => ({ ...c }));
+}
+
+/** The features as columns: a numeric one each, and one per one-hot column (its levels: its indicators and the dropped first one). */
+function featureColumns(data: PreparedData): ColumnInfo[] {
+  const out: ColumnInfo[] = [];
+  const oneHot = new Map<string, ColumnInfo>();
+  data.features.forEach((name, j) => {
+    const indicator = data.indicators?.[j];
+    if (!indicator) {
+      out.push({ name, kind: 'numeric', role: 'feature' });
+      return;
+    }
+    let column = oneHot.get(indicator.column);
+    if (!column) {
+      column = { name: indicator.column, kind: 'binary', role: 'feature', levels: 1 };
+      oneHot.set(indicator.column, column);
+      out.push(column);
+    }
+    column.levels! += 1;
+    column.kind = column.levels! > 2 ? 'categorical' : 'binary';
+  });
+  return out;
 }
 
 /** A column's statistics as JSON; a value that overflowed stops the export with the column's name. */

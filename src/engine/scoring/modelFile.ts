@@ -13,11 +13,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { PreparedData } from '../data/prepare';
-import { SegmentError } from '../errors';
-import { medianSorted } from '../kernels/stats';
-import { keyedObject, type Json, type JsonObject } from '../profile/profile';
 import { compareText } from '../data/columns';
 import { indicatorName, type OneHotIndicator } from '../data/encode';
+import { SegmentError } from '../errors';
+import { medianSorted } from '../kernels/stats';
+import type { Json, JsonObject } from '../profile/profile';
 import { METHOD_KEYS, isMethodKey, type MethodKey } from '../../shared/methods';
 import { TOOL_VERSION } from '../version';
 
@@ -32,12 +32,12 @@ export interface ModelCommon {
   method: MethodKey;
   /** The file name of the profile exported with it. */
   profile: string;
-  /** The features' names, as in the profile (a one-hot indicator as `column=level`). */
+  /** Each feature's name; a one-hot indicator's as `column=level`. */
   features: string[];
-  /** Per feature: the column and level of a one-hot indicator, null for a numeric column. */
+  /** Per feature: the column and level of a one-hot indicator, null for a numeric feature. */
   indicators: (OneHotIndicator | null)[];
-  /** Each one-hot column's reference level (the first in sorted order, dropped: all its indicators 0). */
-  referenceLevels: Map<string, string>;
+  /** Each one-hot column's levels in training (sorted; the first is the one without an indicator). */
+  categories: Map<string, string[]>;
   mean: Float64Array;
   scale: Float64Array;
   /** Each feature's fill value under median imputation; null: rows with a gap are dropped. */
@@ -68,14 +68,16 @@ export function nested(values: ArrayLike<number>, shape: readonly number[], offs
 
 /** The common part of the model file of an export on `data`, then the method's part, then the training's metadata. */
 export function modelDocument(method: MethodKey, data: PreparedData, parameters: JsonObject, training: JsonObject, profileFile: string): JsonObject {
-  const indicators = data.indicators ?? [];
   return {
     format: MODEL_FORMAT,
     method,
     profile: profileFile,
-    // A one-hot indicator as {column, level} (PROFILE.md); a numeric column by its name.
-    features: data.features.map((name, j) => (indicators[j] ? { column: indicators[j].column, level: indicators[j].level } : name)),
-    reference_levels: keyedObject([...referenceLevels(data)]),
+    // An indicator as {column, level} (PROFILE.md), with every level of its column beside (the first has no indicator).
+    features: data.features.map((name, j): Json => {
+      const indicator = data.indicators?.[j];
+      return indicator ? { column: indicator.column, level: indicator.level } : name;
+    }),
+    ...(data.indicators?.some((x) => x !== null) ? { categories: oneHotCategories(data) } : {}),
     scaler: { mean: numbers(data.mean), scale: numbers(data.scale) },
     imputation: data.missing === 'median' ? numbers(imputationValues(data)) : null,
     id_column: data.idColumn,
@@ -84,60 +86,31 @@ export function modelDocument(method: MethodKey, data: PreparedData, parameters:
   };
 }
 
+/** column → its levels among the rows clustered, sorted as the encoder sorted them, for each one-hot column. */
+function oneHotCategories(data: PreparedData): JsonObject {
+  const out: JsonObject = {};
+  for (const c of data.categories ?? []) {
+    if (c.role !== 'feature') continue;
+    const present = [...new Set(c.codes)].filter((code) => code >= 0).map((code) => c.levels[code]);
+    Object.defineProperty(out, c.name, { value: present.sort(compareText), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
 export function modelFileText(document: JsonObject): string {
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
-/**
- * The fill value of each feature: the median its gaps were filled with, or
- * for a feature without gaps the median of its values; for the indicators of
- * a one-hot column, 1 for its most frequent level (ties: the first in sorted
- * order, the reference level first), as prepare.ts fills a gap. Counted over
- * the rows clustered, gaps filled included: a fill only adds to the level
- * that was already the most frequent.
- */
+/** The fill value of each feature: the median its gaps were filled with, or for a feature without gaps the median of its values. */
 function imputationValues(data: PreparedData): Float64Array {
   const { n, d, raw } = data;
-  const column = (j: number) => Float64Array.from({ length: n }, (_, i) => raw[i * d + j]);
-  const fills = Float64Array.from({ length: d }, (_, j) => {
+  return Float64Array.from({ length: d }, (_, j) => {
     const fill = data.fillValues?.[j];
     if (fill !== undefined && !Number.isNaN(fill)) return fill;
-    return medianSorted(column(j).sort());
+    const column = new Float64Array(n);
+    for (let i = 0; i < n; i++) column[i] = raw[i * d + j];
+    return medianSorted(column.sort());
   });
-  for (const group of oneHotGroups(data).values()) {
-    const counts = group.map((j) => column(j).reduce((a, b) => a + b, 0));
-    let best = -1;
-    let bestCount = n - counts.reduce((a, b) => a + b, 0);
-    counts.forEach((count, g) => {
-      if (count > bestCount) [best, bestCount] = [g, count];
-    });
-    group.forEach((j, g) => (fills[j] = g === best ? 1 : 0));
-  }
-  return fills;
-}
-
-/** The feature indices of each one-hot column's indicators (in sorted level order, as prepare.ts makes them). */
-function oneHotGroups(data: PreparedData): Map<string, number[]> {
-  const groups = new Map<string, number[]>();
-  (data.indicators ?? []).forEach((indicator, j) => {
-    if (indicator) groups.set(indicator.column, [...(groups.get(indicator.column) ?? []), j]);
-  });
-  return groups;
-}
-
-/** Each one-hot column's reference level: the level of the rows clustered that has no indicator. */
-function referenceLevels(data: PreparedData): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [name, group] of oneHotGroups(data)) {
-    const category = data.categories?.find((c) => c.name === name);
-    if (!category) throw new Error(`no categories for the one-hot column ${name}`);
-    const indicated = new Set(group.map((j) => data.indicators![j]!.level));
-    const present = [...new Set(category.codes)].filter((code) => code >= 0).map((code) => category.levels[code]);
-    const reference = present.filter((level) => !indicated.has(level)).sort(compareText)[0];
-    if (reference === undefined) throw new Error(`no reference level for the one-hot column ${name}`);
-    out.set(name, reference);
-  }
-  return out;
 }
 
 /**
@@ -229,6 +202,38 @@ export class ModelReader {
   }
 }
 
+/** features: column names, or {column, level} for a one-hot indicator, whose column's levels are in categories. */
+function readFeatures(reader: ModelReader): Pick<ModelCommon, 'features' | 'indicators' | 'categories'> {
+  const features = reader.get('features');
+  const what = 'a list of distinct column names or {column, level} indicators';
+  if (!Array.isArray(features) || features.length === 0) reader.fail('features', what);
+  const indicators = features.map((f): OneHotIndicator | null => {
+    if (typeof f === 'string') return null;
+    const ok = f !== null && typeof f === 'object' && typeof f.column === 'string' && typeof f.level === 'string';
+    return ok ? { column: f.column, level: f.level } : reader.fail('features', what);
+  });
+  const names = features.map((f, j) => (indicators[j] ? indicatorName(indicators[j]) : (f as string)));
+  if (new Set(names).size !== names.length) reader.fail('features', what);
+  const categories = new Map<string, string[]>();
+  if (indicators.some((x) => x !== null)) {
+    const object = reader.object('categories');
+    for (const indicator of indicators) {
+      if (!indicator || categories.has(indicator.column)) continue;
+      const levels = object.get(indicator.column);
+      if (!Array.isArray(levels) || levels.length < 2 || !levels.every((l) => typeof l === 'string')) {
+        object.fail(indicator.column, 'the list of the levels of a one-hot column');
+      }
+      categories.set(indicator.column, levels as string[]);
+    }
+    for (const indicator of indicators) {
+      if (indicator && !categories.get(indicator.column)!.slice(1).includes(indicator.level)) {
+        reader.fail('features', `${what}, each level one of its column's categories but the first`);
+      }
+    }
+  }
+  return { features: names, indicators, categories };
+}
+
 function oneOf(choices: readonly string[]): string {
   const quoted = choices.map((c) => `"${c}"`);
   return quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
@@ -283,9 +288,8 @@ export function parseModel(text: string, fileName: string): { common: ModelCommo
   const reader: ModelReader = new ModelReader(doc, fileName);
   const method = reader.get('method');
   if (!isMethodKey(method)) reader.fail('method', oneOf(METHOD_KEYS));
-  const { names: features, indicators } = readFeatures(reader);
+  const { features, indicators, categories } = readFeatures(reader);
   const d = features.length;
-  const referenceLevels = readReferenceLevels(reader, indicators);
   const scaler = reader.object('scaler');
   const imputation = reader.get('imputation');
   const idColumn = reader.get('id_column');
@@ -299,7 +303,7 @@ export function parseModel(text: string, fileName: string): { common: ModelCommo
       profile: reader.string('profile'),
       features,
       indicators,
-      referenceLevels,
+      categories,
       mean: scaler.vector('mean', d, () => true, 'numbers (one per feature)'),
       scale: scaler.vector('scale', d, (v) => v > 0, 'positive numbers (one per feature)'),
       imputation: imputation === null ? null : reader.vector('imputation', d, () => true, 'numbers (one per feature) or null'),
@@ -308,39 +312,6 @@ export function parseModel(text: string, fileName: string): { common: ModelCommo
     },
     reader,
   };
-}
-
-/** The features: column names, and one-hot indicators as {column, level}; their names distinct. */
-function readFeatures(reader: ModelReader): { names: string[]; indicators: (OneHotIndicator | null)[] } {
-  const features = reader.get('features');
-  const what = 'a list of distinct column names and one-hot indicators {"column": …, "level": …}';
-  if (!Array.isArray(features) || features.length === 0) reader.fail('features', what);
-  const indicators = features.map((f): OneHotIndicator | null => {
-    if (typeof f === 'string') return null;
-    const column = f !== null && typeof f === 'object' && Object.prototype.hasOwnProperty.call(f, 'column') ? (f as { column: unknown }).column : undefined;
-    const level = f !== null && typeof f === 'object' && Object.prototype.hasOwnProperty.call(f, 'level') ? (f as { level: unknown }).level : undefined;
-    if (typeof column !== 'string' || typeof level !== 'string') reader.fail('features', what);
-    return { column, level };
-  });
-  const names = features.map((f, j) => indicators[j] ? indicatorName(indicators[j]) : (f as string));
-  if (new Set(names).size !== names.length) reader.fail('features', what);
-  return { names, indicators };
-}
-
-/** The reference level of every one-hot column among the features. */
-function readReferenceLevels(reader: ModelReader, indicators: (OneHotIndicator | null)[]): Map<string, string> {
-  const columns = [...new Set(indicators.flatMap((i) => (i ? [i.column] : [])))];
-  const given = reader.get('reference_levels');
-  const what = 'an object naming the reference level of each one-hot column';
-  if (given === undefined && columns.length === 0) return new Map();
-  if (given === null || typeof given !== 'object' || Array.isArray(given)) reader.fail('reference_levels', what);
-  const levels = new Map<string, string>();
-  for (const column of columns) {
-    const level = Object.prototype.hasOwnProperty.call(given, column) ? (given as Record<string, unknown>)[column] : undefined;
-    if (typeof level !== 'string') reader.fail('reference_levels', what);
-    levels.set(column, level);
-  }
-  return levels;
 }
 
 function describeJson(value: unknown): string {

@@ -6,11 +6,12 @@
  * builders and the assignments table take scored rows as they take fitted ones.
  */
 import type { CsvColumn, CsvTable } from '../data/csv';
-import { columnKind, numericValues, type CategoryValues, type ColumnInfo, type ColumnKind, type ColumnRole, type NumericDescriptor } from '../data/columns';
 import { checkFinite, closeMatches, joinOr, shortList, type PreparedData } from '../data/prepare';
 import { SegmentError } from '../errors';
 import { powerOfTwoScale } from '../kernels/stats';
 import type { ModelCommon } from './modelFile';
+import type { OneHotIndicator } from '../data/encode';
+import { categoryCodes, isCategory, numericValues, type CategoryValues, type ColumnInfo, type NumericDescriptor } from '../data/columns';
 
 export interface ScoringRows {
   data: PreparedData;
@@ -19,14 +20,18 @@ export interface ScoringRows {
 
 export function scoringRows(table: CsvTable, model: ModelCommon): ScoringRows {
   const warnings: string[] = [];
-  const columns = featureValues(table, model, warnings);
+  // Per feature, its value in each row (NaN: missing): a number, or a one-hot indicator's 1 or 0.
+  const columns = model.features.map((feature, j) => {
+    const indicator = model.indicators[j];
+    return indicator ? { values: indicatorValues(table, indicator, model) } : featureColumn(table, feature, model.fileName);
+  });
   const d = columns.length;
   const imputation = model.imputation;
   const keep: number[] = [];
   let nValuesImputed = 0;
   for (let i = 0; i < table.nRows; i++) {
     let gaps = 0;
-    for (const column of columns) if (Number.isNaN(column[i])) gaps++;
+    for (const column of columns) if (Number.isNaN(column.values[i])) gaps++;
     if (gaps > 0 && imputation === null) continue;
     nValuesImputed += gaps;
     keep.push(i);
@@ -42,11 +47,12 @@ export function scoringRows(table: CsvTable, model: ModelCommon): ScoringRows {
   const raw = new Float64Array(n * d);
   for (let t = 0; t < n; t++) {
     for (let j = 0; j < d; j++) {
-      const v = columns[j][keep[t]];
+      const v = columns[j].values[keep[t]];
       raw[t * d + j] = Number.isNaN(v) && imputation !== null ? imputation[j] : v;
     }
   }
-  const names = new Set(model.features.map((name, j) => model.indicators[j]?.column ?? name));
+  const names = new Set([...model.features, ...model.categories.keys()]);
+  const described = describedAsInTraining(table, Int32Array.from(keep), model, warnings);
   const idColumn = model.idColumn === null ? undefined : table.columns.find((c) => c.name === model.idColumn);
   if (model.idColumn !== null && idColumn === undefined) {
     warnings.push(`"${table.fileName}" has no column "${model.idColumn}" (the id column of the training data), so the scores name each row by its number only.`);
@@ -56,7 +62,7 @@ export function scoringRows(table: CsvTable, model: ModelCommon): ScoringRows {
       fileName: table.fileName,
       inputFormat: { delimiter: table.delimiter, bom: table.hadBom, lineEnding: table.lineEnding, decimalComma: table.decimalComma },
       features: [...model.features],
-      ...(model.indicators.some((i) => i !== null) ? { indicators: model.indicators } : {}),
+      ...(model.indicators.some((x) => x !== null) ? { indicators: model.indicators } : {}),
       n,
       d,
       raw,
@@ -73,131 +79,67 @@ export function scoringRows(table: CsvTable, model: ModelCommon): ScoringRows {
       nRowsDropped: table.nRows - n,
       nValuesImputed,
       missing: imputation === null ? 'drop' : 'median',
-      ...columnSections(table, model, Int32Array.from(keep), warnings),
+      ...described,
     },
     warnings,
   };
 }
 
-const KINDS: readonly ColumnKind[] = ['numeric', 'binary', 'categorical', 'text', 'empty'];
-const ROLES: readonly ColumnRole[] = ['id', 'feature', 'descriptor', 'ignored'];
-
-/** The training's metadata.columns as far as it is well formed (the model file is input like any other). */
-function trainingColumns(model: ModelCommon): ColumnInfo[] {
-  const columns = model.training.columns;
-  if (!Array.isArray(columns)) return [];
-  return columns.flatMap((c): ColumnInfo[] => {
-    if (c === null || typeof c !== 'object' || Array.isArray(c)) return [];
-    const { name, kind, role, reason } = c as Record<string, unknown>;
-    if (typeof name !== 'string' || !KINDS.includes(kind as ColumnKind) || !ROLES.includes(role as ColumnRole)) return [];
-    return [{ name, kind: kind as ColumnKind, role: role as ColumnRole, ...(typeof reason === 'string' ? { reason } : {}) }];
-  });
-}
-
 /**
- * The sections a profile of the scored rows describes beside the features,
- * as the training's did: each column's kind and role (metadata.columns), the
- * binary and categorical columns clustered or described, and the numeric
- * columns described, over the rows scored. A described column the new CSV
- * lacks is left out, and a warning names it.
+ * The columns the training described (and its one-hot columns), over the
+ * scored rows, so a profile of them has the same categorical sections: the
+ * training's metadata.columns say which. A described column the new CSV does
+ * not have is left out with a warning.
  */
-function columnSections(table: CsvTable, model: ModelCommon, keep: Int32Array, warnings: string[]): Pick<PreparedData, 'columns' | 'categories' | 'numericDescriptors'> {
-  const trained = trainingColumns(model);
-  if (trained.length === 0) return {};
-  const present = trained.filter((c) => table.columns.some((t) => t.name === c.name));
-  const lacking = trained.filter((c) => c.role === 'descriptor' && !present.includes(c)).map((c) => `"${c.name}"`);
-  if (lacking.length > 0) {
-    warnings.push(`"${table.fileName}" has no column ${joinOr(lacking)}, which the training profile described: the profile of the scored rows leaves ${lacking.length === 1 ? 'it' : 'them'} out.`);
-  }
+function describedAsInTraining(
+  table: CsvTable,
+  keep: Int32Array,
+  model: ModelCommon,
+  warnings: string[],
+): Pick<PreparedData, 'columns' | 'categories' | 'numericDescriptors'> {
+  const columns = trainingColumns(model.training.columns);
+  if (columns === null) return {};
   const categories: CategoryValues[] = [];
   const numericDescriptors: NumericDescriptor[] = [];
-  for (const info of present) {
-    const column = table.columns.find((t) => t.name === info.name)!;
-    if ((info.kind === 'binary' || info.kind === 'categorical') && (info.role === 'feature' || info.role === 'descriptor')) {
-      const cells = columnTexts(column);
-      const levels: string[] = [];
-      const index = new Map<string, number>();
-      const codes = Int32Array.from(keep, (i) => {
-        const text = cells[i];
-        if (text === '') return -1;
-        if (!index.has(text)) {
-          index.set(text, levels.length);
-          levels.push(text);
-        }
-        return index.get(text)!;
-      });
-      categories.push({ name: info.name, kind: info.kind, role: info.role, levels, codes });
-    } else if (info.kind === 'numeric' && info.role === 'descriptor') {
-      numericDescriptors.push({ name: info.name, values: numericValues(column, keep) });
+  const absent: string[] = [];
+  for (const info of columns) {
+    const category = isCategory(info.kind);
+    if (info.role !== 'descriptor' && !(info.role === 'feature' && category)) continue;
+    const column = table.columns.find((c) => c.name === info.name);
+    if (column === undefined || (category && column.levels === null)) {
+      if (info.role === 'descriptor') absent.push(info.name);
+      continue;
     }
+    if (!category) numericDescriptors.push({ name: info.name, values: numericValues(column, keep) });
+    else categories.push({ name: info.name, kind: info.kind as 'binary' | 'categorical', role: info.role as 'feature' | 'descriptor', levels: column.levels!, codes: categoryCodes(column, keep) });
   }
-  // Each column's kind and role as trained (and why it is not a feature); its distinct values counted in the new CSV.
-  const columns = present.map((info): ColumnInfo => {
-    const { levels } = columnKind(table.columns.find((t) => t.name === info.name)!);
-    return { ...info, ...(levels !== null && info.kind !== 'numeric' && info.kind !== 'empty' ? { levels } : {}) };
-  });
+  if (absent.length) {
+    warnings.push(`"${table.fileName}" has no column ${joinOr(absent.map((name) => `"${name}"`))} that the training described (or too many values in it), so it is not described here.`);
+  }
   return { columns, categories, numericDescriptors };
 }
 
-/**
- * Each model feature's value in every row of the table (NaN where missing):
- * a numeric column's numbers, a one-hot indicator's 1 or 0. A level the
- * model was not trained on gets 0 in every indicator of its column, as the
- * reference level does, and a warning counts its rows.
- */
-function featureValues(table: CsvTable, model: ModelCommon, warnings: string[]): Float64Array[] {
-  const cellsOf = new Map<string, string[]>();
-  return model.features.map((feature, j) => {
-    const indicator = model.indicators[j];
-    if (!indicator) return featureColumn(table, feature, model.fileName).values;
-    let cells = cellsOf.get(indicator.column);
-    if (!cells) {
-      cells = oneHotCells(table, model, indicator.column, warnings);
-      cellsOf.set(indicator.column, cells);
-    }
-    return Float64Array.from(cells, (text) => (text === '' ? NaN : text === indicator.level ? 1 : 0));
-  });
+/** The training profile's metadata.columns, if it has them in their form. */
+function trainingColumns(value: unknown): ColumnInfo[] | null {
+  if (!Array.isArray(value)) return null;
+  const ok = value.every((c) => c !== null && typeof c === 'object' && typeof c.name === 'string' && typeof c.kind === 'string' && typeof c.role === 'string');
+  return ok ? (value as ColumnInfo[]).map((c) => ({ ...c })) : null;
 }
 
-/** A one-hot column's cells as text ('' where missing), with the warning for levels the model does not know. */
-function oneHotCells(table: CsvTable, model: ModelCommon, name: string, warnings: string[]): string[] {
-  const cells = columnTexts(requireColumn(table, name, model.fileName));
-  const reference = model.referenceLevels.get(name);
-  const known = new Set([reference, ...model.indicators.flatMap((i) => (i && i.column === name ? [i.level] : []))]);
-  const unknown = cells.flatMap((text, i) => (text !== '' && !known.has(text) ? [i] : []));
-  if (unknown.length > 0) {
-    const first = unknown[0];
-    const rows = unknown.length === 1 ? '1 row' : `${unknown.length.toLocaleString('en-US')} rows`;
-    warnings.push(
-      `Column "${name}" of "${table.fileName}" has ${rows} with a level the model was not trained on (e.g. "${cells[first]}" on line ${table.lineOfRow[first]}): ` +
-        `${unknown.length === 1 ? 'it was' : 'they were'} scored as its reference level "${reference}".`,
-    );
-  }
-  return cells;
-}
-
-/** Each cell's trimmed text ('' where missing). */
-function columnTexts(column: CsvColumn): string[] {
-  if (column.text) return column.text;
-  return Array.from(column.values, (v) => (Number.isNaN(v) ? '' : String(v)));
-}
-
-/** The column a model feature (or one-hot column) names; its absence is one sentence with near names. */
-function requireColumn(table: CsvTable, name: string, modelFile: string): CsvColumn {
-  const column = table.columns.find((c) => c.name === name);
-  if (column !== undefined) return column;
+function missingColumn(table: CsvTable, feature: string, modelFile: string): SegmentError {
   const names = table.columns.map((c) => c.name);
-  const close = closeMatches(name, names);
+  const close = closeMatches(feature, names);
   const suggestion = close.length > 0 ? ` Did you mean ${joinOr(close.map((c) => `"${c}"`))}?` : '';
-  throw new SegmentError(
+  return new SegmentError(
     'UNKNOWN_COLUMN',
-    `The model ${modelFile} needs a column "${name}", which "${table.fileName}" does not have.${suggestion} Its columns are: ${shortList(names, ', ')}.`,
+    `The model ${modelFile} needs a column "${feature}", which "${table.fileName}" does not have.${suggestion} Its columns are: ${shortList(names, ', ')}.`,
   );
 }
 
-/** The column a numeric model feature names, checked: there, numeric, finite. */
+/** The column a model feature names, checked: there, numeric, finite. */
 function featureColumn(table: CsvTable, feature: string, modelFile: string): CsvColumn {
-  const column = requireColumn(table, feature, modelFile);
+  const column = table.columns.find((c) => c.name === feature);
+  if (column === undefined) throw missingColumn(table, feature, modelFile);
   if (column.nonNumeric > 0 && column.firstNonNumeric !== null) {
     const { value, line } = column.firstNonNumeric;
     const more = column.nonNumeric > 1 ? ` (and ${column.nonNumeric - 1} more ${column.nonNumeric === 2 ? 'value' : 'values'} like it)` : '';
@@ -209,6 +151,40 @@ function featureColumn(table: CsvTable, feature: string, modelFile: string): Csv
   }
   checkFinite(column);
   return column;
+}
+
+/**
+ * A one-hot indicator over every row: 1 where the row has the level, 0 where
+ * it has another level the model knows, NaN where it has none. A level the
+ * model never saw has no place in its encoding: refused, naming the levels it knows.
+ */
+function indicatorValues(table: CsvTable, indicator: OneHotIndicator, model: ModelCommon): Float64Array {
+  const column = table.columns.find((c) => c.name === indicator.column);
+  if (column === undefined) throw missingColumn(table, indicator.column, model.fileName);
+  const known = model.categories.get(indicator.column)!;
+  const values = new Float64Array(table.nRows);
+  for (let i = 0; i < table.nRows; i++) {
+    const cell = cellText(column, i);
+    if (cell === null) values[i] = NaN;
+    else if (cell === indicator.level) values[i] = 1;
+    else if (known.includes(cell)) values[i] = 0;
+    else {
+      throw new SegmentError(
+        'UNKNOWN_LEVEL',
+        `Column "${column.name}" of "${table.fileName}" has the level "${cell.length > 40 ? `${cell.slice(0, 39)}…` : cell}" on line ${table.lineOfRow[i]}, ` +
+          `which the model ${model.fileName} was not trained on (it knows ${shortList(known.map((k) => `"${k}"`), ', ')}). Use one of those levels, or leave the cell empty to treat it as missing.`,
+      );
+    }
+  }
+  return values;
+}
+
+/** A cell as written (trimmed), or null where missing. */
+function cellText(column: CsvColumn, i: number): string | null {
+  if (column.levels && column.codes) return column.codes[i] === 0 ? null : column.levels[column.codes[i] - 1];
+  const v = column.values[i];
+  if (column.text) return column.text[i] === '' && Number.isNaN(v) ? null : column.text[i];
+  return Number.isNaN(v) ? null : String(v);
 }
 
 function idText(column: CsvColumn, i: number): string {

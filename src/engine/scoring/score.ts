@@ -22,7 +22,6 @@ import { meanSquaredError, memberMeansOf, neuralProfile, type NeuralFit } from '
 import { methodDefaults } from '../methods/options';
 import { clusterColumns } from '../methods/segmentation';
 import { assignmentsCsv, type SoftScores } from '../profile/assignments';
-import { withColumnSections } from '../profile/categorical';
 import { profileToJson, profileToYaml, writeFileSet, type FileSpec } from '../profile/export';
 import { commonMetadata, fileStamp, type Json, type JsonObject, type Profile } from '../profile/profile';
 import type { Progress, RunControl } from '../progress';
@@ -32,6 +31,7 @@ import { readFcmModel, scoreFcm } from './fuzzyModel';
 import { readGmmModel, scoreGmm } from './gmmModel';
 import { parseModel, readModelFile, type ModelCommon, type ModelReader } from './modelFile';
 import { readNeuralModel, scoreNeural } from './neuralModel';
+import { withColumnSections } from '../profile/categorical';
 import { scoringRows } from './rows';
 
 export interface ScoreRequest {
@@ -268,8 +268,8 @@ export async function scoreRows(request: ScoreRequest, hooks: ScoreHooks = {}): 
   let profile: Profile | null = null;
   if (request.profile) {
     hooks.onProgress?.({ phase: 'metrics', message: 'computing silhouette and cluster statistics' });
-    // The method's builder, then the column sections, as Segmentation.generateClusterProfile makes a profile.
-    profile = scoredProfile(withColumnSections(scored.profile(now, signal), data, scored.labels, scorer.k), data, common, allWarnings);
+    const built = withColumnSections(scored.profile(now, signal), data, scored.labels, scorer.k);
+    profile = scoredProfile(built, data, common, allWarnings);
   }
   throwIfAborted(signal);
   hooks.onProgress?.({ phase: 'write', message: 'writing the scores' });

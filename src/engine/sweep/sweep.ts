@@ -154,29 +154,33 @@ export async function runSweep<M extends MethodKey>(data: PreparedData, request:
     return fitNeural(data, neural, fitControl, await training);
   };
 
+  /** The fits of a key with the three seeds: the master seed's fit, and the stability of their labels. */
+  const fitWithSeeds = async (key: FitKey, options: MethodOptions[M]) => {
+    const labels: Int32Array[] = [];
+    let main: MethodFit | undefined;
+    for (const seed of seeds) {
+      throwIfAborted(control.signal);
+      const fit = await fitOne(key, seed, { ...options, randomSeed: seed }).catch((error: unknown) => {
+        throw seed === base.randomSeed ? error : failedSeed(error, seed);
+      });
+      job++;
+      labels.push(fit.labels);
+      if (seed === base.randomSeed) main = fit;
+    }
+    return { key, options, fit: main!, stabilityAri: meanPairwiseAri(labels) };
+  };
+
   const results = new Map<FitKey, SweepFit>();
   const record = (key: FitKey, error: unknown) => {
     if (!isSegmentError(error) || error.code === 'CANCELLED') throw error;
     results.set(key, { ...key, error });
   };
   for (const group of batches(keys, data.n)) {
-    // The fits of the batch with the three seeds; the master seed's kept for its profile.
-    const fitted: { key: FitKey; options: MethodOptions[M]; fit: MethodFit; stabilityAri: number }[] = [];
+    const fitted: Awaited<ReturnType<typeof fitWithSeeds>>[] = [];
     for (const key of group) {
       const options = { ...base, nClusters: key.k, ...(key.covarianceType ? { covarianceType: key.covarianceType } : {}) } as MethodOptions[M];
       try {
-        const labels: Int32Array[] = [];
-        let main: MethodFit | undefined;
-        for (const seed of seeds) {
-          throwIfAborted(control.signal);
-          const fit = await fitOne(key, seed, { ...options, randomSeed: seed }).catch((error: unknown) => {
-            throw seed === base.randomSeed ? error : failedSeed(error, seed);
-          });
-          job++;
-          labels.push(fit.labels);
-          if (seed === base.randomSeed) main = fit;
-        }
-        fitted.push({ key, options, fit: main!, stabilityAri: meanPairwiseAri(labels) });
+        fitted.push(await fitWithSeeds(key, options));
       } catch (error) {
         job = (keys.indexOf(key) + 1) * seeds.length;
         record(key, error);
@@ -194,8 +198,7 @@ export async function runSweep<M extends MethodKey>(data: PreparedData, request:
       throwIfAborted(control.signal);
       control.onProgress?.({ phase: 'metrics', message: `${fitName(method, key)}: cluster statistics`, fraction: job / jobs });
       try {
-        const known = { silhouette: silhouettes[index], latentSilhouette: latent?.[index] };
-        const profile = steps.profile(data, fit, options, now, control.signal, known);
+        const profile = steps.profile(data, fit, options, now, control.signal, { silhouette: silhouettes[index], latentSilhouette: latent?.[index] });
         const summary = fitSummary(method, profile.metadata);
         results.set(key, { ...key, ...summary, metrics: profile.metrics, stabilityAri, sizes: sizesOf(fit.labels, key.k) });
       } catch (error) {
