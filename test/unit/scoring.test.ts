@@ -313,7 +313,6 @@ test('a profile of the training rows scored with the model has the training prof
     const trainingExcluded = trainingMetadata.excluded_columns;
     for (const key of ['timestamp', 'warnings', 'excluded_columns']) delete trainingMetadata[key];
     const { excluded_columns: scoredExcluded, ...scoredRest } = rest;
-
     assert.deepEqual(scoredRest, trainingMetadata, `${method} metadata`);
     assert.deepEqual(
       scoredExcluded.map((e: { column: string }) => e.column),
