@@ -20,13 +20,12 @@ import {
   isSegmentError,
   type MethodExport,
   type MethodKey,
-  type MissingPolicy,
 } from '../engine';
 import type { OutputKind } from '../shared/timestamps';
 import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './args';
-import { CATEGORICAL_MODES, type CategoricalMode } from '../shared/workerProtocol';
+import { CATEGORICAL_MODES } from '../shared/workerProtocol';
 import type { CliIo } from './io';
-import { ALL_METHOD_FLAGS, COMMON_OPTION_FLAGS, SHARED_FLAGS, methodFlags, methodRun } from './methodFlags';
+import { ALL_METHOD_FLAGS, COMMON_OPTION_FLAGS, SHARED_FLAGS, methodFlags, methodRun, prepareOptions } from './methodFlags';
 import { ProgressBar } from './progressBar';
 import { PROMPT_USAGE, promptCommand } from './prompt';
 import { SCORE_USAGE, scoreCommand } from './score';
@@ -165,13 +164,7 @@ async function runMethods(
     return await exportMethods(
       {
         source: { kind: 'file', path: csvPath },
-        prepare: {
-          columns: flags.columns as string[] | undefined,
-          exclude: flags.exclude as string[] | undefined,
-          describe: flags.describe as string[] | undefined,
-          categorical: flags.categorical as CategoricalMode | undefined,
-          missing: (flags.missing as MissingPolicy | undefined) ?? 'drop',
-        },
+        prepare: prepareOptions(flags),
         methods: methods.map((m) => methodRun(m, flags)),
         outputDir,
         now,

@@ -3,8 +3,19 @@
  * (src/shared/methods.ts): one flag per option that has one, its help with
  * the default, and the flags given turned back into each method's options.
  */
-import { COMMON_OPTIONS, METHOD_KEYS, chosenByEngine, METHOD_OPTIONS, type MethodKey, type MethodRun, type OptionSpec } from '../engine';
+import {
+  COMMON_OPTIONS,
+  METHOD_KEYS,
+  chosenByEngine,
+  METHOD_OPTIONS,
+  type MethodKey,
+  type MethodRun,
+  type MissingPolicy,
+  type OptionSpec,
+  type PrepareOptions,
+} from '../engine';
 import type { FlagSpec, FlagValues } from './args';
+import type { CategoricalMode } from '../shared/workerProtocol';
 
 function flagOf(spec: OptionSpec & { flag: string }): FlagSpec {
   const { rule } = spec;
@@ -49,4 +60,15 @@ export function methodRun(method: MethodKey, flags: FlagValues): MethodRun {
     if (value !== undefined) options[spec.key] = value;
   }
   return { method, options };
+}
+
+/** How the CSV is prepared, from the common flags: one place, so every command that reads a CSV honours all of them. */
+export function prepareOptions(flags: FlagValues): PrepareOptions {
+  return {
+    columns: flags.columns as string[] | undefined,
+    exclude: flags.exclude as string[] | undefined,
+    describe: flags.describe as string[] | undefined,
+    categorical: flags.categorical as CategoricalMode | undefined,
+    missing: (flags.missing as MissingPolicy | undefined) ?? 'drop',
+  };
 }

@@ -18,16 +18,14 @@ import {
   sweepToFiles,
   type CovarianceType,
   type MethodKey,
-  type MissingPolicy,
   type SweepFiles,
   type SweepFit,
   type SweepSuccess,
 } from '../engine';
 import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './args';
-import type { CategoricalMode } from '../shared/workerProtocol';
 import type { CliIo } from './io';
 import type { RunAnnouncement } from './main';
-import { methodFlags, methodRun } from './methodFlags';
+import { methodFlags, methodRun, prepareOptions } from './methodFlags';
 import { ProgressBar } from './progressBar';
 import { summarize } from './summary';
 
@@ -145,13 +143,7 @@ async function sweep(argv: string[], { io, common, signal, onRun }: SweepContext
         options,
         optionNames: OPTION_FLAGS,
         source: { kind: 'file', path: csvPath },
-        prepare: {
-          columns: flags.columns as string[] | undefined,
-          exclude: flags.exclude as string[] | undefined,
-          describe: flags.describe as string[] | undefined,
-          categorical: flags.categorical as CategoricalMode | undefined,
-          missing: (flags.missing as MissingPolicy | undefined) ?? 'drop',
-        },
+        prepare: prepareOptions(flags),
         outputDir,
         export: flags.export === true,
         now,
