@@ -197,14 +197,16 @@ export class Scorer extends WorkerRuns {
     const dropped = result.nRowsDropped > 0 ? ` (${result.nRowsDropped.toLocaleString('en-US')} dropped for missing values)` : '';
     log.info(`wrote ${result.scores}, ${result.json} and ${result.yaml}`);
     for (const warning of result.warnings) log.warn(warning);
-    const note = result.warnings.length > 0 ? ` ${result.warnings.length === 1 ? 'One warning' : `${result.warnings.length} warnings`}: see Segment: Show Log.` : '';
+    // The first warning in the notification itself (a new categorical level comes first), the rest in the log.
+    const [first, ...more] = result.warnings;
+    const note = first === undefined ? '' : ` Warning: ${first}${more.length > 0 ? ` (${more.length} more: see Segment: Show Log.)` : ''}`;
+    const show = (message: string, ...items: string[]) =>
+      first === undefined ? vscode.window.showInformationMessage(message, ...items) : vscode.window.showWarningMessage(message, ...items);
     const actions = this.ctx.openPanel ? ['Open Scores', 'Open Panel', 'Reveal in Explorer'] : ['Open Scores', 'Reveal in Explorer'];
-    void vscode.window
-      .showInformationMessage(
-        `Segment: ${result.nScored.toLocaleString('en-US')} rows of ${target.name} scored with ${path.basename(result.model)}${dropped}: ${sizes}${unusual}.${note}`,
-        ...actions,
-      )
-      .then(async (choice) => {
+    void show(
+      `Segment: ${result.nScored.toLocaleString('en-US')} rows of ${target.name} scored with ${path.basename(result.model)}${dropped}: ${sizes}${unusual}.${note}`,
+      ...actions,
+    ).then(async (choice) => {
         if (choice === 'Open Scores') {
           await vscode.window.showTextDocument(vscode.Uri.file(result.scores), { preview: false });
         } else if (choice === 'Open Panel') {

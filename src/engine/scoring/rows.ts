@@ -10,7 +10,6 @@ import { checkFinite, closeMatches, joinOr, shortList, type PreparedData } from 
 import { SegmentError } from '../errors';
 import { powerOfTwoScale } from '../kernels/stats';
 import type { ModelCommon } from './modelFile';
-import type { OneHotIndicator } from '../data/encode';
 import { categoryCodes, isCategory, numericValues, type CategoryValues, type ColumnInfo, type NumericDescriptor } from '../data/columns';
 
 export interface ScoringRows {
@@ -21,9 +20,13 @@ export interface ScoringRows {
 export function scoringRows(table: CsvTable, model: ModelCommon): ScoringRows {
   const warnings: string[] = [];
   // Per feature, its value in each row (NaN: missing): a number, or a one-hot indicator's 1 or 0.
+  // Each one-hot column's levels, read once for all its indicators.
+  const oneHot = new Map<string, Int32Array>();
   const columns = model.features.map((feature, j) => {
     const indicator = model.indicators[j];
-    return indicator ? { values: indicatorValues(table, indicator, model) } : featureColumn(table, feature, model.fileName);
+    if (indicator === null) return featureColumn(table, feature, model.fileName);
+    if (!oneHot.has(indicator.column)) oneHot.set(indicator.column, oneHotCodes(table, indicator.column, model, warnings));
+    return { values: indicatorValues(oneHot.get(indicator.column)!, model.categories.get(indicator.column)!.indexOf(indicator.level)) };
   });
   const d = columns.length;
   const imputation = model.imputation;
@@ -154,29 +157,48 @@ function featureColumn(table: CsvTable, feature: string, modelFile: string): Csv
 }
 
 /**
- * A one-hot indicator over every row: 1 where the row has the level, 0 where
- * it has another level the model knows, NaN where it has none. A level the
- * model never saw has no place in its encoding: refused, naming the levels it knows.
+ * A one-hot column over every row: the index of each row's level among the
+ * levels the model knows (-1 where it has none). A level the model never saw
+ * has no indicator of its own: it is scored as the dropped reference level
+ * (index 0, every indicator 0), and a warning names the column, the new
+ * levels, how many rows had them and the first line.
  */
-function indicatorValues(table: CsvTable, indicator: OneHotIndicator, model: ModelCommon): Float64Array {
-  const column = table.columns.find((c) => c.name === indicator.column);
-  if (column === undefined) throw missingColumn(table, indicator.column, model.fileName);
-  const known = model.categories.get(indicator.column)!;
-  const values = new Float64Array(table.nRows);
+function oneHotCodes(table: CsvTable, name: string, model: ModelCommon, warnings: string[]): Int32Array {
+  const column = table.columns.find((c) => c.name === name);
+  if (column === undefined) throw missingColumn(table, name, model.fileName);
+  const known = model.categories.get(name)!;
+  const index = new Map(known.map((level, k) => [level, k]));
+  const codes = new Int32Array(table.nRows);
+  const unseen = new Map<string, number>();
+  let firstLine = 0;
   for (let i = 0; i < table.nRows; i++) {
     const cell = cellText(column, i);
-    if (cell === null) values[i] = NaN;
-    else if (cell === indicator.level) values[i] = 1;
-    else if (known.includes(cell)) values[i] = 0;
-    else {
-      throw new SegmentError(
-        'UNKNOWN_LEVEL',
-        `Column "${column.name}" of "${table.fileName}" has the level "${cell.length > 40 ? `${cell.slice(0, 39)}…` : cell}" on line ${table.lineOfRow[i]}, ` +
-          `which the model ${model.fileName} was not trained on (it knows ${shortList(known.map((k) => `"${k}"`), ', ')}). Use one of those levels, or leave the cell empty to treat it as missing.`,
-      );
+    const k = cell === null ? -1 : index.get(cell);
+    if (k !== undefined) {
+      codes[i] = k;
+      continue;
     }
+    codes[i] = 0;
+    unseen.set(cell!, (unseen.get(cell!) ?? 0) + 1);
+    if (firstLine === 0) firstLine = table.lineOfRow[i];
   }
-  return values;
+  if (unseen.size > 0) warnings.push(unseenLevelsWarning(table.fileName, name, known[0], unseen, firstLine, model.fileName));
+  return codes;
+}
+
+function unseenLevelsWarning(fileName: string, column: string, reference: string, unseen: Map<string, number>, firstLine: number, modelFile: string): string {
+  const rows = [...unseen.values()].reduce((a, b) => a + b, 0);
+  const clip = (level: string) => `"${level.length > 40 ? `${level.slice(0, 39)}…` : level}"`;
+  const levels = shortList([...unseen.keys()].map(clip), ', ');
+  return (
+    `Column "${column}" of "${fileName}" has ${unseen.size === 1 ? 'a level' : `${unseen.size} levels`} (${levels}) that the model ${modelFile} was not trained on, ` +
+    `in ${rows.toLocaleString('en-US')} ${rows === 1 ? 'row' : 'rows'} (first on line ${firstLine}): ${rows === 1 ? 'it is' : 'they are'} scored as the reference level ${clip(reference)}.`
+  );
+}
+
+/** A one-hot indicator from its column's codes: 1 where the row has the level, 0 where another, NaN where none. */
+function indicatorValues(codes: Int32Array, level: number): Float64Array {
+  return Float64Array.from(codes, (code) => (code < 0 ? NaN : code === level ? 1 : 0));
 }
 
 /** A cell as written (trimmed), or null where missing. */
