@@ -17,45 +17,50 @@ export interface ScoringRows {
   warnings: string[];
 }
 
-export function scoringRows(table: CsvTable, model: ModelCommon): ScoringRows {
+export function scoringRows(table: CsvTable, model: ModelCommon, options: { describe?: boolean } = {}): ScoringRows {
   const warnings: string[] = [];
-  // Per feature, its value in each row (NaN: missing): a number, or a one-hot indicator's 1 or 0.
   // Each one-hot column's levels, read once for all its indicators.
   const oneHot = new Map<string, Int32Array>();
-  const columns = model.features.map((feature, j) => {
+  // Per feature, its value in each row (NaN: missing): a number, or a one-hot indicator's 1 or 0.
+  // Plain Float64Arrays, so the loops over a million rows below see one shape.
+  const columns: Float64Array[] = model.features.map((feature, j) => {
     const indicator = model.indicators[j];
-    if (indicator === null) return featureColumn(table, feature, model.fileName);
+    if (indicator === null) return featureColumn(table, feature, model.fileName).values;
     if (!oneHot.has(indicator.column)) oneHot.set(indicator.column, oneHotCodes(table, indicator.column, model, warnings));
-    return { values: indicatorValues(oneHot.get(indicator.column)!, model.categories.get(indicator.column)!.indexOf(indicator.level)) };
+    return indicatorValues(oneHot.get(indicator.column)!, model.categories.get(indicator.column)!.indexOf(indicator.level));
   });
   const d = columns.length;
   const imputation = model.imputation;
-  const keep: number[] = [];
+  const gaps = new Int32Array(table.nRows);
+  for (const values of columns) for (let i = 0; i < table.nRows; i++) if (Number.isNaN(values[i])) gaps[i]++;
+  const keep = new Int32Array(table.nRows);
+  let n = 0;
   let nValuesImputed = 0;
   for (let i = 0; i < table.nRows; i++) {
-    let gaps = 0;
-    for (const column of columns) if (Number.isNaN(column.values[i])) gaps++;
-    if (gaps > 0 && imputation === null) continue;
-    nValuesImputed += gaps;
-    keep.push(i);
+    if (gaps[i] > 0 && imputation === null) continue;
+    nValuesImputed += gaps[i];
+    keep[n++] = i;
   }
-  if (keep.length === 0) {
+  if (n === 0) {
     throw new SegmentError(
       'NO_DATA_ROWS',
       `Every row of "${table.fileName}" has a missing value in at least one of the model's columns (${shortList(model.features, ', ')}), ` +
         'so no rows are left to score. The model drops such rows, as its training did: fill the gaps, or score with a model exported with median imputation.',
     );
   }
-  const n = keep.length;
+  const kept = keep.subarray(0, n);
   const raw = new Float64Array(n * d);
-  for (let t = 0; t < n; t++) {
-    for (let j = 0; j < d; j++) {
-      const v = columns[j].values[keep[t]];
-      raw[t * d + j] = Number.isNaN(v) && imputation !== null ? imputation[j] : v;
+  for (let j = 0; j < d; j++) {
+    const values = columns[j];
+    const fill = imputation === null ? NaN : imputation[j];
+    for (let t = 0; t < n; t++) {
+      const v = values[kept[t]];
+      raw[t * d + j] = Number.isNaN(v) ? fill : v;
     }
   }
   const names = new Set([...model.features, ...model.categories.keys()]);
-  const described = describedAsInTraining(table, Int32Array.from(keep), model, warnings);
+  // The training's descriptors only matter to a profile of the scored rows.
+  const described = options.describe === false ? {} : describedAsInTraining(table, kept, model, warnings);
   const idColumn = model.idColumn === null ? undefined : table.columns.find((c) => c.name === model.idColumn);
   if (model.idColumn !== null && idColumn === undefined) {
     warnings.push(`"${table.fileName}" has no column "${model.idColumn}" (the id column of the training data), so the scores name each row by its number only.`);
@@ -72,9 +77,9 @@ export function scoringRows(table: CsvTable, model: ModelCommon): ScoringRows {
       z: standardiseWith(raw, n, d, model.mean, model.scale),
       mean: model.mean,
       scale: model.scale,
-      rowNumbers: Int32Array.from(keep, (i) => i + 1),
+      rowNumbers: Int32Array.from(kept, (i) => i + 1),
       idColumn: idColumn?.name ?? null,
-      ids: idColumn ? keep.map((i) => idText(idColumn, i)) : null,
+      ids: idColumn ? Array.from(kept, (i) => idText(idColumn, i)) : null,
       excluded: table.columns
         .filter((c) => !names.has(c.name))
         .map((c) => ({ column: c.name, reason: c === idColumn ? 'the id column' : 'not a feature of the model' })),
@@ -222,11 +227,10 @@ function idText(column: CsvColumn, i: number): string {
  */
 export function standardiseWith(raw: Float64Array, n: number, d: number, mean: Float64Array, scale: Float64Array): Float64Array {
   const unit = Float64Array.from(mean, (m, j) => powerOfTwoScale(Math.max(Math.abs(m), scale[j])));
+  const m = Float64Array.from(mean, (v, j) => v / unit[j]);
+  const s = Float64Array.from(scale, (v, j) => v / unit[j]);
   const z = new Float64Array(new SharedArrayBuffer(n * d * 8));
-  for (let j = 0; j < d; j++) {
-    const m = mean[j] / unit[j];
-    const s = scale[j] / unit[j];
-    for (let t = 0; t < n; t++) z[t * d + j] = (raw[t * d + j] / unit[j] - m) / s;
-  }
+  // Row by row, in memory order: the same operations on each value as column by column.
+  for (let t = 0, at = 0; t < n; t++) for (let j = 0; j < d; j++, at++) z[at] = (raw[at] / unit[j] - m[j]) / s[j];
   return z;
 }
