@@ -7,6 +7,7 @@
  * the progress with Cancel; when done, another opens the scores or shows the
  * training profile and the scored rows' profile in the cluster panel.
  */
+import type { OpenOptions } from './clusterPanel';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -52,7 +53,7 @@ export interface ScorerContext {
   workerPath: string;
   log: vscode.LogOutputChannel;
   /** Shows profile files in the cluster panel. */
-  openPanel?: (files: vscode.Uri[]) => void;
+  openPanel?: (files: vscode.Uri[], options?: OpenOptions) => void;
 }
 
 /** The model files directly in these folders (on disk), newest first; a folder listed twice counts once. */
@@ -215,7 +216,8 @@ export class Scorer extends WorkerRuns {
             () => [vscode.Uri.file(result.trainingProfile)],
             () => [],
           );
-          this.ctx.openPanel?.([...training, vscode.Uri.file(result.json)]);
+          // On the compare tab: the scored rows beside the training (webview/scoredCompare.ts).
+          this.ctx.openPanel?.([...training, vscode.Uri.file(result.json)], { focus: vscode.Uri.file(result.json), tab: training.length ? 'compare' : undefined });
         } else if (choice === 'Reveal in Explorer') {
           const uri = vscode.Uri.file(result.scores);
           const inWorkspace = vscode.workspace.getWorkspaceFolder(uri) !== undefined;
