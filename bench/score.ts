@@ -39,6 +39,8 @@ export interface OursScore {
   cpuSeconds: number;
   /** Seconds from the start to the first progress event of each phase's end: read (CSV + features), score, write. */
   phases: { read: number; score: number; write: number };
+  /** CPU seconds of the same phases (every thread). */
+  cpuPhases?: { read: number; score: number; write: number };
   n: number;
   d: number;
   scores: string;
@@ -149,12 +151,14 @@ export function formatScoreBench(b: ScoreBench): string {
     `segment score, GMM full k ${GMM_OPTIONS.nClusters}, ${b.rows.toLocaleString('en-US')} rows (${ours.n.toLocaleString('en-US')} scored, ${ours.d} features), ${b.threads} threads:`,
     `  ours (whole command): ${s(ours.seconds)} (CPU ${s(ours.cpuSeconds)}) = read CSV + features ${s(ours.phases.read)}, posteriors ${s(ours.phases.score)}, write scores ${s(ours.phases.write)}`,
   ];
+  if (ours.cpuPhases) lines.push(`    CPU by phase: read CSV + features ${s(ours.cpuPhases.read)}, posteriors ${s(ours.cpuPhases.score)}, write scores ${s(ours.cpuPhases.write)}`);
   const { before } = b;
   if (before) {
     lines.push(
       `  before (the other checkout): ${s(before.seconds)} (CPU ${s(before.cpuSeconds)}) = read ${s(before.phases.read)}, posteriors ${s(before.phases.score)}, write ${s(before.phases.write)}; ` +
         `ours / before ${(ours.seconds / before.seconds).toFixed(2)}× wall, ${(ours.cpuSeconds / before.cpuSeconds).toFixed(2)}× CPU`,
     );
+    if (before.cpuPhases) lines.push(`    CPU by phase: read ${s(before.cpuPhases.read)}, posteriors ${s(before.cpuPhases.score)}, write ${s(before.cpuPhases.write)}`);
   }
   if (sklearn) {
     lines.push(`  scikit-learn ${sklearn.sklearn} predict_proba on the same standardised matrix (default threads): ${s(sklearn.seconds)} (CPU ${s(sklearn.cpuSeconds)}; median of ${sklearn.runs.length})`);
@@ -171,17 +175,31 @@ export function formatScoreBench(b: ScoreBench): string {
 /** The ours case, in its own process: the timed scoring, then (untimed) the standardised matrix for Python. */
 async function oursCase(model: string, csv: string, out: string, threads: number, matrix: boolean): Promise<void> {
   const marks: Record<string, number> = {};
+  const cpuMarks: Record<string, number> = {};
+  const cpuNow = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
   const cpu0 = process.cpuUsage();
+  const c0 = cpuNow();
   const t0 = performance.now();
   const result = await scoreRows(
     { model, source: { kind: 'file', path: csv }, outputDir: out, threads },
-    { onProgress: (p) => (marks[p.phase] ??= performance.now()) },
+    {
+      onProgress: (p) => {
+        marks[p.phase] ??= performance.now();
+        cpuMarks[p.phase] ??= cpuNow();
+      },
+    },
   );
   const t1 = performance.now();
+  const c1 = cpuNow();
   const cpu = process.cpuUsage(cpu0);
+  const cpuAt = (phase: string) => cpuMarks[phase] ?? c1;
+  const cpuPhases = { read: cpuAt('fit') - c0, score: cpuAt('write') - cpuAt('fit'), write: c1 - cpuAt('write') };
   const at = (phase: string) => marks[phase] ?? t1;
   const phases = { read: (at('fit') - t0) / 1000, score: (at('write') - at('fit')) / 1000, write: (t1 - at('write')) / 1000 };
-  const report: OursScore = { seconds: (t1 - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, phases, n: result.nScored, d: 0, scores: result.scores, matrix: null };
+  const report: OursScore = { seconds: (t1 - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, phases, cpuPhases, n: result.nScored, d: 0, scores: result.scores, matrix: null };
   if (matrix) {
     const { common } = await readModel(model);
     const { data } = scoringRows(await readCsv(csv), common);
