@@ -100,3 +100,21 @@ test('without its training profile, or with a training profile of another export
   const odd = buildPanelModel([{ path: result.json!, profile: { ...scored, metadata: { ...scored.metadata, scored_with: { __proto__: 1 } } } }]);
   assert.ok(odd.profiles[0].problems.includes('metadata.scored_with should be text but is a mapping.'), odd.profiles[0].problems.join('\n'));
 });
+
+test('the pair is found by the export\'s stamp and suffix, for a JSON or a YAML training profile', async (t) => {
+  const { done, result, training, scored } = await trainingAndScored(t);
+  const yaml = done.result.json.replace(/\.json$/, '.yaml');
+  assert.equal(buildPanelModel([{ path: yaml, profile: training }, { path: result.json!, profile: scored }]).scored.length, 1);
+  // A second export of the same second got the suffix _2 on each of its files: its model pairs with its own profile only.
+  const suffixed = { ...scored, metadata: { ...scored.metadata, scored_with: basename(done.result.model).replace('.json', '_2.json') } };
+  const twin = done.result.json.replace('.json', '_2.json');
+  const model = buildPanelModel([
+    { path: done.result.json, profile: training },
+    { path: twin, profile: training },
+    { path: result.json!, profile: suffixed },
+  ]);
+  assert.deepEqual(
+    model.scored.map((c) => c.training),
+    [1],
+  );
+});

@@ -10,8 +10,9 @@
 import { DASH, formatFixed, formatSigned } from '../format';
 import type { CategoryShiftView, ClusterShiftView, ClusterView, FeatureShiftView, ProfileView, ScoredComparisonView, Shown } from './types';
 
-const MODEL_NAME = /^(.+)_model_(\d{8}_\d{6})\.json$/;
-const PROFILE_NAME = /^(.+)_cluster_profile_(\d{8}_\d{6})\.(json|ya?ml)$/;
+// The stamp, and the set's suffix (_2, _3… when the first names were taken: one suffix for the whole set).
+const MODEL_NAME = /^(.+)_model_(\d{8}_\d{6}(?:_\d+)?)\.json$/;
+const PROFILE_NAME = /^(.+)_cluster_profile_(\d{8}_\d{6}(?:_\d+)?)\.(json|ya?ml)$/;
 
 /** The stem shared by a model file and its training profile ("gmm_20261201_081502"), or null. */
 function exportStem(fileName: string, pattern: RegExp): string | null {
