@@ -18,6 +18,7 @@ import { pipeline } from 'node:stream/promises';
 import { parse, type InfoRecord } from 'csv-parse';
 import { SegmentError, cancelledError, throwIfAborted } from '../errors';
 import { NumberShape, isInfinityToken, isMissingToken, numberShape, numberValue } from './numeric';
+import { RowReservoir, type RowSample, type SampleRequest } from './sample';
 
 export type Delimiter = ',' | ';' | '\t' | '|';
 export type LineEnding = 'LF' | 'CRLF' | 'CR';
@@ -35,6 +36,8 @@ export interface CsvReadOptions {
   signal?: AbortSignal;
   /** Called every 10,000 data rows and once at the end. */
   onProgress?: (progress: CsvProgress) => void;
+  /** Keep only a seeded uniform sample of this many data rows, drawn while reading (sample.ts). */
+  sample?: SampleRequest;
 }
 
 export interface CsvColumn {
@@ -82,6 +85,8 @@ export interface CsvTable {
   columns: CsvColumn[];
   /** 1-based physical line on which each data row starts. */
   lineOfRow: Int32Array;
+  /** Read with a sample that left rows out: which data rows of the file the table's rows are. */
+  sample?: RowSample;
 }
 
 /** Bytes read to guess the delimiter and line ending. */
@@ -221,10 +226,10 @@ async function parseSource(source: Readable, sample: Buffer, context: ReadContex
   rejectNonText(sample, fileName);
   const sniffed = sniffDialect(sample.toString('utf8'), context.totalBytes <= sample.length);
   const delimiter = options.delimiter ?? sniffed.delimiter;
-  const table = new TableBuilder(fileName, delimiter);
+  const table = new TableBuilder(fileName, delimiter, options.sample);
   const lines = new LineTracker();
   const guard = new Utf8Guard(fileName, sniffed.lineEnding === 'CR' ? 0x0d : 0x0a);
-  const report = () => options.onProgress?.({ rowsRead: table.nRows, bytesRead: guard.bytesRead, totalBytes: context.totalBytes });
+  const report = () => options.onProgress?.({ rowsRead: table.rowsRead, bytesRead: guard.bytesRead, totalBytes: context.totalBytes });
 
   const parser = parse({
     delimiter,
@@ -235,7 +240,7 @@ async function parseSource(source: Readable, sample: Buffer, context: ReadContex
     max_record_size: MAX_RECORD_CHARS,
     on_record: (record: string[], info: InfoRecord) => {
       table.addRecord(record, lines.recordStart(record, info));
-      if (table.nRows % ROWS_PER_PROGRESS === 0 && table.nRows > 0) {
+      if (table.rowsRead % ROWS_PER_PROGRESS === 0 && table.rowsRead > 0) {
         throwIfAborted(options.signal);
         report();
       }
@@ -467,11 +472,21 @@ class TableBuilder {
   private header: string[] | null = null;
   private columns: ColumnBuilder[] = [];
   private lineOfRow = new Int32Array(INITIAL_CAPACITY);
+  /** With a sample: the rows kept so far, their cells joined by NUL (which Utf8Guard keeps out of any cell). */
+  private readonly reservoir: RowReservoir<{ cells: string; line: number }> | null;
 
   constructor(
     private readonly fileName: string,
     private readonly delimiter: Delimiter,
-  ) {}
+    sample?: SampleRequest,
+  ) {
+    this.reservoir = sample ? new RowReservoir(sample) : null;
+  }
+
+  /** Data rows read from the file so far (with a sample, more than the table will hold). */
+  get rowsRead(): number {
+    return this.reservoir?.seen ?? this.nRows;
+  }
 
   addRecord(record: string[], line: number): void {
     if (isBlankRecord(record)) return;
@@ -486,6 +501,11 @@ class TableBuilder {
           `Look for a missing or extra ${describeDelimiter(this.delimiter)} on that line, and put double quotes around any value that contains one.`,
       );
     }
+    if (this.reservoir) this.reservoir.offer({ cells: record.join('\0'), line });
+    else this.addRow(record, line);
+  }
+
+  private addRow(record: string[], line: number): void {
     const row = this.nRows;
     if (row === this.lineOfRow.length) this.lineOfRow = growInt32(this.lineOfRow);
     this.lineOfRow[row] = line;
@@ -494,6 +514,9 @@ class TableBuilder {
   }
 
   finish(hadBom: boolean, lineEnding: LineEnding): CsvTable {
+    // The sample's rows, in file order, read as if the file held only them.
+    const drained = this.reservoir?.drain();
+    for (const { cells, line } of drained?.items ?? []) this.addRow(cells.split('\0'), line);
     if (this.header === null) {
       throw new SegmentError(
         'EMPTY_FILE',
@@ -515,6 +538,7 @@ class TableBuilder {
       nRows: this.nRows,
       columns: this.columns.map((column) => column.finish(this.nRows)),
       lineOfRow: this.lineOfRow.slice(0, this.nRows),
+      ...(drained?.sample ? { sample: drained.sample } : {}),
     };
   }
 

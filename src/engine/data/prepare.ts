@@ -27,6 +27,7 @@ import { checkFeatureNames, indicatorName, oneHotColumn, type OneHotIndicator } 
 import { CATEGORICAL_MODES, type CategoricalMode } from '../../shared/workerProtocol';
 import { SegmentError } from '../errors';
 import { medianSorted, powerOfTwoScale } from '../kernels/stats';
+import { dataRowNumbers, type RowSample } from './sample';
 
 export type MissingPolicy = 'drop' | 'median';
 
@@ -47,6 +48,10 @@ export interface PrepareOptions {
    * distinct numbers looks like an id).
    */
   clusters?: number;
+  /** Read a seeded uniform sample of this many data rows (sample.ts); absent, 0 or 'auto': every row. */
+  sample?: number | 'auto';
+  /** The run's seed, which draws the sample. */
+  seed?: number;
 }
 
 export interface ExcludedColumn {
@@ -81,6 +86,8 @@ export interface PreparedData {
   scale: Float64Array;
   /** 1-based data-row numbers (among the CSV's data rows) of the rows kept. */
   rowNumbers: Int32Array;
+  /** Read with a sample that left rows out (metadata.sample). */
+  sample?: RowSample;
   /** The column whose values name each row in the assignments output, if any. */
   idColumn: string | null;
   /** Its values for the rows kept, as written in the file. */
@@ -619,7 +626,8 @@ function assemble(
     z,
     mean,
     scale,
-    rowNumbers: Int32Array.from(keep, (i) => i + 1),
+    rowNumbers: dataRowNumbers(keep, table.sample),
+    ...(table.sample ? { sample: table.sample } : {}),
     idColumn: idColumn?.column.name ?? null,
     ids: idColumn ? idsOf(idColumn.column, keep) : null,
     excluded: [...excluded].sort(([a], [b]) => a - b).map(([index, reason]) => ({ column: table.columns[index].name, reason })),

@@ -171,6 +171,8 @@ export function commonMetadata(input: CommonMetadataInput): JsonObject {
         }
       : null,
     n_rows_read: data.nRowsRead,
+    // Only when a sample left rows out: a sample of every row is the file itself.
+    ...(data.sample ? { sample: { rows: data.sample.rows, of: data.sample.of, seed: data.sample.seed } } : {}),
     n_rows_dropped: data.nRowsDropped,
     missing_values: data.missing,
     n_values_imputed: data.nValuesImputed,
