@@ -12,6 +12,7 @@ const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon'
 /** What the reader detected, e.g. " (semicolon-separated, BOM, CRLF, decimal commas)". */
 function formatNote(format: Obj | null): string {
   if (!format) return '';
+  if (format.format === 'parquet') return ` (Parquet, ${format.row_groups} row ${format.row_groups === 1 ? 'group' : 'groups'})`;
   const parts = [`${DELIMITER_NAMES[format.delimiter as string] ?? format.delimiter}-separated`];
   if (format.bom) parts.push('BOM');
   if (format.line_ending !== 'LF') parts.push(String(format.line_ending));

@@ -19,6 +19,7 @@ import { parse, type InfoRecord } from 'csv-parse';
 import { SegmentError, cancelledError, throwIfAborted } from '../errors';
 import { NumberShape, isInfinityToken, isMissingToken, numberShape, numberValue } from './numeric';
 import { RowReservoir, type RowSample, type SampleRequest } from './sample';
+import type { ParquetFormat } from './parquet';
 
 export type Delimiter = ',' | ';' | '\t' | '|';
 export type LineEnding = 'LF' | 'CRLF' | 'CR';
@@ -87,6 +88,8 @@ export interface CsvTable {
   lineOfRow: Int32Array;
   /** Read with a sample that left rows out: which data rows of the file the table's rows are. */
   sample?: RowSample;
+  /** A table read from a Parquet file (parquet.ts); absent for a CSV. */
+  format?: ParquetFormat;
 }
 
 /** Bytes read to guess the delimiter and line ending. */

@@ -1,5 +1,6 @@
 /** From a CSV to the standardised matrix a method fits: read, then prepare. */
-import { readCsv, readCsvText, type CsvTable } from './csv';
+import { readCsvText, type CsvTable } from './csv';
+import { readTableFile } from './table';
 import { prepareFeatures, type PrepareOptions, type PreparedData } from './prepare';
 import type { RunControl } from '../progress';
 import type { SampleRequest } from './sample';
@@ -27,7 +28,7 @@ function readControl(control: RunControl, options: PrepareOptions) {
 }
 
 export async function loadDataset(path: string, options: PrepareOptions = {}, control: RunControl = {}): Promise<PreparedData> {
-  const table: CsvTable = await readCsv(path, readControl(control, options));
+  const table: CsvTable = await readTableFile(path, readControl(control, options));
   return prepareFeatures(table, options);
 }
 

@@ -28,6 +28,7 @@ import { CATEGORICAL_MODES, type CategoricalMode } from '../../shared/workerProt
 import { SegmentError } from '../errors';
 import { medianSorted, powerOfTwoScale } from '../kernels/stats';
 import { dataRowNumbers, type RowSample } from './sample';
+import type { ParquetFormat } from './parquet';
 
 export type MissingPolicy = 'drop' | 'median';
 
@@ -59,12 +60,19 @@ export interface ExcludedColumn {
   reason: string;
 }
 
-/** How the CSV was written, as the reader detected it (reported in the profile). */
-export interface InputFormat {
-  delimiter: string;
-  bom: boolean;
-  lineEnding: string;
-  decimalComma: boolean;
+/** How the CSV was written, as the reader detected it (reported in the profile); or the Parquet file's facts. */
+export type InputFormat =
+  | {
+      delimiter: string;
+      bom: boolean;
+      lineEnding: string;
+      decimalComma: boolean;
+    }
+  | ParquetFormat;
+
+/** The input format of a table, as the profile reports it. */
+export function inputFormatOf(table: CsvTable): InputFormat {
+  return table.format ?? { delimiter: table.delimiter, bom: table.hadBom, lineEnding: table.lineEnding, decimalComma: table.decimalComma };
 }
 
 export interface PreparedData {
@@ -612,12 +620,7 @@ function assemble(
   const { mean, scale, z } = standardise(raw, n, d);
   return {
     fileName: table.fileName,
-    inputFormat: {
-      delimiter: table.delimiter,
-      bom: table.hadBom,
-      lineEnding: table.lineEnding,
-      decimalComma: table.decimalComma,
-    },
+    inputFormat: inputFormatOf(table),
     features: names,
     ...(indicators.some((x) => x !== null) ? { indicators } : {}),
     n,

@@ -31,6 +31,8 @@ export function profileDiagnostics(root: Obj, metadata: Obj | null, methodKind: 
       if (key === 'input_format' && isObj(metadata.input_format)) {
         const f = metadata.input_format;
         t = [
+          f.format === 'parquet' ? 'Parquet' : null,
+          typeof f.row_groups === 'number' ? `${f.row_groups} row ${f.row_groups === 1 ? 'group' : 'groups'}` : null,
           typeof f.delimiter === 'string' ? `delimiter ${JSON.stringify(f.delimiter)}` : null,
           f.bom === true ? 'BOM' : null,
           typeof f.line_ending === 'string' ? f.line_ending : null,
