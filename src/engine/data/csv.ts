@@ -20,6 +20,7 @@ import { SegmentError, cancelledError, throwIfAborted } from '../errors';
 import { NumberShape, isInfinityToken, isMissingToken, numberShape, numberValue } from './numeric';
 import { RowReservoir, type RowSample, type SampleRequest } from './sample';
 import type { ParquetFormat } from './parquet';
+import { LevelCodes } from './levels';
 
 export type Delimiter = ',' | ';' | '\t' | '|';
 export type LineEnding = 'LF' | 'CRLF' | 'CR';
@@ -99,8 +100,7 @@ const ROWS_PER_PROGRESS = 10_000;
 /** Guards against an unclosed quote swallowing the rest of a large file. */
 const MAX_RECORD_CHARS = 1_000_000;
 const INITIAL_CAPACITY = 1024;
-/** A column with more distinct values than this is free text, not a category (../shared/spec/PROFILE.md, Column roles). */
-export const MAX_LEVELS = 50;
+export { MAX_LEVELS } from './levels';
 const CANDIDATE_DELIMITERS: readonly Delimiter[] = [',', ';', '\t', '|'];
 const EXCEL_UTF8_HINT = 'Re-save the file as UTF-8 (in Excel: Save As → "CSV UTF-8 (Comma delimited)") and try again.';
 
@@ -603,12 +603,9 @@ class ColumnBuilder {
    * Every cell as written, coded by its distinct value, while there are at
    * most MAX_LEVELS of them: a column that turns out to hold text then has
    * its levels exactly (rows read before its first text are not rebuilt from
-   * their numbers, which would turn "07" into "7"). One byte per cell, dropped
-   * at the 51st distinct value, so most columns of numbers drop it early.
+   * their numbers, which would turn "07" into "7").
    */
-  private levelIndex: Map<string, number> | null = new Map();
-  private levelNames: string[] = [];
-  private codes: Uint8Array | null = new Uint8Array(INITIAL_CAPACITY);
+  private levels = new LevelCodes(INITIAL_CAPACITY);
 
   constructor(
     readonly name: string,
@@ -630,7 +627,7 @@ class ColumnBuilder {
       this.text?.push('');
       return;
     }
-    if (this.levelIndex !== null) this.noteLevel(row, token);
+    this.levels.note(row, token);
     const shape = numberShape(token, this.allowDecimalComma);
     if (shape === NumberShape.NONE || (shape === NumberShape.COMMA_DECIMAL && this.sawPeriodDecimal)) {
       if (isInfinityToken(token)) this.addNonFinite(row, token, line);
@@ -652,7 +649,6 @@ class ColumnBuilder {
     const first = this.firstNonNumeric;
     // Beside other text, an infinity is one more text value.
     const isText = this.nonNumeric > 0;
-    const coded = this.levelIndex !== null && this.codes !== null;
     return {
       name: this.name,
       values: this.values.length === nRows ? this.values : this.values.slice(0, nRows),
@@ -662,25 +658,8 @@ class ColumnBuilder {
       nonFinite: isText ? 0 : this.nonFinite,
       firstNonFinite: isText ? null : this.firstNonFinite,
       text: this.text,
-      levels: coded ? this.levelNames : null,
-      codes: coded ? exactLength(this.codes!, nRows) : null,
+      ...this.levels.finish(nRows),
     };
-  }
-
-  private noteLevel(row: number, token: string): void {
-    let code = this.levelIndex!.get(token);
-    if (code === undefined) {
-      if (this.levelNames.length === MAX_LEVELS) {
-        this.levelIndex = null;
-        this.levelNames = [];
-        this.codes = null;
-        return;
-      }
-      code = this.levelNames.push(token);
-      this.levelIndex!.set(token, code);
-    }
-    if (row >= this.codes!.length) this.codes = growUint8(this.codes!, row + 1);
-    this.codes![row] = code;
   }
 
   /** Kept with its text, in case the column turns out to be text. */
@@ -743,19 +722,6 @@ class ColumnBuilder {
 
 function growFloat64(values: Float64Array): Float64Array<ArrayBuffer> {
   const bigger = new Float64Array(values.length * 2);
-  bigger.set(values);
-  return bigger;
-}
-
-/** The first n entries, zeros after the last one written (trailing missing cells never grew the array). */
-function exactLength(codes: Uint8Array, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  out.set(codes.subarray(0, Math.min(n, codes.length)));
-  return out;
-}
-
-function growUint8(values: Uint8Array, atLeast: number): Uint8Array<ArrayBuffer> {
-  const bigger = new Uint8Array(Math.max(values.length * 2, atLeast));
   bigger.set(values);
   return bigger;
 }

@@ -16,8 +16,9 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { FileMetaData, SchemaTree } from 'hyparquet';
 import { SegmentError, cancelledError, throwIfAborted } from '../errors';
-import { MAX_LEVELS, isIdLikeName, type CsvColumn, type CsvReadOptions, type CsvTable } from './csv';
+import { isIdLikeName, type CsvColumn, type CsvReadOptions, type CsvTable } from './csv';
 import { isMissingToken } from './numeric';
+import { LevelCodes } from './levels';
 import { RowReservoir } from './sample';
 
 /** How a Parquet column's values become a table column. */
@@ -177,9 +178,7 @@ class ParquetColumnBuilder {
   private nonFinite = 0;
   private firstNonFinite: { value: string; row: number } | null = null;
   private readonly text: string[] | null;
-  private levelIndex: Map<string, number> | null = new Map();
-  private levelNames: string[] = [];
-  private codes: Uint8Array | null;
+  private readonly levels: LevelCodes;
 
   constructor(
     private readonly name: string,
@@ -187,7 +186,7 @@ class ParquetColumnBuilder {
     nRows: number,
   ) {
     this.values = new Float64Array(nRows);
-    this.codes = new Uint8Array(nRows);
+    this.levels = new LevelCodes(nRows);
     this.text = kind === 'text' || isIdLikeName(name) ? new Array<string>(nRows).fill('') : null;
   }
 
@@ -197,7 +196,6 @@ class ParquetColumnBuilder {
   }
 
   finish(rowNumbers: Int32Array): CsvColumn {
-    const coded = this.levelIndex !== null && this.codes !== null;
     const at = (first: { value: string; row: number } | null) => first && { value: first.value, line: rowNumbers[first.row] };
     return {
       name: this.name,
@@ -208,8 +206,7 @@ class ParquetColumnBuilder {
       nonFinite: this.nonFinite,
       firstNonFinite: at(this.firstNonFinite),
       text: this.text,
-      levels: coded ? this.levelNames : null,
-      codes: coded ? this.codes : null,
+      ...this.levels.finish(this.values.length),
     };
   }
 
@@ -221,7 +218,7 @@ class ParquetColumnBuilder {
       return;
     }
     const written = String(value);
-    this.noteLevel(row, written);
+    this.levels.note(row, written);
     if (this.text) this.text[row] = written;
     if (!Number.isFinite(number)) {
       this.values[row] = NaN;
@@ -240,26 +237,9 @@ class ParquetColumnBuilder {
       return;
     }
     this.text![row] = token;
-    this.noteLevel(row, token);
+    this.levels.note(row, token);
     this.nonNumeric++;
     this.firstNonNumeric ??= { value: token, row };
-  }
-
-  /** As the CSV reader: each distinct value, in order of first appearance, while there are at most MAX_LEVELS. */
-  private noteLevel(row: number, token: string): void {
-    if (this.levelIndex === null) return;
-    let code = this.levelIndex.get(token);
-    if (code === undefined) {
-      if (this.levelNames.length === MAX_LEVELS) {
-        this.levelIndex = null;
-        this.levelNames = [];
-        this.codes = null;
-        return;
-      }
-      code = this.levelNames.push(token);
-      this.levelIndex.set(token, code);
-    }
-    this.codes![row] = code;
   }
 }
 
