@@ -179,3 +179,32 @@ test('a model fitted on the CSV scores the Parquet file as it scores the CSV; --
   assert.equal(readFileSync(b.assignments, 'utf8'), readFileSync(a.assignments, 'utf8'));
   assert.deepEqual(JSON.parse(readFileSync(b.json, 'utf8')).metadata.sample, { rows: 120, of: 500, seed: 5 });
 });
+
+test("the extension's worker runs on a Parquet file with segment.sampleRows, and its column picker reads the file's first rows", async (t) => {
+  const { runWorker } = await import('../helpers/worker');
+  const dir = tempDir(t, 'segment-parquet-');
+  const parquet = join(dir, 'customers.parquet');
+  await csvToParquet(EXAMPLE, parquet, 128);
+  const inspected = (await runWorker({ type: 'inspect', source: { kind: 'file', path: parquet }, prepare: { missing: 'drop' } })).find((m) => m.type === 'inspected');
+  assert.ok(inspected && inspected.type === 'inspected', 'inspected');
+  assert.equal(inspected.sampleRows, 500);
+  assert.deepEqual(
+    inspected.columns.filter((c) => c.role !== 'feature').map((c) => [c.name, c.role]),
+    [['customer_id', 'id'], ['first_name', 'descriptor'], ['city', 'descriptor'], ['loyalty_tier', 'descriptor'], ['signup_date', 'ignored'], ['favourite_store', 'descriptor']],
+  );
+  const messages = await runWorker({
+    type: 'run',
+    source: { kind: 'file', path: parquet },
+    methods: ['gmm'],
+    prepare: { missing: 'drop', sample: 150 },
+    common: { nClusters: 3, randomSeed: 11 },
+    params: { gmm: {}, fuzzy: {}, neural: {} },
+    outputDir: dir,
+    now: Date.now(),
+  });
+  const done = messages.find((m) => m.type === 'done');
+  assert.ok(done && done.type === 'done', JSON.stringify(messages.find((m) => m.type === 'error')));
+  const metadata = JSON.parse(readFileSync(done.results[0].json, 'utf8')).metadata;
+  assert.deepEqual(metadata.sample, { rows: 150, of: 500, seed: 11 });
+  assert.equal(metadata.input_format.format, 'parquet');
+});

@@ -39,7 +39,12 @@ export function isParquetPath(path: string): boolean {
   return /\.(parquet|parq|pq)$/i.test(path);
 }
 
-export async function readParquet(path: string, options: CsvReadOptions = {}): Promise<CsvTable> {
+export interface ParquetReadOptions extends CsvReadOptions {
+  /** Read the first rows only (the column picker's look at a file). */
+  rowLimit?: number;
+}
+
+export async function readParquet(path: string, options: ParquetReadOptions = {}): Promise<CsvTable> {
   throwIfAborted(options.signal);
   const fileName = basename(path);
   const { asyncBufferFromFile, parquetMetadataAsync, parquetSchema, parquetRead } = await import('hyparquet');
@@ -53,7 +58,7 @@ export async function readParquet(path: string, options: CsvReadOptions = {}): P
     throw unreadable(error, fileName, totalBytes);
   }
   const columns = topLevelColumns(parquetSchema(metadata), fileName);
-  const totalRows = Number(metadata.num_rows);
+  const totalRows = Math.min(Number(metadata.num_rows), options.rowLimit ?? Infinity);
   if (totalRows === 0) {
     throw new SegmentError('NO_DATA_ROWS', `The Parquet file "${fileName}" has columns but no rows. It needs one row per customer.`);
   }
@@ -68,7 +73,8 @@ export async function readParquet(path: string, options: CsvReadOptions = {}): P
   const report = () => options.onProgress?.({ rowsRead, bytesRead, totalBytes });
   for (const group of metadata.row_groups) {
     throwIfAborted(options.signal);
-    const groupRows = Number(group.num_rows);
+    if (rowsRead === totalRows) break;
+    const groupRows = Math.min(Number(group.num_rows), totalRows - rowsRead);
     const values = await readRowGroup(parquetRead, { file, metadata, compressors }, columns, rowsRead, groupRows, fileName, totalBytes);
     const cells = new Array<unknown>(columns.length);
     for (let r = 0; r < groupRows; r++) {
