@@ -76,6 +76,8 @@ ${SWEEP_USAGE}
 Language models:
 ${PROMPT_USAGE}
 
+A Parquet file (.parquet) is read wherever a CSV is; --sample N fits on a uniform sample of N rows drawn while reading.
+
 Writes beside the CSV (or into --out), never overwriting a file:
   {method}_cluster_profile_YYYYMMDD_HHMMSS.json and .yaml   the cluster profile
   {method}_assignments_YYYYMMDD_HHMMSS.csv                  each customer's cluster and soft scores
