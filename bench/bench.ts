@@ -44,6 +44,7 @@ import { benchFcm } from './fcm';
 import { formatNeuralBench, runNeuralBench } from './neural';
 import { benchProfileView } from './profileView';
 import { benchSweep, formatSweepBench } from './sweep';
+import { benchSample, formatSampleBench } from './sample';
 const SMALL = 20_000;
 const LARGE = 200_000;
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
@@ -605,6 +606,12 @@ async function main(): Promise<void> {
   console.log('');
   const profileView = benchProfileView();
 
+  // Sampling while reading (--sample) against reading every row, same file, same run (bench/sample.ts);
+  // 2M rows and a sample of 200k here (10M and 1M: npx tsx bench/sample.ts).
+  console.log('');
+  const sample = await benchSample({ rows: large ? 2_000_000 : 200_000, sample: large ? 200_000 : 20_000, log });
+  console.log(formatSampleBench(sample));
+
   writeJson(join(OUTPUT_DIR, 'results.json'), {
     generatedAt: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, totalMemBytes: totalmem(), node: process.version },
@@ -630,6 +637,7 @@ async function main(): Promise<void> {
     fcm,
     neural,
     profileView,
+    sample,
   });
 }
 

@@ -25,7 +25,7 @@ import type { OutputKind } from '../shared/timestamps';
 import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './args';
 import { CATEGORICAL_MODES } from '../shared/workerProtocol';
 import type { CliIo } from './io';
-import { ALL_METHOD_FLAGS, COMMON_OPTION_FLAGS, SHARED_FLAGS, methodFlags, methodRun, prepareOptions } from './methodFlags';
+import { ALL_METHOD_FLAGS, COMMON_OPTION_FLAGS, DATA_OPTION_FLAGS, SHARED_FLAGS, methodFlags, methodRun, prepareOptions } from './methodFlags';
 import { ProgressBar } from './progressBar';
 import { PROMPT_USAGE, promptCommand } from './prompt';
 import { SCORE_USAGE, scoreCommand } from './score';
@@ -47,6 +47,7 @@ const COMMON_FLAGS: FlagSpec[] = [
     choices: CATEGORICAL_MODES,
     help: 'binary and categorical columns: describe them per cluster (default) or cluster on them one-hot encoded',
   },
+  ...DATA_OPTION_FLAGS,
   { name: 'out', short: 'o', kind: 'string', value: 'DIR', help: 'folder for the output files (default: beside the CSV)' },
   ...COMMON_OPTION_FLAGS.filter((f) => f.name === 'threads' || f.name === 'silhouette-sample'),
   { name: 'quiet', short: 'q', kind: 'boolean', help: 'print only the paths of the files written' },
@@ -74,6 +75,8 @@ ${SWEEP_USAGE}
 
 Language models:
 ${PROMPT_USAGE}
+
+A Parquet file (.parquet) is read wherever a CSV is; --sample N fits on a uniform sample of N rows drawn while reading.
 
 Writes beside the CSV (or into --out), never overwriting a file:
   {method}_cluster_profile_YYYYMMDD_HHMMSS.json and .yaml   the cluster profile

@@ -5,6 +5,7 @@
  */
 import {
   COMMON_OPTIONS,
+  DATA_OPTIONS,
   METHOD_KEYS,
   chosenByEngine,
   METHOD_OPTIONS,
@@ -39,6 +40,9 @@ function withFlag(specs: readonly OptionSpec[]): (OptionSpec & { flag: string })
 /** The flags every method has (clusters, seed, …). */
 export const COMMON_OPTION_FLAGS: FlagSpec[] = withFlag(COMMON_OPTIONS).map(flagOf);
 
+/** The reading's flags (--sample): a whole number; every row unless given. */
+export const DATA_OPTION_FLAGS: FlagSpec[] = withFlag(DATA_OPTIONS).map((spec) => ({ ...flagOf(spec), allowAuto: false }));
+
 export function methodFlags(method: MethodKey): FlagSpec[] {
   return withFlag(METHOD_OPTIONS[method]).map(flagOf);
 }
@@ -70,5 +74,6 @@ export function prepareOptions(flags: FlagValues): PrepareOptions {
     describe: flags.describe as string[] | undefined,
     categorical: flags.categorical as CategoricalMode | undefined,
     missing: (flags.missing as MissingPolicy | undefined) ?? 'drop',
+    sample: flags.sample as number | undefined,
   };
 }

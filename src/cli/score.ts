@@ -21,6 +21,7 @@ export const SCORE_USAGE = `  segment score <model.json> <new.csv> [options]
       written by every export), without refitting: {method}_scores_YYYYMMDD_HHMMSS.csv beside
       the new CSV, with the columns of the assignments file; GMM adds log_likelihood and
       unusual (1 below the 1st percentile of the training rows' log-likelihood).
+      The new rows may be a Parquet file (.parquet), as every CSV may.
 ${flagHelp(SCORE_FLAGS)}`;
 
 export async function scoreCommand(

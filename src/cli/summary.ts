@@ -12,6 +12,7 @@ const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon'
 /** What the reader detected, e.g. " (semicolon-separated, BOM, CRLF, decimal commas)". */
 function formatNote(format: Obj | null): string {
   if (!format) return '';
+  if (format.format === 'parquet') return ` (Parquet, ${format.row_groups} row ${format.row_groups === 1 ? 'group' : 'groups'})`;
   const parts = [`${DELIMITER_NAMES[format.delimiter as string] ?? format.delimiter}-separated`];
   if (format.bom) parts.push('BOM');
   if (format.line_ending !== 'LF') parts.push(String(format.line_ending));
@@ -72,7 +73,9 @@ export function summarize(result: ExportResult): string {
   const lines: string[] = [];
   const dropped = metadata.n_rows_dropped as number;
   const imputed = metadata.n_values_imputed as number;
-  const rows = `${metadata.n_samples} of ${metadata.n_rows_read} rows clustered`;
+  const sample = metadata.sample as Obj | undefined;
+  const sampled = sample ? ` (a sample of ${metadata.n_rows_read} of the ${sample.of} rows, seed ${sample.seed})` : '';
+  const rows = `${metadata.n_samples} of ${metadata.n_rows_read} rows clustered${sampled}`;
   const note = dropped > 0 ? ` (${dropped} dropped for missing values)` : imputed > 0 ? ` (${imputed} missing values filled with the median)` : '';
   lines.push(`${metadata.method}: ${metadata.source_file}${formatNote(metadata.input_format as Obj | null)}`);
   lines.push(`  ${rows}${note}; ${result.profile.features_used.length} features; ${metadata.n_clusters} clusters; seed ${metadata.random_seed}`);

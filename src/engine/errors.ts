@@ -13,6 +13,7 @@ export type SegmentErrorCode =
   | 'NO_DATA_ROWS'
   | 'NOT_UTF8'
   | 'MALFORMED_CSV'
+  | 'MALFORMED_PARQUET'
   | 'RAGGED_ROW'
   | 'DUPLICATE_HEADER'
   | 'EMPTY_HEADER'

@@ -10,6 +10,8 @@ export {
 } from './errors';
 export { printable } from './printable';
 export { loadDataset, loadDatasetFromText } from './data/dataset';
+export { isParquetPath, readParquet } from './data/parquet';
+export { prepareFeatures } from './data/prepare';
 export type { PreparedData, PrepareOptions, MissingPolicy } from './data/prepare';
 export type { Progress, RunControl, Phase } from './progress';
 export { GaussianMixtureSegmentation, GMM_DEFAULTS, type GmmOptions, type GmmFit } from './methods/gmmSegmentation';
@@ -32,6 +34,7 @@ export {
   BACKEND_CHOICES,
   COMMON_OPTIONS,
   COVARIANCE_TYPES,
+  DATA_OPTIONS,
   METHOD_KEYS,
   METHOD_LABELS,
   METHOD_OPTIONS,

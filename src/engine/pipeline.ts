@@ -12,7 +12,8 @@ import { loadDataset, loadDatasetFromText } from './data/dataset';
 import type { PrepareOptions, PreparedData } from './data/prepare';
 import { throwIfAborted } from './errors';
 import { createSegmentation } from './methods/registry';
-import { OPTION_LABELS, type OptionNamer } from './methods/options';
+import { OPTION_LABELS, checkOption, type OptionNamer } from './methods/options';
+import { SAMPLE_OPTION } from '../shared/methods';
 import type { Progress, RunControl } from './progress';
 import type { ExportResult } from './profile/export';
 
@@ -74,7 +75,8 @@ export async function exportMethods(request: ExportRequest, hooks: ExportHooks =
   const segmentations = request.methods.map((run) => createSegmentation(run.method, run.options, name));
   // The most clusters asked for: a file with fewer rows is refused for that before its columns are judged.
   const clusters = Math.max(...segmentations.map((s) => s.options.nClusters));
-  const data = request.data ?? (await load(request.source, { ...request.prepare, clusters }, controlFor(0)));
+  const prepare = readingOptions(request.prepare, segmentations[0].options.randomSeed, name);
+  const data = request.data ?? (await load(request.source, { ...prepare, clusters }, controlFor(0)));
   hooks.onData?.(data);
   // Then the data against every method, before any fit: "all" never fails on its third method's check.
   for (const segmentation of segmentations) segmentation.checkData(data);
@@ -103,6 +105,12 @@ export async function exportMethods(request: ExportRequest, hooks: ExportHooks =
 async function removeExports(done: readonly MethodExport[]): Promise<void> {
   const written = done.flatMap(({ result }) => [result.json, result.yaml, result.assignments, result.model]);
   await Promise.all(written.map((path) => fs.rm(path, { force: true })));
+}
+
+/** The reading's options checked (before the file is read), with the run's seed, which draws a sample. */
+export function readingOptions(prepare: PrepareOptions, seed: number, name: OptionNamer = OPTION_LABELS): PrepareOptions {
+  if (prepare.sample !== undefined) checkOption(SAMPLE_OPTION, prepare.sample, name);
+  return { ...prepare, seed };
 }
 
 /** Reads and prepares the CSV of a run. */

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { isCsvDocument } from './target';
 
 export const CSV_AVAILABLE_KEY = 'segment.csvAvailable';
-const CSV_GLOB = '**/*.{csv,tsv,CSV,TSV}';
+const CSV_GLOB = '**/*.{csv,tsv,parquet,CSV,TSV,PARQUET}';
 const EXCLUDE = '**/{node_modules,.git}/**';
 
 export function trackCsvAvailability(): vscode.Disposable {

@@ -209,6 +209,7 @@ function buildRequest(
       describe: choice.describe,
       missing: settings.prepare.missing,
       categorical: settings.prepare.categorical,
+      sample: settings.prepare.sample,
     },
     common: { ...settings.common, nClusters: choice.nClusters },
     params: settings.params,

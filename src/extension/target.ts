@@ -18,14 +18,17 @@ export interface CsvTarget {
 }
 
 const CSV_PATH = /\.(csv|tsv)$/i;
+/** A Parquet file is binary: read from its path by the worker, never as an editor's text. */
+const PARQUET_PATH = /\.(parquet|parq|pq)$/i;
 
 /** A CSV or TSV by its name, or by a language id a CSV extension gives it (csv, tsv, "csv (semicolon)", …). */
 export function isCsvDocument(document: vscode.TextDocument): boolean {
   return CSV_PATH.test(document.uri.path) || /^(csv|tsv)\b/i.test(document.languageId);
 }
 
+/** A data file a run can read: a CSV, a TSV, or a Parquet file. */
 export function isCsvUri(uri: vscode.Uri): boolean {
-  return CSV_PATH.test(uri.path);
+  return CSV_PATH.test(uri.path) || PARQUET_PATH.test(uri.path);
 }
 
 export async function resolveTarget(arg: unknown): Promise<CsvTarget | undefined> {
@@ -41,13 +44,18 @@ export async function resolveTarget(arg: unknown): Promise<CsvTarget | undefined
     canSelectMany: false,
     openLabel: 'Cluster',
     title: 'Segment: choose a CSV file',
-    filters: { 'CSV and TSV': ['csv', 'tsv'] },
+    filters: { 'CSV, TSV and Parquet': ['csv', 'tsv', 'parquet'] },
     defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
   });
   return picked?.[0] ? targetForUri(picked[0]) : undefined;
 }
 
 async function targetForUri(uri: vscode.Uri): Promise<CsvTarget> {
+  if (PARQUET_PATH.test(uri.path)) {
+    const name = path.posix.basename(uri.path);
+    if (uri.scheme !== 'file') throw new Error(`the Parquet file "${name}" is not on this computer's disk; copy it into a local folder and run again`);
+    return { uri, name, source: { kind: 'file', path: uri.fsPath } };
+  }
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (open) return targetForDocument(open);
   const name = path.posix.basename(uri.path);

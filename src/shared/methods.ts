@@ -358,6 +358,23 @@ export const METHOD_OPTIONS: { readonly [M in MethodKey]: readonly OptionSpec<ke
   ],
 };
 
+/**
+ * Options of the reading rather than of a method: every fitting command
+ * (segment <method>, all, sweep) and the VS Code export commands have them.
+ * The sample's 'auto' (the setting's 0) reads every row.
+ */
+export const SAMPLE_OPTION: OptionSpec<'sampleRows'> = {
+  key: 'sampleRows',
+  label: 'sample size',
+  flag: 'sample',
+  placeholder: 'N',
+  setting: 'sampleRows',
+  rule: { kind: 'int', min: 1 },
+  default: 'auto',
+  help: 'fit on a uniform sample of N data rows drawn while reading, seeded by --seed (default: every row)',
+};
+export const DATA_OPTIONS: readonly OptionSpec[] = [SAMPLE_OPTION];
+
 /** Every option of a method, the common ones first. */
 export function optionSpecs(method: MethodKey): readonly OptionSpec[] {
   return [...COMMON_OPTIONS, ...METHOD_OPTIONS[method]];

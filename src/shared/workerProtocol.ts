@@ -40,6 +40,8 @@ export interface PrepareSettings {
   missing: MissingPolicy;
   /** Absent: 'describe'. */
   categorical?: CategoricalMode;
+  /** Fit on a seeded uniform sample of this many rows (segment.sampleRows); absent or 'auto': every row. */
+  sample?: number | 'auto';
 }
 
 /** Only the extension's test API sets these: they make the worker misbehave on purpose. */

@@ -24,7 +24,10 @@ import {
   exportMethods,
   raiseCancelFlag,
   isSegmentError,
+  isParquetPath,
   loadDatasetFromText,
+  prepareFeatures,
+  readParquet,
   scoreRows,
   type ExportResult,
   type MethodKey,
@@ -52,6 +55,8 @@ interface ThreadData {
 const PROGRESS_INTERVAL_MS = 100;
 /** How much of the CSV the column picker looks at. */
 const INSPECT_BYTES = 256 * 1024;
+/** How many rows of a Parquet file it looks at (from the first row group on). */
+const INSPECT_PARQUET_ROWS = 5000;
 
 if (isMainThread) {
   processMain();
@@ -240,11 +245,17 @@ async function scoreRequest(request: ScoreCsvRequest, signal: AbortSignal, post:
 
 async function inspect(request: InspectRequest, post: (message: FromWorker) => void): Promise<void> {
   const { source } = request;
-  const head = source.kind === 'file' ? await readHead(source.path) : cutAtLastLine(source.text);
-  const fileName = source.kind === 'file' ? basename(source.path) : source.fileName;
   // The automatic choice on a sample; 'median' so that no row is dropped from a small sample.
   const { exclude, categorical } = request.prepare;
-  const data = await loadDatasetFromText(head.text, fileName, { exclude, categorical, missing: 'median' });
+  const options = { exclude, categorical, missing: 'median' as const };
+  let data: PreparedData;
+  if (source.kind === 'file' && isParquetPath(source.path)) {
+    data = prepareFeatures(await readParquet(source.path, { rowLimit: INSPECT_PARQUET_ROWS }), options);
+  } else {
+    const head = source.kind === 'file' ? await readHead(source.path) : cutAtLastLine(source.text);
+    const fileName = source.kind === 'file' ? basename(source.path) : source.fileName;
+    data = await loadDatasetFromText(head.text, fileName, options);
+  }
   post({
     type: 'inspected',
     // In CSV order, each with its kind, level count and role (metadata.columns of the sample).

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { AUTO_SETTING, COMMON_OPTIONS, chosenByEngine, settingDefault, METHOD_KEYS, METHOD_OPTIONS, optionSpecs, type OptionSpec } from '../../src/shared/methods';
+import { AUTO_SETTING, COMMON_OPTIONS, DATA_OPTIONS, chosenByEngine, settingDefault, METHOD_KEYS, METHOD_OPTIONS, optionSpecs, type OptionSpec } from '../../src/shared/methods';
 import { OPTION_FLAGS, OPTION_SETTINGS, methodDefaults, resolveOptions } from '../../src/engine/methods/options';
 import { createSegmentation } from '../../src/engine/methods/registry';
 import { EXPORT_COMMANDS } from '../../src/extension/methods';
@@ -17,7 +17,7 @@ const ROOT = join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const properties: Record<string, Record<string, unknown>> = pkg.contributes.configuration.properties;
 
-const allSpecs: OptionSpec[] = [...COMMON_OPTIONS, ...METHOD_KEYS.flatMap((m): readonly OptionSpec[] => METHOD_OPTIONS[m])];
+const allSpecs: OptionSpec[] = [...COMMON_OPTIONS, ...DATA_OPTIONS, ...METHOD_KEYS.flatMap((m): readonly OptionSpec[] => METHOD_OPTIONS[m])];
 
 test("package.json's segment.* settings are the registry's options: same defaults, types and bounds", () => {
   const declared = Object.keys(properties).filter((key) => {

@@ -18,6 +18,9 @@ import { pipeline } from 'node:stream/promises';
 import { parse, type InfoRecord } from 'csv-parse';
 import { SegmentError, cancelledError, throwIfAborted } from '../errors';
 import { NumberShape, isInfinityToken, isMissingToken, numberShape, numberValue } from './numeric';
+import { RowReservoir, type RowSample, type SampleRequest } from './sample';
+import type { ParquetFormat } from './parquet';
+import { LevelCodes } from './levels';
 
 export type Delimiter = ',' | ';' | '\t' | '|';
 export type LineEnding = 'LF' | 'CRLF' | 'CR';
@@ -35,6 +38,8 @@ export interface CsvReadOptions {
   signal?: AbortSignal;
   /** Called every 10,000 data rows and once at the end. */
   onProgress?: (progress: CsvProgress) => void;
+  /** Keep only a seeded uniform sample of this many data rows, drawn while reading (sample.ts). */
+  sample?: SampleRequest;
 }
 
 export interface CsvColumn {
@@ -82,6 +87,10 @@ export interface CsvTable {
   columns: CsvColumn[];
   /** 1-based physical line on which each data row starts. */
   lineOfRow: Int32Array;
+  /** Read with a sample that left rows out: which data rows of the file the table's rows are. */
+  sample?: RowSample;
+  /** A table read from a Parquet file (parquet.ts); absent for a CSV. */
+  format?: ParquetFormat;
 }
 
 /** Bytes read to guess the delimiter and line ending. */
@@ -91,8 +100,7 @@ const ROWS_PER_PROGRESS = 10_000;
 /** Guards against an unclosed quote swallowing the rest of a large file. */
 const MAX_RECORD_CHARS = 1_000_000;
 const INITIAL_CAPACITY = 1024;
-/** A column with more distinct values than this is free text, not a category (../shared/spec/PROFILE.md, Column roles). */
-export const MAX_LEVELS = 50;
+export { MAX_LEVELS } from './levels';
 const CANDIDATE_DELIMITERS: readonly Delimiter[] = [',', ';', '\t', '|'];
 const EXCEL_UTF8_HINT = 'Re-save the file as UTF-8 (in Excel: Save As → "CSV UTF-8 (Comma delimited)") and try again.';
 
@@ -221,10 +229,10 @@ async function parseSource(source: Readable, sample: Buffer, context: ReadContex
   rejectNonText(sample, fileName);
   const sniffed = sniffDialect(sample.toString('utf8'), context.totalBytes <= sample.length);
   const delimiter = options.delimiter ?? sniffed.delimiter;
-  const table = new TableBuilder(fileName, delimiter);
+  const table = new TableBuilder(fileName, delimiter, options.sample);
   const lines = new LineTracker();
   const guard = new Utf8Guard(fileName, sniffed.lineEnding === 'CR' ? 0x0d : 0x0a);
-  const report = () => options.onProgress?.({ rowsRead: table.nRows, bytesRead: guard.bytesRead, totalBytes: context.totalBytes });
+  const report = () => options.onProgress?.({ rowsRead: table.rowsRead, bytesRead: guard.bytesRead, totalBytes: context.totalBytes });
 
   const parser = parse({
     delimiter,
@@ -235,7 +243,7 @@ async function parseSource(source: Readable, sample: Buffer, context: ReadContex
     max_record_size: MAX_RECORD_CHARS,
     on_record: (record: string[], info: InfoRecord) => {
       table.addRecord(record, lines.recordStart(record, info));
-      if (table.nRows % ROWS_PER_PROGRESS === 0 && table.nRows > 0) {
+      if (table.rowsRead % ROWS_PER_PROGRESS === 0 && table.rowsRead > 0) {
         throwIfAborted(options.signal);
         report();
       }
@@ -467,11 +475,21 @@ class TableBuilder {
   private header: string[] | null = null;
   private columns: ColumnBuilder[] = [];
   private lineOfRow = new Int32Array(INITIAL_CAPACITY);
+  /** With a sample: the rows kept so far, their cells joined by NUL (which Utf8Guard keeps out of any cell). */
+  private readonly reservoir: RowReservoir<{ cells: string; line: number }> | null;
 
   constructor(
     private readonly fileName: string,
     private readonly delimiter: Delimiter,
-  ) {}
+    sample?: SampleRequest,
+  ) {
+    this.reservoir = sample ? new RowReservoir(sample) : null;
+  }
+
+  /** Data rows read from the file so far (with a sample, more than the table will hold). */
+  get rowsRead(): number {
+    return this.reservoir?.seen ?? this.nRows;
+  }
 
   addRecord(record: string[], line: number): void {
     if (isBlankRecord(record)) return;
@@ -486,6 +504,11 @@ class TableBuilder {
           `Look for a missing or extra ${describeDelimiter(this.delimiter)} on that line, and put double quotes around any value that contains one.`,
       );
     }
+    if (this.reservoir) this.reservoir.offer({ cells: record.join('\0'), line });
+    else this.addRow(record, line);
+  }
+
+  private addRow(record: string[], line: number): void {
     const row = this.nRows;
     if (row === this.lineOfRow.length) this.lineOfRow = growInt32(this.lineOfRow);
     this.lineOfRow[row] = line;
@@ -494,6 +517,9 @@ class TableBuilder {
   }
 
   finish(hadBom: boolean, lineEnding: LineEnding): CsvTable {
+    // The sample's rows, in file order, read as if the file held only them.
+    const drained = this.reservoir?.drain();
+    for (const { cells, line } of drained?.items ?? []) this.addRow(cells.split('\0'), line);
     if (this.header === null) {
       throw new SegmentError(
         'EMPTY_FILE',
@@ -515,6 +541,7 @@ class TableBuilder {
       nRows: this.nRows,
       columns: this.columns.map((column) => column.finish(this.nRows)),
       lineOfRow: this.lineOfRow.slice(0, this.nRows),
+      ...(drained?.sample ? { sample: drained.sample } : {}),
     };
   }
 
@@ -576,12 +603,9 @@ class ColumnBuilder {
    * Every cell as written, coded by its distinct value, while there are at
    * most MAX_LEVELS of them: a column that turns out to hold text then has
    * its levels exactly (rows read before its first text are not rebuilt from
-   * their numbers, which would turn "07" into "7"). One byte per cell, dropped
-   * at the 51st distinct value, so most columns of numbers drop it early.
+   * their numbers, which would turn "07" into "7").
    */
-  private levelIndex: Map<string, number> | null = new Map();
-  private levelNames: string[] = [];
-  private codes: Uint8Array | null = new Uint8Array(INITIAL_CAPACITY);
+  private levels = new LevelCodes(INITIAL_CAPACITY);
 
   constructor(
     readonly name: string,
@@ -603,7 +627,7 @@ class ColumnBuilder {
       this.text?.push('');
       return;
     }
-    if (this.levelIndex !== null) this.noteLevel(row, token);
+    this.levels.note(row, token);
     const shape = numberShape(token, this.allowDecimalComma);
     if (shape === NumberShape.NONE || (shape === NumberShape.COMMA_DECIMAL && this.sawPeriodDecimal)) {
       if (isInfinityToken(token)) this.addNonFinite(row, token, line);
@@ -625,7 +649,6 @@ class ColumnBuilder {
     const first = this.firstNonNumeric;
     // Beside other text, an infinity is one more text value.
     const isText = this.nonNumeric > 0;
-    const coded = this.levelIndex !== null && this.codes !== null;
     return {
       name: this.name,
       values: this.values.length === nRows ? this.values : this.values.slice(0, nRows),
@@ -635,25 +658,8 @@ class ColumnBuilder {
       nonFinite: isText ? 0 : this.nonFinite,
       firstNonFinite: isText ? null : this.firstNonFinite,
       text: this.text,
-      levels: coded ? this.levelNames : null,
-      codes: coded ? exactLength(this.codes!, nRows) : null,
+      ...this.levels.finish(nRows),
     };
-  }
-
-  private noteLevel(row: number, token: string): void {
-    let code = this.levelIndex!.get(token);
-    if (code === undefined) {
-      if (this.levelNames.length === MAX_LEVELS) {
-        this.levelIndex = null;
-        this.levelNames = [];
-        this.codes = null;
-        return;
-      }
-      code = this.levelNames.push(token);
-      this.levelIndex!.set(token, code);
-    }
-    if (row >= this.codes!.length) this.codes = growUint8(this.codes!, row + 1);
-    this.codes![row] = code;
   }
 
   /** Kept with its text, in case the column turns out to be text. */
@@ -716,19 +722,6 @@ class ColumnBuilder {
 
 function growFloat64(values: Float64Array): Float64Array<ArrayBuffer> {
   const bigger = new Float64Array(values.length * 2);
-  bigger.set(values);
-  return bigger;
-}
-
-/** The first n entries, zeros after the last one written (trailing missing cells never grew the array). */
-function exactLength(codes: Uint8Array, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  out.set(codes.subarray(0, Math.min(n, codes.length)));
-  return out;
-}
-
-function growUint8(values: Uint8Array, atLeast: number): Uint8Array<ArrayBuffer> {
-  const bigger = new Uint8Array(Math.max(values.length * 2, atLeast));
   bigger.set(values);
   return bigger;
 }

@@ -1,12 +1,22 @@
 /** From a CSV to the standardised matrix a method fits: read, then prepare. */
-import { readCsv, readCsvText, type CsvTable } from './csv';
+import { readCsvText, type CsvTable } from './csv';
+import { readTableFile } from './table';
 import { prepareFeatures, type PrepareOptions, type PreparedData } from './prepare';
 import type { RunControl } from '../progress';
+import type { SampleRequest } from './sample';
 
 const formatCount = new Intl.NumberFormat('en-US');
 
-function readControl(control: RunControl) {
+/** The sample to draw while reading, if any: `sample` rows, drawn with the run's seed (sample.ts). */
+function sampleRequest(options: PrepareOptions): SampleRequest | undefined {
+  const rows = options.sample;
+  if (rows === undefined || rows === 'auto' || rows === 0) return undefined;
+  return { rows, seed: options.seed ?? 0 };
+}
+
+function readControl(control: RunControl, options: PrepareOptions) {
   return {
+    sample: sampleRequest(options),
     signal: control.signal,
     onProgress: (p: { rowsRead: number; bytesRead: number; totalBytes: number }) =>
       control.onProgress?.({
@@ -18,7 +28,7 @@ function readControl(control: RunControl) {
 }
 
 export async function loadDataset(path: string, options: PrepareOptions = {}, control: RunControl = {}): Promise<PreparedData> {
-  const table: CsvTable = await readCsv(path, readControl(control));
+  const table: CsvTable = await readTableFile(path, readControl(control, options));
   return prepareFeatures(table, options);
 }
 
@@ -29,6 +39,6 @@ export async function loadDatasetFromText(
   options: PrepareOptions = {},
   control: RunControl = {},
 ): Promise<PreparedData> {
-  const table = await readCsvText(text, fileName, readControl(control));
+  const table = await readCsvText(text, fileName, readControl(control, options));
   return prepareFeatures(table, options);
 }

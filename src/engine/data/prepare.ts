@@ -27,6 +27,8 @@ import { checkFeatureNames, indicatorName, oneHotColumn, type OneHotIndicator } 
 import { CATEGORICAL_MODES, type CategoricalMode } from '../../shared/workerProtocol';
 import { SegmentError } from '../errors';
 import { medianSorted, powerOfTwoScale } from '../kernels/stats';
+import { dataRowNumbers, type RowSample } from './sample';
+import type { ParquetFormat } from './parquet';
 
 export type MissingPolicy = 'drop' | 'median';
 
@@ -47,6 +49,10 @@ export interface PrepareOptions {
    * distinct numbers looks like an id).
    */
   clusters?: number;
+  /** Read a seeded uniform sample of this many data rows (sample.ts); absent, 0 or 'auto': every row. */
+  sample?: number | 'auto';
+  /** The run's seed, which draws the sample. */
+  seed?: number;
 }
 
 export interface ExcludedColumn {
@@ -54,12 +60,19 @@ export interface ExcludedColumn {
   reason: string;
 }
 
-/** How the CSV was written, as the reader detected it (reported in the profile). */
-export interface InputFormat {
-  delimiter: string;
-  bom: boolean;
-  lineEnding: string;
-  decimalComma: boolean;
+/** How the CSV was written, as the reader detected it (reported in the profile); or the Parquet file's facts. */
+export type InputFormat =
+  | {
+      delimiter: string;
+      bom: boolean;
+      lineEnding: string;
+      decimalComma: boolean;
+    }
+  | ParquetFormat;
+
+/** The input format of a table, as the profile reports it. */
+export function inputFormatOf(table: CsvTable): InputFormat {
+  return table.format ?? { delimiter: table.delimiter, bom: table.hadBom, lineEnding: table.lineEnding, decimalComma: table.decimalComma };
 }
 
 export interface PreparedData {
@@ -81,6 +94,8 @@ export interface PreparedData {
   scale: Float64Array;
   /** 1-based data-row numbers (among the CSV's data rows) of the rows kept. */
   rowNumbers: Int32Array;
+  /** Read with a sample that left rows out (metadata.sample). */
+  sample?: RowSample;
   /** The column whose values name each row in the assignments output, if any. */
   idColumn: string | null;
   /** Its values for the rows kept, as written in the file. */
@@ -605,12 +620,7 @@ function assemble(
   const { mean, scale, z } = standardise(raw, n, d);
   return {
     fileName: table.fileName,
-    inputFormat: {
-      delimiter: table.delimiter,
-      bom: table.hadBom,
-      lineEnding: table.lineEnding,
-      decimalComma: table.decimalComma,
-    },
+    inputFormat: inputFormatOf(table),
     features: names,
     ...(indicators.some((x) => x !== null) ? { indicators } : {}),
     n,
@@ -619,7 +629,8 @@ function assemble(
     z,
     mean,
     scale,
-    rowNumbers: Int32Array.from(keep, (i) => i + 1),
+    rowNumbers: dataRowNumbers(keep, table.sample),
+    ...(table.sample ? { sample: table.sample } : {}),
     idColumn: idColumn?.column.name ?? null,
     ids: idColumn ? idsOf(idColumn.column, keep) : null,
     excluded: [...excluded].sort(([a], [b]) => a - b).map(([index, reason]) => ({ column: table.columns[index].name, reason })),

@@ -101,6 +101,12 @@ function checkRule(rule: OptionRule, value: unknown, name: string, hint: string,
   }
 }
 
+/** One option outside a method's (src/shared/methods.ts DATA_OPTIONS), checked by its rule; 'auto' passes where the engine chooses. */
+export function checkOption(spec: OptionSpec, value: unknown, name: OptionNamer = OPTION_LABELS): void {
+  if (chosenByEngine(spec) && value === 'auto') return;
+  checkRule(spec.rule, value, name(spec), spec.hint ?? '', spec.key);
+}
+
 /** The spec of one option of a method, for naming it in a data-dependent message. */
 export function optionSpec(method: MethodKey, key: string): OptionSpec {
   const spec = optionSpecs(method).find((s) => s.key === key);

@@ -162,15 +162,10 @@ export function commonMetadata(input: CommonMetadataInput): JsonObject {
     n_samples: data.n,
     random_seed: input.seed,
     source_file: data.fileName,
-    input_format: data.inputFormat
-      ? {
-          delimiter: data.inputFormat.delimiter,
-          bom: data.inputFormat.bom,
-          line_ending: data.inputFormat.lineEnding,
-          decimal_comma: data.inputFormat.decimalComma,
-        }
-      : null,
+    input_format: inputFormatJson(data.inputFormat),
     n_rows_read: data.nRowsRead,
+    // Only when a sample left rows out: a sample of every row is the file itself.
+    ...(data.sample ? { sample: { rows: data.sample.rows, of: data.sample.of, seed: data.sample.seed } } : {}),
     n_rows_dropped: data.nRowsDropped,
     missing_values: data.missing,
     n_values_imputed: data.nValuesImputed,
@@ -181,6 +176,13 @@ export function commonMetadata(input: CommonMetadataInput): JsonObject {
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     silhouette_sample_size: input.silhouetteSampleSize,
   };
+}
+
+/** metadata.input_format: the CSV's dialect, or `format: "parquet"` with the Parquet file's row groups and writer. */
+function inputFormatJson(format: PreparedData['inputFormat']): JsonObject | null {
+  if (!format) return null;
+  if ('kind' in format) return { format: 'parquet', row_groups: format.rowGroups, created_by: format.createdBy };
+  return { delimiter: format.delimiter, bom: format.bom, line_ending: format.lineEnding, decimal_comma: format.decimalComma };
 }
 
 /** metadata.columns: every CSV column's kind and role; for data without them (scored rows, tests), its features. */

@@ -6,7 +6,7 @@
  * builders and the assignments table take scored rows as they take fitted ones.
  */
 import type { CsvColumn, CsvTable } from '../data/csv';
-import { checkFinite, closeMatches, joinOr, shortList, type PreparedData } from '../data/prepare';
+import { checkFinite, closeMatches, inputFormatOf, joinOr, shortList, type PreparedData } from '../data/prepare';
 import { SegmentError } from '../errors';
 import { powerOfTwoScale } from '../kernels/stats';
 import type { ModelCommon } from './modelFile';
@@ -68,7 +68,7 @@ export function scoringRows(table: CsvTable, model: ModelCommon, options: { desc
   return {
     data: {
       fileName: table.fileName,
-      inputFormat: { delimiter: table.delimiter, bom: table.hadBom, lineEnding: table.lineEnding, decimalComma: table.decimalComma },
+      inputFormat: inputFormatOf(table),
       features: [...model.features],
       ...(model.indicators.some((x) => x !== null) ? { indicators: model.indicators } : {}),
       n,

@@ -9,7 +9,8 @@
  * of the scored rows made by the method's own profile builder, with
  * metadata.scored_with naming the model file.
  */
-import { readCsv, readCsvText, type CsvTable } from '../data/csv';
+import { readCsvText, type CsvTable } from '../data/csv';
+import { readTableFile } from '../data/table';
 import type { PreparedData } from '../data/prepare';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -310,7 +311,7 @@ function readTable(source: CsvSource, control: RunControl): Promise<CsvTable> {
         fraction: p.totalBytes > 0 ? p.bytesRead / p.totalBytes : undefined,
       }),
   };
-  return source.kind === 'file' ? readCsv(source.path, read) : readCsvText(source.text, source.fileName, read);
+  return source.kind === 'file' ? readTableFile(source.path, read) : readCsvText(source.text, source.fileName, read);
 }
 
 /** Clusters no scored row went to (with a profile: their statistics are null). */

@@ -9,6 +9,14 @@ import type { MethodKey } from '../methods';
 import type { Fact, FactBlock } from './types';
 import { describeValue, isObj, own, readNumber, readObj, scalarText, valueText, visible, type Obj, type Problems } from './untrusted';
 
+/** metadata.sample as "1,000 of 250,000 rows, seed 42"; null when its numbers are not numbers. */
+function sampleText(sample: Obj): string | null {
+  const { rows, of, seed } = sample;
+  if (typeof rows !== 'number' || typeof of !== 'number') return null;
+  const count = (n: number) => n.toLocaleString('en-US');
+  return `${count(rows)} of ${count(of)} rows${typeof seed === 'number' ? `, seed ${seed}` : ''}`;
+}
+
 /** Profile-level blocks: the data, the method's settings, uncertainty, other fields. */
 export function profileDiagnostics(root: Obj, metadata: Obj | null, methodKind: MethodKey | 'unknown', problems: Problems): FactBlock[] {
   const diagnostics: FactBlock[] = [];
@@ -18,10 +26,13 @@ export function profileDiagnostics(root: Obj, metadata: Obj | null, methodKind: 
       if (!(key in metadata)) continue;
       let t = valueText(metadata[key]);
       if (key === 'silhouette_sample_size' && metadata[key] == null) t = 'exact (every row)';
+      if (key === 'sample' && isObj(metadata.sample)) t = sampleText(metadata.sample) ?? t;
       if (key === 'tool' && isObj(metadata.tool)) t = [scalarText(metadata.tool.name), scalarText(metadata.tool.version)].filter(Boolean).join(' ');
       if (key === 'input_format' && isObj(metadata.input_format)) {
         const f = metadata.input_format;
         t = [
+          f.format === 'parquet' ? 'Parquet' : null,
+          typeof f.row_groups === 'number' ? `${f.row_groups} row ${f.row_groups === 1 ? 'group' : 'groups'}` : null,
           typeof f.delimiter === 'string' ? `delimiter ${JSON.stringify(f.delimiter)}` : null,
           f.bom === true ? 'BOM' : null,
           typeof f.line_ending === 'string' ? f.line_ending : null,

@@ -63,6 +63,7 @@ export function silhouetteVerdict(v: number): string {
 export const META_LABELS: Record<string, string> = {
   source_file: 'Data file',
   n_rows_read: 'Rows read',
+  sample: 'Sample',
   n_samples: 'Rows clustered',
   n_rows_dropped: 'Rows dropped',
   missing_values: 'Missing values',
@@ -102,7 +103,7 @@ export const META_LABELS: Record<string, string> = {
   tfjs_backend: 'Backend',
 };
 
-export const DATA_KEYS = ['source_file', 'n_rows_read', 'n_samples', 'n_rows_dropped', 'missing_values', 'n_values_imputed', 'id_column', 'scaling', 'silhouette_sample_size', 'input_format', 'tool'];
+export const DATA_KEYS = ['source_file', 'n_rows_read', 'sample', 'n_samples', 'n_rows_dropped', 'missing_values', 'n_values_imputed', 'id_column', 'scaling', 'silhouette_sample_size', 'input_format', 'tool'];
 export const HEADER_META_KEYS = new Set(['method', 'timestamp', 'n_clusters', 'random_seed', 'warnings', 'excluded_columns', 'columns']);
 
 export const UNCERTAINTY_LABELS: Record<string, [string, string?]> = {
