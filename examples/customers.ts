@@ -58,9 +58,9 @@ export const CUSTOMER_COLUMNS: readonly string[] = [
 ];
 
 /** Dates are counted back from this fixed day, never from "today", so output never drifts. */
-const REFERENCE_DATE_UTC = Date.UTC(2025, 5, 30); // 2025-06-30
-const DAY_MS = 86_400_000;
-const DAYS_PER_MONTH = 30.44;
+export const REFERENCE_DATE_UTC = Date.UTC(2025, 5, 30); // 2025-06-30
+export const DAY_MS = 86_400_000;
+export const DAYS_PER_MONTH = 30.44;
 /** Revenue and frequency cover at most the last 24 months. */
 const WINDOW_DAYS = 730;
 
@@ -205,7 +205,7 @@ function uniform(r: Random, lo: number, hi: number): number {
   return lo + (hi - lo) * r.next();
 }
 
-function pick<T>(r: Random, items: readonly T[]): T {
+export function pick<T>(r: Random, items: readonly T[]): T {
   return items[r.int(items.length)];
 }
 
@@ -245,7 +245,7 @@ function isoDate(daysBeforeReference: number): string {
   return new Date(REFERENCE_DATE_UTC - daysBeforeReference * DAY_MS).toISOString().slice(0, 10);
 }
 
-function validate(options: GenerateCustomersOptions): Required<GenerateCustomersOptions> {
+export function validate(options: GenerateCustomersOptions): Required<GenerateCustomersOptions> {
   const { rows, seed } = options;
   const missingRate = options.missingRate ?? DEFAULT_MISSING_RATE;
   if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`rows must be a positive integer, got ${rows}`);
@@ -327,12 +327,12 @@ function makeCustomer(r: Random, seg: Segment, id: string): string[] {
 const AOV_COLUMN = CUSTOMER_COLUMNS.indexOf('avg_order_value');
 const RETURN_COLUMN = CUSTOMER_COLUMNS.indexOf('return_rate');
 
-interface LabelledRow {
+export interface LabelledRow {
   row: string[];
   segment: string;
 }
 
-function* labelledRows(options: GenerateCustomersOptions): Generator<LabelledRow, void, undefined> {
+export function* labelledRows(options: GenerateCustomersOptions): Generator<LabelledRow, void, undefined> {
   const { rows, seed, missingRate } = validate(options);
   // The rows with a missing cell, round(rows × missingRate) of them, come from
   // a child stream of the seed so they do not disturb the customers' draws.
@@ -388,15 +388,27 @@ export function customersCsv(options: GenerateCustomersOptions): string {
   return out;
 }
 
+/** What a CSV writer streams: its header and its rows, made afresh for each write. */
+export interface CsvSource {
+  header: readonly string[];
+  rows(options: GenerateCustomersOptions): Iterable<string[]>;
+  validate(options: GenerateCustomersOptions): void;
+}
+
+/** The retail customers (CUSTOMER_COLUMNS). */
+export const CUSTOMERS: CsvSource = { header: CUSTOMER_COLUMNS, rows: customerRows, validate };
+
 /**
  * Streams the CSV to `out` in chunks of about `chunkChars` characters,
  * waiting for 'drain' when the stream's buffer is full. Does not end `out`.
- * The bytes are exactly those of `customersCsv(options)`.
+ * The bytes are exactly those of `customersCsv(options)` (of the source's
+ * whole CSV).
  */
 export async function writeCustomersCsv(
   out: Writable,
   options: GenerateCustomersOptions,
   chunkChars = 64 * 1024,
+  source: CsvSource = CUSTOMERS,
 ): Promise<void> {
   const write = (chunk: string): Promise<void> =>
     new Promise((resolve, reject) => {
@@ -410,8 +422,8 @@ export async function writeCustomersCsv(
       else out.once('drain', settle);
     });
 
-  let chunk = csvLine(CUSTOMER_COLUMNS);
-  for (const row of customerRows(options)) {
+  let chunk = csvLine(source.header);
+  for (const row of source.rows(options)) {
     chunk += csvLine(row);
     if (chunk.length >= chunkChars) {
       await write(chunk);
@@ -429,13 +441,13 @@ export async function writeCustomersCsv(
 export async function writeCustomersCsvFile(
   path: string,
   options: GenerateCustomersOptions,
-  { force = false }: { force?: boolean } = {},
+  { force = false, source = CUSTOMERS }: { force?: boolean; source?: CsvSource } = {},
 ): Promise<void> {
-  validate(options);
+  source.validate(options);
   const out = createWriteStream(path, { flags: force ? 'w' : 'wx', encoding: 'utf8' });
   await once(out, 'open'); // rejects with EEXIST when the file is there and force is off
   try {
-    await writeCustomersCsv(out, options);
+    await writeCustomersCsv(out, options, undefined, source);
     out.end();
     await once(out, 'close');
   } catch (err) {

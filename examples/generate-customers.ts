@@ -10,7 +10,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_MISSING_RATE, writeCustomersCsv, writeCustomersCsvFile } from './customers';
+import { CUSTOMERS, DEFAULT_MISSING_RATE, writeCustomersCsv, writeCustomersCsvFile } from './customers';
+import { MIXED_CUSTOMERS } from './customersMixed';
 
 const USAGE = `Usage: npx tsx examples/generate-customers.ts [--rows N] [--seed S] [--out FILE] [--force] [--missing-rate R]
 
@@ -19,6 +20,8 @@ const USAGE = `Usage: npx tsx examples/generate-customers.ts [--rows N] [--seed 
   --out FILE        where to write the CSV (default: stdout)
   --force           replace FILE if it already exists
   --missing-rate R  fraction of rows with an empty/NA avg_order_value or return_rate (default ${DEFAULT_MISSING_RATE})
+  --mixed           the mixed table instead: region, channel, contract, payment method,
+                    loyalty tier and churn (Yes/No) beside six numeric columns
   --help            show this text
 `;
 
@@ -52,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
         seed: { type: 'string', default: '7' },
         out: { type: 'string' },
         force: { type: 'boolean', default: false },
+        mixed: { type: 'boolean', default: false },
         'missing-rate': { type: 'string', default: String(DEFAULT_MISSING_RATE) },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -73,9 +77,10 @@ export async function main(argv: string[]): Promise<number> {
       throw new UsageError(`--missing-rate must be a number from 0 to 1, got "${values['missing-rate']}".`);
     }
     const options = { rows, seed, missingRate };
+    const source = values.mixed ? MIXED_CUSTOMERS : CUSTOMERS;
 
     if (values.out === undefined) {
-      await writeCustomersCsv(process.stdout, options);
+      await writeCustomersCsv(process.stdout, options, undefined, source);
       return 0;
     }
     const out = values.out;
@@ -83,7 +88,7 @@ export async function main(argv: string[]): Promise<number> {
       throw new UsageError(`${out} already exists; pass --force to replace it.`, 1);
     }
     try {
-      await writeCustomersCsvFile(out, options, { force: values.force });
+      await writeCustomersCsvFile(out, options, { force: values.force, source });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
         throw new UsageError(`${out} already exists; pass --force to replace it.`, 1);

@@ -9,6 +9,7 @@ import type {
   Fact,
   FactBlock,
   FeatureGroupView,
+  HeatGroupView,
   LossCurveView,
   MetricView,
   PanelModel,
@@ -16,7 +17,7 @@ import type {
   StatisticsShown,
   StatRowView,
 } from '../src/shared/profile';
-import { HEAT_Z_CAP, orderFeatures } from '../src/shared/profile';
+import { HEAT_LIFT_CAP, HEAT_Z_CAP, orderFeatures, orderHeatRows } from '../src/shared/profile';
 import type { PanelState, PanelTab } from '../src/shared/panelProtocol';
 import { h, linkButton, setVar, svg, type Child } from './dom';
 import { renderScoredComparisons } from './scoredCompare';
@@ -310,21 +311,29 @@ function toggleGroup<T extends string>(label: string, options: [T, string][], va
   return group;
 }
 
-function heatCell(p: ProfileView, c: number, f: number): HTMLTableCellElement {
-  const cell = p.heat[c][f];
-  const td = h('td', { class: `cell${cell.sign > 0 ? ' pos' : cell.sign < 0 ? ' neg' : ''}${cell.z == null ? ' none' : ''}`, title: cell.title, data: { value: cell.valueText } }, cell.text);
+function heatCell(p: ProfileView, c: number, r: number): HTMLTableCellElement {
+  const cell = p.heatCells[c][r];
+  const row = p.heatRows[r];
+  const td = h(
+    'td',
+    { class: `cell${row.kind === 'categorical' ? ' level' : ''}${cell.sign > 0 ? ' pos' : cell.sign < 0 ? ' neg' : ''}${cell.text === '—' ? ' none' : ''}`, title: cell.title, data: { value: cell.valueText } },
+    cell.text,
+  );
   setVar(td, '--heat', cell.intensity.toFixed(3));
   return td;
 }
 
-function featureHeader(p: ProfileView, f: number, showSeparation: boolean, vertical: boolean): HTMLTableCellElement {
-  const fv = p.features[f];
-  const tip = `${fv.name}\nwhole data: mean ${fv.overallMean == null ? '—' : fv.overallMean.toPrecision(6)}, std ${fv.overallStd == null ? '—' : fv.overallStd.toPrecision(6)}\nseparation η² = ${fv.separationText}`;
+/** A row's header: the column (a categorical one with the level its cells show), its separation, and "not clustered" for a descriptor. */
+function heatRowHeader(p: ProfileView, r: number, showSeparation: boolean, vertical: boolean): HTMLTableCellElement {
+  const row = p.heatRows[r];
+  const measure = row.measure === 'η²' ? 'η²' : 'V';
   return h(
     'th',
-    { class: `feat${vertical ? ' vertical' : ''}`, title: tip, attrs: { scope: vertical ? 'col' : 'row' }, data: { feature: fv.name } },
-    h('span', { class: 'feat-name' }, fv.shortName),
-    showSeparation ? h('span', { class: 'eta' }, `η² ${fv.separationText}`) : null,
+    { class: `feat${vertical ? ' vertical' : ''}${row.clustered ? '' : ' described'}`, title: row.title, attrs: { scope: vertical ? 'col' : 'row' }, data: { feature: row.name, row: row.key } },
+    h('span', { class: 'feat-name' }, row.shortName),
+    row.level !== null ? h('span', { class: 'feat-level' }, `= ${row.level}`) : null,
+    row.clustered ? null : h('span', { class: 'tag not-clustered' }, 'not clustered'),
+    showSeparation ? h('span', { class: 'eta' }, `${measure} ${row.separationText}`) : null,
   );
 }
 
@@ -339,37 +348,44 @@ function clusterHeader(ctx: RenderContext, p: ProfileView, c: ClusterView, scope
   return th;
 }
 
-function heatTable(ctx: RenderContext, p: ProfileView, groups: FeatureGroupView[]): HTMLTableElement {
+function heatTable(ctx: RenderContext, p: ProfileView, groups: HeatGroupView[]): HTMLTableElement {
   const { state } = ctx;
   const showSep = state.sort === 'separation';
   const showGroups = groups.length > 1 || groups[0]?.key !== 'all';
   const table = h('table', { class: `heat orient-${state.orientation}` });
-  table.append(h('caption', null, 'Cluster centers as z-scores against all rows (0 = the overall mean; ±1 = one standard deviation).'));
+  table.append(
+    h(
+      'caption',
+      null,
+      'Numeric columns: the cluster center as a z-score against all rows (0 = the overall mean; ±1 = one standard deviation). ' +
+        'Categorical columns: the share of the cluster with the level named, coloured by its lift over all rows.',
+    ),
+  );
   if (state.orientation === 'clusters') {
     const thead = h('thead');
     if (showGroups) {
       const gr = h('tr', { class: 'groups' }, h('th', { class: 'corner' }));
-      for (const g of groups) gr.append(h('th', { class: 'group', attrs: { colspan: g.features.length, scope: 'colgroup' }, title: g.label }, g.label));
+      for (const g of groups) gr.append(h('th', { class: 'group', attrs: { colspan: g.rows.length, scope: 'colgroup' }, title: g.label }, g.label));
       thead.append(gr);
     }
     const fr = h('tr', null, h('th', { class: 'corner' }, 'Cluster'));
-    for (const g of groups) g.features.forEach((f, i) => fr.append(withGroupEdge(featureHeader(p, f, showSep, true), i)));
+    for (const g of groups) g.rows.forEach((r, i) => fr.append(withGroupEdge(heatRowHeader(p, r, showSep, true), i)));
     thead.append(fr);
     const tbody = h('tbody');
     p.clusters.forEach((c, ci) => {
       const tr = h('tr', null, clusterHeader(ctx, p, c, 'row'));
-      for (const g of groups) g.features.forEach((f, i) => tr.append(withGroupEdge(heatCell(p, ci, f), i)));
+      for (const g of groups) g.rows.forEach((r, i) => tr.append(withGroupEdge(heatCell(p, ci, r), i)));
       tbody.append(tr);
     });
     table.append(thead, tbody);
   } else {
-    const thead = h('thead', null, h('tr', null, h('th', { class: 'corner' }, 'Feature'), ...p.clusters.map((c) => clusterHeader(ctx, p, c, 'col'))));
+    const thead = h('thead', null, h('tr', null, h('th', { class: 'corner' }, 'Column'), ...p.clusters.map((c) => clusterHeader(ctx, p, c, 'col'))));
     const tbody = h('tbody');
     for (const g of groups) {
       if (showGroups) tbody.append(h('tr', { class: 'group-row' }, h('th', { class: 'group', attrs: { colspan: p.clusters.length + 1, scope: 'rowgroup' } }, g.label)));
-      for (const f of g.features) {
-        const tr = h('tr', null, featureHeader(p, f, showSep, false));
-        p.clusters.forEach((_, ci) => tr.append(heatCell(p, ci, f)));
+      for (const r of g.rows) {
+        const tr = h('tr', null, heatRowHeader(p, r, showSep, false));
+        p.clusters.forEach((_, ci) => tr.append(heatCell(p, ci, r)));
         tbody.append(tr);
       }
     }
@@ -389,7 +405,7 @@ function renderHeat(ctx: RenderContext, p: ProfileView, box: HTMLElement): void 
   const toolbar = h(
     'div',
     { class: 'toolbar' },
-    toggleGroup('Order', [['csv', 'CSV order'], ['separation', 'By separation (η²)']], state.sort, (v) => {
+    toggleGroup('Order', [['csv', 'CSV order'], ['separation', 'By separation (η², V)']], state.sort, (v) => {
       ctx.update({ sort: v });
       redraw();
     }),
@@ -409,10 +425,15 @@ function renderHeat(ctx: RenderContext, p: ProfileView, box: HTMLElement): void 
     h('span', { class: 'lo' }, `−${HEAT_Z_CAP}σ`),
     scale,
     h('span', { class: 'hi' }, `+${HEAT_Z_CAP}σ`),
-    h('span', { class: 'legend-text' }, 'below ← overall mean → above. Each cell shows the z-score; hover for the center in original units. η²: share of a feature’s variance between clusters (1 = it alone separates them).'),
+    h(
+      'span',
+      { class: 'legend-text' },
+      `below ← overall mean → above. Each cell shows the z-score; hover for the center in original units. η²: share of a feature’s variance between clusters (1 = it alone separates them). ` +
+        `A categorical column shows its most distinctive level: the share of each cluster with it, full colour at a lift of ×${HEAT_LIFT_CAP} (or ×${1 / HEAT_LIFT_CAP}); V: Cramér’s V.`,
+    ),
   );
-  const groups = orderFeatures(p, state.sort, state.grouped);
-  const hasHeat = p.features.some((f) => f.overallStd != null);
+  const groups = orderHeatRows(p.heatRows, state.sort, state.grouped);
+  const hasHeat = p.features.some((f) => f.overallStd != null) || p.heatRows.some((r) => r.kind === 'categorical');
   box.replaceChildren(
     toolbar,
     legend,

@@ -18,6 +18,7 @@ import {
 } from '../shared/workerProtocol';
 import { METHOD_LABELS, type MethodKey } from '../shared/methods';
 import { ChoiceMemory, confirmRun, type RunChoice } from './confirm';
+import { exportNotice } from './exportNotice';
 import { methodsTitle } from './methods';
 import { readSettings, type Settings } from './settings';
 import { resolveOutputDir, resolveTarget, type CsvTarget } from './target';
@@ -162,16 +163,11 @@ export class Runner extends WorkerRuns {
   private announce(target: CsvTarget, results: MethodResult[]): void {
     if (results.length === 0) return;
     const first = results[0];
-    const silhouette = (r: MethodResult) => formatMetric(r.metrics.silhouette_score);
-    const headline =
-      results.length === 1
-        ? `${METHOD_LABELS[first.method].title} profile of ${target.name}: silhouette ${silhouette(first)} (${first.nClusters} clusters, ${first.nSamples.toLocaleString('en-US')} rows).`
-        : `${results.length} profiles of ${target.name}: silhouette ${results.map((r) => `${METHOD_LABELS[r.method].title} ${silhouette(r)}`).join(', ')}.`;
-    const warnings = results.reduce((sum, r) => sum + r.warnings.length, 0);
-    const note = warnings > 0 ? ` ${warnings === 1 ? 'One warning' : `${warnings} warnings`}: see Segment: Show Log.` : '';
+    const notice = exportNotice(target.name, results);
     for (const r of results) this.ctx.log.info(`wrote ${r.json}, ${r.yaml}, ${r.assignments} and ${r.model}`);
     const actions = this.ctx.openPanel ? ['Open Panel', 'Open JSON', 'Open YAML', 'Reveal in Explorer'] : ['Open JSON', 'Open YAML', 'Reveal in Explorer'];
-    void vscode.window.showInformationMessage(`Segment: ${headline}${note}`, ...actions).then(async (choice) => {
+    const shown = notice.severity === 'warning' ? vscode.window.showWarningMessage(notice.text, ...actions) : vscode.window.showInformationMessage(notice.text, ...actions);
+    void shown.then(async (choice) => {
       if (choice === 'Open Panel') {
         // The YAML files: the ones people edit (a segment_name, a persona), and the panel follows their changes.
         this.ctx.openPanel?.(results.map((r) => vscode.Uri.file(r.yaml)));
@@ -233,6 +229,3 @@ async function removeRunOutputs(request: RunRequest, results: MethodResult[], pi
   for (const file of new Set([...finished, ...leftovers])) log.info(`removed ${file} (the run was cancelled)`);
 }
 
-function formatMetric(value: number | null | undefined): string {
-  return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(3) : 'n/a';
-}

@@ -259,7 +259,7 @@ async function panelShot(page: Page, name: string, clipHeight?: number): Promise
 }
 
 /** Preferences: Color Theme, then the theme by name, as a person switches it. */
-async function chooseColorTheme(page: Page, theme: string): Promise<void> {
+export async function chooseColorTheme(page: Page, theme: string): Promise<void> {
   await runFromPalette(page, 'Preferences: Color Theme');
   const input = page.locator('.quick-input-widget input');
   await page.locator('.quick-input-list .monaco-list-row').first().waitFor();

@@ -169,3 +169,9 @@ export function wideGmm(): Profile {
   const options = resolveOptions('gmm', { nClusters: k, covarianceType: 'diag' });
   return gmmProfile(data, fitGmm(data, options), options, NOW);
 }
+
+/** The mixed example (examples/customers_mixed.csv), tenure_months described: GMM with 4 clusters. */
+export async function exampleMixedGmm(): Promise<Profile> {
+  const data = await loadDataset(join(ROOT, 'examples', 'customers_mixed.csv'), { describe: ['tenure_months'] });
+  return await new GaussianMixtureSegmentation({ nClusters: 4 }).generateClusterProfile(data, {}, NOW);
+}

@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { buildPanelModel, type ProfileInput } from '../../src/shared/profile';
+import { buildPanelModel, orderHeatRows, type ProfileInput } from '../../src/shared/profile';
 import type { Profile } from '../../src/engine/profile/profile';
 import { startHarness, type Harness } from './harness';
 import { tempDir } from '../helpers/tempDir';
-import { HOSTILE, HOSTILE_NAME, HOSTILE_PERSONA, ROOT, asNeural, clone, exampleFuzzy, exampleGmm, hostileGmm, mixedHostileGmm, wideGmm, withPersonas } from './fixtures';
+import { HOSTILE, HOSTILE_NAME, HOSTILE_PERSONA, ROOT, asNeural, clone, exampleFuzzy, exampleGmm, exampleMixedGmm, hostileGmm, mixedHostileGmm, wideGmm, withPersonas } from './fixtures';
 
 /** Debian's Chromium; PANEL_TEST_CHROMIUM overrides it (only to check that a missing browser fails the run). */
 const CHROMIUM = process.env.PANEL_TEST_CHROMIUM ?? '/usr/bin/chromium';
@@ -203,6 +203,55 @@ for (const theme of ['light', 'dark'] as const) {
     assert.match((await item.locator('.levels').textContent())!, /^[^,]+ \d+% · ×\d/);
     assert.equal(await card.locator('table.descriptors tbody th.name').textContent(), 'satisfaction');
     await page.screenshot({ path: join(RESULTS, `panel-categories-${theme}-cluster.png`), fullPage: true });
+
+    const security = await securityReport(page);
+    assert.deepEqual(security, { csp: [], errors: [], xss: null, images: 0 });
+    assert.deepEqual(log.pageErrors, []);
+    assert.deepEqual(log.console, []);
+    await page.close();
+  });
+}
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`heat map of the mixed example (${theme}): numeric and categorical rows by separation, descriptors not clustered; the run's warnings in the header, as text`, async () => {
+    const profile = await exampleMixedGmm();
+    // Data-quality warnings as the engine words them, one about a column named like an XSS payload.
+    const warnings = [
+      `Feature "${HOSTILE}" has the same value (0) in 99.5% of the rows clustered (199 of 200): it will drive tiny clusters of the one other row. ` +
+        `Describe it instead of clustering on it (--describe "${HOSTILE}") or leave it out (--exclude "${HOSTILE}").`,
+      '312 of 1,000 rows (31.2%) were dropped for a missing value in a clustered column: "income" in 212 rows and "age" in 130 rows. ' +
+        "Fill the gaps with each column's median instead (--missing median), or leave the sparsest columns out.",
+    ];
+    (profile.metadata.warnings as string[]).push(...warnings);
+    const input: ProfileInput = { path: '/ws/gmm_cluster_profile_20261124_094838.json', profile };
+    const model = buildPanelModel([input]).profiles[0];
+    assert.deepEqual(model.problems, []);
+    const { page, log } = await openPanel(theme, [input]);
+
+    const callout = page.locator('.callout.warning', { hasText: 'Warnings from the run' });
+    assert.deepEqual(await callout.locator('li').allTextContents(), warnings);
+
+    await selectTab(page, 'Heat map');
+    await page.locator('button.seg', { hasText: 'By separation' }).click();
+    await page.locator('button.seg', { hasText: 'Features' }).click();
+    await page.locator('button.seg', { hasText: 'None' }).click();
+    const [order] = orderHeatRows(model.heatRows, 'separation', false);
+    const shown = await page.locator('table.heat tbody th.feat').evaluateAll((els) => els.map((e) => e.getAttribute('data-feature')));
+    assert.deepEqual(shown, order.rows.map((r) => model.heatRows[r].name));
+    const separation = Object.entries(profile.separation as Record<string, { value: number }>).sort(([, a], [, b]) => b.value - a.value).map(([name]) => name);
+    assert.deepEqual(shown, separation);
+
+    // The churn flag: its row shows "Yes", each cell the cluster's share of it.
+    const churnRow = page.locator('table.heat tbody tr', { has: page.locator('th.feat[data-feature="churn"]') });
+    assert.equal(await churnRow.locator('.feat-level').textContent(), '= Yes');
+    const r = model.heatRows.findIndex((row) => row.name === 'churn');
+    assert.deepEqual(await churnRow.locator('td.cell').allTextContents(), model.heatCells.map((cells) => cells[r].text));
+    assert.match((await churnRow.locator('td.cell').first().textContent())!, /^\d+%$/);
+    // The described numeric column is marked; the clustered ones are not.
+    assert.equal(await page.locator('table.heat th.feat[data-feature="tenure_months"] .tag').textContent(), 'not clustered');
+    assert.equal(await page.locator('table.heat th.feat[data-feature="contract"] .tag').textContent(), 'not clustered');
+    assert.equal(await page.locator('table.heat th.feat[data-feature="recency_days"] .tag').count(), 0);
+    await page.screenshot({ path: join(RESULTS, `panel-mixed-heatmap-${theme}.png`), fullPage: true });
 
     const security = await securityReport(page);
     assert.deepEqual(security, { csp: [], errors: [], xss: null, images: 0 });

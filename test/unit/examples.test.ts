@@ -16,6 +16,7 @@ import {
   writeCustomersCsvFile,
 } from '../../examples/customers';
 import { main } from '../../examples/generate-customers';
+import { CHANNELS, CONTRACTS, MIXED_COLUMNS, PAYMENT_METHODS, REGIONS, generateMixedCustomers, mixedCustomersCsv } from '../../examples/customersMixed';
 import { tempDir } from '../helpers/tempDir';
 
 const EXAMPLE_CSV = fileURLToPath(new URL('../../examples/customers.csv', import.meta.url));
@@ -237,4 +238,70 @@ test('CLI: writes the file, refuses to overwrite without --force, rejects bad ar
   for (const bad of [['--rows', '0'], ['--rows', 'ten'], ['--seed', '1.5'], ['--missing-rate', '2'], ['--nope']]) {
     assert.equal(await quietly(() => main([...bad, '--out', join(dir, 'x.csv')])), 2, bad.join(' '));
   }
+});
+
+// ---------------------------------------------------------------------------
+// The mixed example (examples/customersMixed.ts): text columns beside the numbers.
+
+const MIXED_CSV = fileURLToPath(new URL('../../examples/customers_mixed.csv', import.meta.url));
+const MIXED_OPTS = { rows: 800, seed: 7 };
+
+test('the committed examples/customers_mixed.csv is exactly what --mixed --rows 800 --seed 7 makes, streamed or not', async (t) => {
+  const expected = mixedCustomersCsv(MIXED_OPTS);
+  assert.equal(readFileSync(MIXED_CSV, 'utf8'), expected);
+  const dir = tempDir(t, 'segment-examples-');
+  const out = join(dir, 'mixed.csv');
+  assert.equal(await quietly(() => main(['--mixed', '--rows', '800', '--seed', '7', '--out', out])), 0);
+  assert.equal(readFileSync(out, 'utf8'), expected);
+  assert.notEqual(mixedCustomersCsv({ rows: 800, seed: 8 }), expected);
+});
+
+test('mixed: its columns, its levels, and the numbers of the customers generator for the same seed', () => {
+  const mixed = generateMixedCustomers(MIXED_OPTS);
+  assert.deepEqual(mixed.header, [...MIXED_COLUMNS]);
+  assert.deepEqual(mixed.header, [
+    'customer_id',
+    'region',
+    'channel',
+    'contract',
+    'payment_method',
+    'loyalty_tier',
+    'tenure_months',
+    'total_revenue',
+    'recency_days',
+    'frequency_per_month',
+    'avg_order_value',
+    'return_rate',
+    'churn',
+  ]);
+  const base = generateCustomers(MIXED_OPTS);
+  const at = (name: string) => mixed.header.indexOf(name);
+  const levels = (name: string) => [...new Set(mixed.rows.map((r) => r[at(name)]))].filter((v) => v !== '').sort();
+  assert.deepEqual(levels('region'), [...REGIONS].sort());
+  assert.deepEqual(levels('channel'), [...CHANNELS].sort());
+  assert.deepEqual(levels('contract'), [...CONTRACTS].sort());
+  assert.deepEqual(levels('payment_method'), [...PAYMENT_METHODS].sort());
+  assert.deepEqual(levels('churn'), ['No', 'Yes']);
+  const emptyRegions = mixed.rows.filter((r) => r[at('region')] === '').length;
+  assert.ok(emptyRegions > 0 && emptyRegions < 20, `${emptyRegions} rows without a region`);
+  mixed.rows.forEach((row, i) => {
+    for (const name of ['customer_id', 'loyalty_tier', 'total_revenue', 'recency_days', 'frequency_per_month', 'avg_order_value', 'return_rate']) {
+      assert.equal(row[at(name)], base.rows[i][CUSTOMER_COLUMNS.indexOf(name)], `${name} of row ${i + 1}`);
+    }
+    assert.match(row[at('tenure_months')], /^\d+$/);
+  });
+});
+
+test('mixed: the text columns follow the latent segments (lapsed customers churn, new ones are on month-to-month contracts)', () => {
+  const mixed = generateMixedCustomers(MIXED_OPTS);
+  const segments = latentSegments(MIXED_OPTS);
+  const share = (segment: string, name: string, level: string) => {
+    const rows = mixed.rows.filter((_, i) => segments[i] === segment);
+    return rows.filter((r) => r[mixed.header.indexOf(name)] === level).length / rows.length;
+  };
+  assert.ok(share('lapsed / at-risk', 'churn', 'Yes') > 0.4, 'lapsed customers churn');
+  assert.ok(share('VIP fashion enthusiasts', 'churn', 'Yes') < 0.1, 'VIPs stay');
+  assert.ok(share('new customers', 'contract', 'Month-to-month') > 0.7);
+  assert.ok(share('VIP fashion enthusiasts', 'contract', 'Two year') > 0.45);
+  assert.ok(share('bargain hunters', 'payment_method', 'PayPal') > 0.4);
 });

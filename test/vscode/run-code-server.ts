@@ -47,7 +47,8 @@ async function main(): Promise<number> {
       ['extensionTestsPath', `${authority}${join(ROOT, 'out', 'test', 'suite', 'index')}`],
       ['extensionEnvironment', JSON.stringify(env)],
     ];
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    // A busy machine (other test runs on the same cores) can take longer than the default 30 s to load the workbench.
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, { timeout: 120_000 });
     const timeout = new Promise<number>((resolveTimeout) =>
       setTimeout(() => {
         console.error(`The suite did not finish within ${SUITE_TIMEOUT_MS / 60_000} minutes.`);

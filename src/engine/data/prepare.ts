@@ -115,8 +115,19 @@ export interface PreparedData {
   nRowsDropped: number;
   nValuesImputed: number;
   missing: MissingPolicy;
+  /**
+   * Under 'drop': the clustered columns with missing values and in how many
+   * rows each (CSV order), the reasons rows were dropped; absent when none.
+   */
+  featureGaps?: FeatureGap[];
   /** Under 'median': the value each feature's gaps were filled with (NaN for a feature without gaps). */
   fillValues?: Float64Array;
+}
+
+/** A clustered column with missing values, and in how many data rows (those rows are dropped under 'drop'). */
+export interface FeatureGap {
+  column: string;
+  rows: number;
 }
 
 /** How long lists get inside a one-line message before "and N more". */
@@ -143,7 +154,8 @@ export function prepareFeatures(table: CsvTable, options: PrepareOptions = {}): 
   }
   const idColumn = chooseIdColumn(profiles);
   const data = assemble(table, features, keep, missing, idColumn, choice.excluded);
-  return { ...data, ...columnRoles(profiles, features, keep, idColumn, choice) };
+  const gaps: FeatureGap[] = missing === 'drop' ? features.filter((p) => p.column.missing > 0).map((p) => ({ column: p.column.name, rows: p.column.missing })) : [];
+  return { ...data, ...columnRoles(profiles, features, keep, idColumn, choice), ...(gaps.length > 0 ? { featureGaps: gaps } : {}) };
 }
 
 // ---------------------------------------------------------------------------

@@ -39,6 +39,7 @@ import { Segmentation, clusterColumns, requireEnoughRows, type MethodFit, type M
 import { quantileSorted, std } from '../kernels/stats';
 import { methodDefaults, optionSpec, optionValue, type OptionNamer } from './options';
 import { gmmModelJson } from '../scoring/gmmModel';
+import { collapsedVarianceWarnings } from '../profile/warnings';
 
 export type { GmmOptions };
 
@@ -70,6 +71,8 @@ export const GMM_STEPS: MethodSteps<'gmm', GmmFit> = {
   profile: gmmProfile,
   softScores: (fit, options) => ({ columns: clusterColumns('prob_cluster_', options.nClusters), values: fit.resp }),
   model: (fit) => gmmModelJson(fit),
+  warnings: (data, fit, options, name) =>
+    collapsedVarianceWarnings(data, fit.model, membersOf(fit.labels, options.nClusters).map((m) => m.length), fit.regCovarUsed, name),
 };
 
 /** Memory the covariance matrices and their factors may take (full and tied); beyond it a fit would exhaust the machine. */

@@ -14,6 +14,7 @@ import { assignmentsCsv, type SoftScores } from '../profile/assignments';
 import { writeProfileFiles, type ExportResult } from '../profile/export';
 import type { JsonObject, KnownSilhouettes, Profile } from '../profile/profile';
 import { withColumnSections } from '../profile/categorical';
+import { droppedRowsWarning, nearConstantWarnings } from '../profile/warnings';
 import { modelDocument, modelFileText } from '../scoring/modelFile';
 import { OPTION_LABELS, resolveOptions, type OptionNamer } from './options';
 
@@ -37,6 +38,8 @@ export interface MethodSteps<M extends MethodKey, Fit extends MethodFit> {
   profile(data: PreparedData, fit: Fit, options: MethodOptions[M], now: Date, signal?: AbortSignal, known?: KnownSilhouettes): Profile;
   /** The assignments table's columns after `cluster`. */
   softScores(fit: Fit, options: MethodOptions[M]): SoftScores;
+  /** Warnings about this fit the base cannot see (GMM: a variance collapsed to the reg_covar floor), named by `name`. */
+  warnings?(data: PreparedData, fit: Fit, options: MethodOptions[M], name: OptionNamer): string[];
   /** The model file's method part (src/engine/scoring/modelFile.ts): the fitted model in standardised space, profile cluster order. */
   model(fit: Fit, options: MethodOptions[M], data: PreparedData): JsonObject;
 }
@@ -90,8 +93,12 @@ export class Segmentation<M extends MethodKey, Fit extends MethodFit> {
     throwIfAborted(control.signal);
     control.onProgress?.({ phase: 'metrics', message: 'computing silhouette and cluster statistics' });
     const profile = withColumnSections(this.steps.profile(data, fit, this.options, now, control.signal), data, fit.labels, this.options.nClusters);
+    const warnings = profile.metadata.warnings as string[];
     const empty = emptyClustersWarning(data, fit.labels, this.options.nClusters);
-    if (empty) (profile.metadata.warnings as string[]).push(empty);
+    if (empty) warnings.push(empty);
+    const dropped = droppedRowsWarning(data, this.name);
+    if (dropped) warnings.push(dropped);
+    warnings.push(...nearConstantWarnings(data, this.name), ...(this.steps.warnings?.(data, fit, this.options, this.name) ?? []));
     return profile;
   }
 

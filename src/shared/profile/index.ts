@@ -15,5 +15,5 @@ export { buildPanelModel } from './panelModel';
 export { buildProfileView } from './view';
 export { groupOf, orderFeatures } from './features';
 export { GROUP_LABELS } from './labels';
-export { HEAT_Z_CAP } from './heatmap';
+export { HEAT_LIFT_CAP, HEAT_Z_CAP, mostDistinctiveLevel, orderHeatRows } from './heatmap';
 export { liftText } from './categories';

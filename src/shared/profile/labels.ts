@@ -154,6 +154,8 @@ export const GROUP_LABELS: Record<GroupKey, string> = {
   count_: 'Counts (count_)',
   other: 'Other',
   all: 'All features',
+  categorical: 'Categorical columns',
+  described: 'Described, not clustered',
 };
 
 /** The method a profile is of: from its metadata.method, else from its file name (gmm_…, fuzzy_…, neural_…). */

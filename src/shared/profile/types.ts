@@ -75,7 +75,7 @@ export interface HeaderView {
   scoredWith: string | null;
 }
 
-export type GroupKey = 'dept_' | 'class_' | 'count_size_' | 'count_' | 'other' | 'all';
+export type GroupKey = 'dept_' | 'class_' | 'count_size_' | 'count_' | 'other' | 'all' | 'categorical' | 'described';
 
 export interface FeatureView {
   index: number;
@@ -241,6 +241,38 @@ export interface HeatCell {
   sign: -1 | 0 | 1;
 }
 
+/** A row of the heat map (a column in the clusters-as-rows orientation): a column clustered or described. */
+export interface HeatRowView {
+  /** Stable: "f3" (feature 3), "c1" (category 1), "d0" (descriptor 0). */
+  key: string;
+  kind: 'numeric' | 'categorical';
+  /** False for a descriptor: described per cluster, not clustered. */
+  clustered: boolean;
+  name: string;
+  shortName: string;
+  /** A categorical row: the level its cells show (its most distinctive). */
+  level: string | null;
+  group: GroupKey;
+  /** A numeric feature's index into ProfileView.features. */
+  feature: number | null;
+  /** "η²" or "Cramér's V". */
+  measure: string;
+  /** The root separation (η² for a feature without one, derived from the clusters), 0..1. */
+  separation: number | null;
+  separationText: string;
+  /** The column's place in the CSV, for the CSV order. */
+  position: number;
+  /** Tooltip of the row's header. */
+  title: string;
+}
+
+export interface HeatGroupView {
+  key: GroupKey;
+  label: string;
+  /** Indexes into ProfileView.heatRows, in display order. */
+  rows: number[];
+}
+
 export interface LossSeries {
   name: string;
   values: number[];
@@ -278,6 +310,10 @@ export interface ProfileView {
   clusters: ClusterView[];
   /** heat[cluster][feature], clusters and features in the order above. */
   heat: HeatCell[][];
+  /** The heat map's rows: every column clustered or described, numeric and categorical together. */
+  heatRows: HeatRowView[];
+  /** heatCells[cluster][row], aligned with heatRows. */
+  heatCells: HeatCell[][];
   /** The binary and categorical columns, in the profile's (CSV) order. */
   categories: CategoryView[];
   /** The numeric columns described, not clustered. */

@@ -11,13 +11,21 @@ import { clusterViews, readClusterNumbers, readClusters } from './clusters';
 import { profileDiagnostics } from './diagnostics';
 import { featureViews, readFeatureNames } from './features';
 import { readHeader } from './header';
-import { heatMap } from './heatmap';
+import { heatMap, heatRows } from './heatmap';
 import { methodKindOf, methodShort } from './labels';
 import { readLossCurve } from './lossCurve';
 import { metricViews } from './metrics';
 import { deriveWholeData } from './statistics';
 import type { HeaderView, ProfileInput, ProfileView } from './types';
-import { describeValue, fileNameOf, isObj, Problems } from './untrusted';
+import { describeValue, fileNameOf, isObj, Problems, visible, type Obj } from './untrusted';
+
+/** Each column's place in the CSV (metadata.columns), by its shown name. */
+function csvOrder(metadata: Obj | null): Map<string, number> {
+  const order = new Map<string, number>();
+  const columns = metadata?.columns;
+  if (Array.isArray(columns)) columns.forEach((c) => isObj(c) && typeof c.name === 'string' && !order.has(visible(c.name)) && order.set(visible(c.name), order.size));
+  return order;
+}
 
 /** A profile that cannot be shown: why (errors), and what was worked around before that. */
 function errorView(index: number, path: string, errors: string[], problems: Problems): ProfileView {
@@ -51,6 +59,8 @@ function errorView(index: number, path: string, errors: string[], problems: Prob
     groups: [],
     clusters: [],
     heat: [],
+    heatRows: [],
+    heatCells: [],
     categories: [],
     descriptors: [],
     separation: [],
@@ -86,6 +96,7 @@ export function buildProfileView(input: ProfileInput, index: number): ProfileVie
     c.descriptors = sections.clusterDescriptors[i];
   });
   const heat = heatMap(clusters, features);
+  const heatColumns = heatRows({ ...sections, features, clusters, csvOrder: csvOrder(head.metadata) });
   const metrics = metricViews(head.metrics, k, problems);
   const diagnostics = profileDiagnostics(root, head.metadata, head.methodKind, problems);
   const lossCurve = readLossCurve(root, head.metadata, head.metrics, problems);
@@ -121,6 +132,8 @@ export function buildProfileView(input: ProfileInput, index: number): ProfileVie
     groups,
     clusters,
     heat,
+    heatRows: heatColumns.rows,
+    heatCells: heatColumns.cells,
     categories: sections.categories,
     descriptors: sections.descriptors,
     separation: sections.separation,

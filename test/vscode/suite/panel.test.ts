@@ -14,6 +14,7 @@ import * as vscode from 'vscode';
 import type { SegmentApi } from '../../../src/extension/extension';
 import type { RunOutcome } from '../../../src/extension/runner';
 import { DEFAULT_STATE, PANEL_VIEW_TYPE, type PanelState, type ShowMessage } from '../../../src/shared/panelProtocol';
+import { buildPanelModel, orderHeatRows } from '../../../src/shared/profile';
 
 const EXTENSION_ID = 'segment-profiles.segment-profiles';
 
@@ -112,6 +113,47 @@ export function definePanelTests(): void {
       await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
       const picked = await picking;
       assert.deepEqual(picked?.map((u) => u.fsPath), [fuzzy.results![0].yaml]);
+    });
+
+    it('the mixed example: its categorical shares with lift reach the panel (cluster cards, Categories, heat map)', async () => {
+      const dir = await folder('panel-mixed');
+      const csv = vscode.Uri.file(path.join(dir, 'customers_mixed.csv'));
+      await fs.copyFile(path.join(path.dirname(examples), 'customers_mixed.csv'), csv.fsPath);
+      const outcome = await command('segment.exportGmm', csv);
+      assert.equal(outcome.status, 'done', JSON.stringify(outcome.error));
+      const { yaml, json } = outcome.results![0];
+      const posted = nextPost((m) => m.profiles.some((p) => p.path === yaml));
+      api.clusterPanel.open([vscode.Uri.file(yaml)]);
+      const message = await posted;
+      const file = JSON.parse(await fs.readFile(json, 'utf8'));
+      assert.deepEqual(message.profiles[0].profile, file);
+      // What the webview renders from it (the view model it builds from the message).
+      const view = buildPanelModel(message.profiles).profiles[0];
+      assert.deepEqual(view.problems, []);
+      assert.deepEqual(view.categories.map((c) => [c.name, c.role]), [
+        ['region', 'descriptor'],
+        ['channel', 'descriptor'],
+        ['contract', 'descriptor'],
+        ['payment_method', 'descriptor'],
+        ['loyalty_tier', 'descriptor'],
+        ['churn', 'descriptor'],
+      ]);
+      const contract = view.categories.find((c) => c.name === 'contract')!;
+      const monthly = contract.levels.findIndex((l) => l.name === 'Month-to-month');
+      const lines = view.clusters.flatMap((c) => c.categories[contract.index].distinctive.map((d) => d.text));
+      // "Month-to-month 78% · ×1.4": the share and lift of the file, as the cluster cards and the Categories view show them.
+      const shown = lines.find((t) => t.startsWith('Month-to-month '));
+      assert.ok(shown, lines.join(' | '));
+      assert.match(shown, /^Month-to-month \d+% · ×\d(\.\d)?$/);
+      const c = view.clusters.find((cl) => cl.categories[contract.index].distinctive.some((d) => d.text === shown))!;
+      const level = file.clusters[c.key].categorical_statistics.contract.levels['Month-to-month'];
+      assert.equal(shown, `Month-to-month ${Math.round(100 * level.share)}% · ×${Number(level.lift.toPrecision(2))}`);
+      assert.equal(c.categories[contract.index].cells[monthly].share.text, `${Math.round(100 * level.share)}%`);
+      // The heat map ranks the columns by the file's separation, numeric and categorical together.
+      assert.deepEqual(
+        orderHeatRows(view.heatRows, 'separation', false)[0].rows.map((r) => view.heatRows[r].name),
+        Object.entries(file.separation as Record<string, { value: number }>).sort(([, a], [, b]) => b.value - a.value).map(([name]) => name),
+      );
     });
 
     it('the serializer restores a panel from its saved state and reads the files again', async () => {
