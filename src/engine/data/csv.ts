@@ -12,12 +12,15 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { debuglog } from 'node:util';
 import { isUtf8 } from 'node:buffer';
 import { Readable, Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse, type InfoRecord } from 'csv-parse';
 import { SegmentError, cancelledError, throwIfAborted } from '../errors';
 import { NumberShape, isInfinityToken, isMissingToken, numberShape, numberValue } from './numeric';
+import { scanNumber, scanned } from './byteNumber';
+import { readCsvFast } from './fastCsv';
 
 export type Delimiter = ',' | ';' | '\t' | '|';
 export type LineEnding = 'LF' | 'CRLF' | 'CR';
@@ -87,6 +90,8 @@ export interface CsvTable {
 /** Bytes read to guess the delimiter and line ending. */
 const SNIFF_BYTES = 64 * 1024;
 const CHUNK_BYTES = 64 * 1024;
+/** What the fast reader reads at once: large enough that a block's overhead is nothing. */
+const BLOCK_BYTES = 4 * 1024 * 1024;
 const ROWS_PER_PROGRESS = 10_000;
 /** Guards against an unclosed quote swallowing the rest of a large file. */
 const MAX_RECORD_CHARS = 1_000_000;
@@ -94,6 +99,7 @@ const INITIAL_CAPACITY = 1024;
 /** A column with more distinct values than this is free text, not a category (../shared/spec/PROFILE.md, Column roles). */
 export const MAX_LEVELS = 50;
 const CANDIDATE_DELIMITERS: readonly Delimiter[] = [',', ';', '\t', '|'];
+const debug = debuglog('segment');
 const EXCEL_UTF8_HINT = 'Re-save the file as UTF-8 (in Excel: Save As → "CSV UTF-8 (Comma delimited)") and try again.';
 
 // ---------------------------------------------------------------------------
@@ -103,26 +109,22 @@ const EXCEL_UTF8_HINT = 'Re-save the file as UTF-8 (in Excel: Save As → "CSV U
 export async function readCsv(path: string, options: CsvReadOptions = {}): Promise<CsvTable> {
   throwIfAborted(options.signal);
   const { sample, totalBytes } = await readSample(path);
-  const source = createReadStream(path, { highWaterMark: CHUNK_BYTES });
-  return parseSource(source, sample, {
-    fileName: basename(path),
-    path,
-    totalBytes,
-    options,
-  });
+  const input: CsvInput = {
+    blocks: () => fileBlocks(path),
+    stream: () => createReadStream(path, { highWaterMark: CHUNK_BYTES }),
+  };
+  return readTable(input, sample, { fileName: basename(path), path, totalBytes, options });
 }
 
 /** Reads CSV text that is already in memory, e.g. an unsaved editor document. */
 export async function readCsvText(text: string, fileName: string, options: CsvReadOptions = {}): Promise<CsvTable> {
   throwIfAborted(options.signal);
   const bytes = Buffer.from(text, 'utf8');
-  const source = Readable.from(chunksOf(bytes), { objectMode: false });
-  return parseSource(source, bytes.subarray(0, SNIFF_BYTES), {
-    fileName,
-    path: fileName,
-    totalBytes: bytes.length,
-    options,
-  });
+  const input: CsvInput = {
+    blocks: () => Readable.from([bytes], { objectMode: true }),
+    stream: () => Readable.from(chunksOf(bytes), { objectMode: false }),
+  };
+  return readTable(input, bytes.subarray(0, SNIFF_BYTES), { fileName, path: fileName, totalBytes: bytes.length, options });
 }
 
 /** `id`, `*_id`, `*Id`, `*ID`, `Customer ID`, `customer-id`: named like an identifier. */
@@ -216,11 +218,44 @@ interface ReadContext {
   options: CsvReadOptions;
 }
 
-async function parseSource(source: Readable, sample: Buffer, context: ReadContext): Promise<CsvTable> {
+/** The bytes of a CSV, as blocks for the fast reader or as a stream for csv-parse. */
+interface CsvInput {
+  blocks(): AsyncIterable<Buffer>;
+  stream(): Readable;
+}
+
+/** Knobs for tests and the bench; production code leaves them alone. */
+export const csvTuning = {
+  /** Try the fast reader (./fastCsv.ts) before csv-parse; false reads every file with csv-parse. */
+  fast: true,
+};
+
+/**
+ * The one place that chooses the reader: the fast one, unless it declines the
+ * file (it says why, under NODE_DEBUG=segment), then csv-parse, the reference.
+ */
+async function readTable(input: CsvInput, sample: Buffer, context: ReadContext): Promise<CsvTable> {
   const { options, fileName } = context;
   rejectNonText(sample, fileName);
   const sniffed = sniffDialect(sample.toString('utf8'), context.totalBytes <= sample.length);
   const delimiter = options.delimiter ?? sniffed.delimiter;
+  if (csvTuning.fast) {
+    const fast = await readCsvFast(input.blocks(), {
+      delimiter,
+      lineEnding: sniffed.lineEnding,
+      table: new TableBuilder(fileName, delimiter),
+      signal: options.signal,
+      onProgress: options.onProgress,
+      totalBytes: context.totalBytes,
+    });
+    if ('table' in fast) return fast.table;
+    debug(`fast CSV reader: "${fileName}" read with csv-parse instead (${fast.declined})`);
+  }
+  return parseSource(input.stream(), sniffed, delimiter, context);
+}
+
+async function parseSource(source: Readable, sniffed: Dialect, delimiter: Delimiter, context: ReadContext): Promise<CsvTable> {
+  const { options, fileName } = context;
   const table = new TableBuilder(fileName, delimiter);
   const lines = new LineTracker();
   const guard = new Utf8Guard(fileName, sniffed.lineEnding === 'CR' ? 0x0d : 0x0a);
@@ -276,6 +311,24 @@ function rejectNonText(sample: Buffer, fileName: string): void {
 function* chunksOf(bytes: Buffer): Generator<Buffer> {
   for (let start = 0; start < bytes.length; start += CHUNK_BYTES) {
     yield bytes.subarray(start, start + CHUNK_BYTES);
+  }
+}
+
+/** BLOCK_BYTES at a time, for the fast reader. */
+async function* fileBlocks(path: string): AsyncGenerator<Buffer> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    for (;;) {
+      const block = Buffer.allocUnsafe(BLOCK_BYTES);
+      const { bytesRead } = await handle.read(block, 0, BLOCK_BYTES, null);
+      if (bytesRead === 0) return;
+      yield block.subarray(0, bytesRead);
+    }
+  } catch (error) {
+    throw fileSystemError(error, path);
+  } finally {
+    await handle?.close();
   }
 }
 
@@ -462,7 +515,7 @@ function countByte(buf: Buffer, byte: number, end: number): number {
 // ---------------------------------------------------------------------------
 // Building the table
 
-class TableBuilder {
+export class TableBuilder {
   nRows = 0;
   private header: string[] | null = null;
   private columns: ColumnBuilder[] = [];
@@ -486,10 +539,32 @@ class TableBuilder {
           `Look for a missing or extra ${describeDelimiter(this.delimiter)} on that line, and put double quotes around any value that contains one.`,
       );
     }
+    const row = this.beginRow(line);
+    for (let j = 0; j < record.length; j++) this.columns[j].add(row, record[j], line);
+    this.nRows++;
+  }
+
+  /** Whether the header has been read (then `columnBuilders` are the columns). */
+  get hasHeader(): boolean {
+    return this.header !== null;
+  }
+
+  get columnBuilders(): readonly ColumnBuilder[] {
+    return this.columns;
+  }
+
+  /**
+   * For a reader that adds a row cell by cell (./fastCsv.ts): the index of the
+   * new row, starting on `line`; add every column's cell, then call endRow().
+   */
+  beginRow(line: number): number {
     const row = this.nRows;
     if (row === this.lineOfRow.length) this.lineOfRow = growInt32(this.lineOfRow);
     this.lineOfRow[row] = line;
-    for (let j = 0; j < record.length; j++) this.columns[j].add(row, record[j], line);
+    return row;
+  }
+
+  endRow(): void {
     this.nRows++;
   }
 
@@ -560,7 +635,7 @@ function checkHeaderNamesUnique(names: string[], fileName: string): void {
  * comma values were something else (thousands separators, lists) and count as
  * non-numeric.
  */
-class ColumnBuilder {
+export class ColumnBuilder {
   private values = new Float64Array(INITIAL_CAPACITY);
   private missing = 0;
   private nonNumeric = 0;
@@ -582,6 +657,10 @@ class ColumnBuilder {
   private levelIndex: Map<string, number> | null = new Map();
   private levelNames: string[] = [];
   private codes: Uint8Array | null = new Uint8Array(INITIAL_CAPACITY);
+  /** The levels by their bytes, for addAscii; dropped with the levels. */
+  private levelBytes: LevelBytes | null = null;
+  private readonly stringCell = new StringCell();
+  private readonly byteCell = new AsciiCell();
 
   constructor(
     readonly name: string,
@@ -598,27 +677,57 @@ class ColumnBuilder {
     if (row === this.values.length) this.values = growFloat64(this.values);
     const token = cell.trim();
     if (isMissingToken(token)) {
-      this.values[row] = NaN;
-      this.missing++;
-      this.text?.push('');
+      this.addMissing(row);
       return;
     }
     if (this.levelIndex !== null) this.noteLevel(row, token);
     const shape = numberShape(token, this.allowDecimalComma);
+    this.stringCell.text = token;
+    this.addShaped(row, shape, shape === NumberShape.NONE ? NaN : numberValue(token, shape), this.stringCell, line);
+  }
+
+  /**
+   * add() for a trimmed cell of ASCII bytes, buf[start, end) (./fastCsv.ts):
+   * the same outcome, with the number read from the bytes and the cell's
+   * text made only where it is kept.
+   */
+  addAscii(row: number, buf: Buffer, start: number, end: number, line: number): void {
+    if (row === this.values.length) this.values = growFloat64(this.values);
+    if (end - start <= 4 && isMissingAscii(buf, start, end)) {
+      this.addMissing(row);
+      return;
+    }
+    if (this.levelIndex !== null) this.noteLevelAscii(row, buf, start, end);
+    const shape = scanNumber(buf, start, end, this.allowDecimalComma);
+    const cell = this.byteCell;
+    cell.buf = buf;
+    cell.start = start;
+    cell.end = end;
+    this.addShaped(row, shape, scanned.value, cell, line);
+  }
+
+  private addMissing(row: number): void {
+    this.values[row] = NaN;
+    this.missing++;
+    this.text?.push('');
+  }
+
+  /** A non-missing cell of the given shape and value (NaN for NONE); `cell` gives its text when needed. */
+  private addShaped(row: number, shape: NumberShape, value: number, cell: CellText, line: number): void {
     if (shape === NumberShape.NONE || (shape === NumberShape.COMMA_DECIMAL && this.sawPeriodDecimal)) {
+      const token = cell.get();
       if (isInfinityToken(token)) this.addNonFinite(row, token, line);
       else this.addNonNumeric(row, token, line);
       return;
     }
-    const value = numberValue(token, shape);
     if (!Number.isFinite(value)) {
-      this.addNonFinite(row, token, line);
+      this.addNonFinite(row, cell.get(), line);
       return;
     }
     if (shape === NumberShape.DECIMAL) this.notePeriodDecimal(row);
     this.values[row] = value;
-    if (shape === NumberShape.COMMA_DECIMAL) this.noteCommaRow(row, token, line);
-    this.text?.push(token);
+    if (shape === NumberShape.COMMA_DECIMAL) this.noteCommaRow(row, cell, line);
+    this.text?.push(cell.get());
   }
 
   finish(nRows: number): CsvColumn {
@@ -640,20 +749,39 @@ class ColumnBuilder {
     };
   }
 
-  private noteLevel(row: number, token: string): void {
+  /** Codes the row's cell; returns its code, or 0 when this cell was one level too many (levels dropped). */
+  private noteLevel(row: number, token: string): number {
     let code = this.levelIndex!.get(token);
     if (code === undefined) {
       if (this.levelNames.length === MAX_LEVELS) {
         this.levelIndex = null;
         this.levelNames = [];
         this.codes = null;
-        return;
+        this.levelBytes = null;
+        return 0;
       }
       code = this.levelNames.push(token);
       this.levelIndex!.set(token, code);
     }
+    this.storeCode(row, code);
+    return code;
+  }
+
+  private storeCode(row: number, code: number): void {
     if (row >= this.codes!.length) this.codes = growUint8(this.codes!, row + 1);
     this.codes![row] = code;
+  }
+
+  /** noteLevel for ASCII bytes: levels seen before are found by their bytes, without a string. */
+  private noteLevelAscii(row: number, buf: Buffer, start: number, end: number): void {
+    this.levelBytes ??= new LevelBytes();
+    const known = this.levelBytes.find(buf, start, end);
+    if (known > 0) {
+      this.storeCode(row, known);
+      return;
+    }
+    const code = this.noteLevel(row, buf.toString('latin1', start, end));
+    if (code > 0) this.levelBytes?.remember(buf, start, end, code);
   }
 
   /** Kept with its text, in case the column turns out to be text. */
@@ -677,11 +805,11 @@ class ColumnBuilder {
     if (this.firstNonNumeric === null || row < this.firstNonNumeric.row) this.firstNonNumeric = { value: token, line, row };
   }
 
-  private noteCommaRow(row: number, token: string, line: number): void {
+  private noteCommaRow(row: number, cell: CellText, line: number): void {
     if (this.commaRows === null) this.commaRows = new Int32Array(INITIAL_CAPACITY);
     if (this.commaCount === this.commaRows.length) this.commaRows = growInt32(this.commaRows);
     this.commaRows[this.commaCount++] = row;
-    this.firstComma ??= { value: token, line, row };
+    this.firstComma ??= { value: cell.get(), line, row };
   }
 
   /** A period decimal rules out decimal commas in this column: withdraw those read so far. */
@@ -712,6 +840,82 @@ class ColumnBuilder {
     }
     return texts;
   }
+}
+
+/** The text of the cell being added, made only when it is needed. */
+interface CellText {
+  get(): string;
+}
+
+class StringCell implements CellText {
+  text = '';
+  get(): string {
+    return this.text;
+  }
+}
+
+class AsciiCell implements CellText {
+  buf: Buffer = Buffer.alloc(0);
+  start = 0;
+  end = 0;
+  get(): string {
+    return this.buf.toString('latin1', this.start, this.end);
+  }
+}
+
+const MISSING_ASCII = ['na', 'n/a', 'nan', 'null'].map((token) => Buffer.from(token, 'latin1'));
+
+/** isMissingToken for a non-empty trimmed ASCII cell of at most 4 bytes. */
+function isMissingAscii(buf: Buffer, start: number, end: number): boolean {
+  const length = end - start;
+  if (length === 0) return true;
+  for (const token of MISSING_ASCII) {
+    if (token.length !== length) continue;
+    let k = 0;
+    for (; k < length; k++) {
+      const want = token[k];
+      const got = buf[start + k];
+      // Letters in either case; '/' only as itself.
+      if (got !== want && !(want >= 0x61 && got === want - 0x20)) break;
+    }
+    if (k === length) return true;
+  }
+  return false;
+}
+
+/**
+ * A column's levels (at most MAX_LEVELS) by their bytes: a small open-
+ * addressing table, so a categorical column's cells are coded without
+ * making a string of each.
+ */
+class LevelBytes {
+  private readonly slots = new Uint8Array(128);
+  private readonly keys: Buffer[] = [];
+  private readonly codes: number[] = [];
+
+  /** The code of the level spelled buf[start, end), 0 if not seen. */
+  find(buf: Buffer, start: number, end: number): number {
+    for (let slot = hashBytes(buf, start, end) & 127; ; slot = (slot + 1) & 127) {
+      const entry = this.slots[slot];
+      if (entry === 0) return 0;
+      if (buf.compare(this.keys[entry - 1], 0, undefined, start, end) === 0) return this.codes[entry - 1];
+    }
+  }
+
+  remember(buf: Buffer, start: number, end: number, code: number): void {
+    let slot = hashBytes(buf, start, end) & 127;
+    while (this.slots[slot] !== 0) slot = (slot + 1) & 127;
+    this.keys.push(Buffer.from(buf.subarray(start, end)));
+    this.codes.push(code);
+    this.slots[slot] = this.keys.length;
+  }
+}
+
+/** FNV-1a. */
+function hashBytes(buf: Buffer, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let k = start; k < end; k++) hash = Math.imul(hash ^ buf[k], 0x01000193);
+  return hash >>> 0;
 }
 
 function growFloat64(values: Float64Array): Float64Array<ArrayBuffer> {
