@@ -90,8 +90,6 @@ export interface CsvTable {
 /** Bytes read to guess the delimiter and line ending. */
 const SNIFF_BYTES = 64 * 1024;
 const CHUNK_BYTES = 64 * 1024;
-/** What the fast reader reads at once: large enough that a block's overhead is nothing. */
-const BLOCK_BYTES = 4 * 1024 * 1024;
 const ROWS_PER_PROGRESS = 10_000;
 /** Guards against an unclosed quote swallowing the rest of a large file. */
 const MAX_RECORD_CHARS = 1_000_000;
@@ -121,7 +119,7 @@ export async function readCsvText(text: string, fileName: string, options: CsvRe
   throwIfAborted(options.signal);
   const bytes = Buffer.from(text, 'utf8');
   const input: CsvInput = {
-    blocks: () => Readable.from([bytes], { objectMode: true }),
+    blocks: () => Readable.from(chunksOf(bytes, csvTuning.blockBytes), { objectMode: true }),
     stream: () => Readable.from(chunksOf(bytes), { objectMode: false }),
   };
   return readTable(input, bytes.subarray(0, SNIFF_BYTES), { fileName, path: fileName, totalBytes: bytes.length, options });
@@ -226,9 +224,14 @@ interface CsvInput {
 
 /** Knobs for tests and the bench; production code leaves them alone. */
 export const csvTuning = {
-  /** Try the fast reader (./fastCsv.ts) before csv-parse; false reads every file with csv-parse. */
-  fast: true,
+  /** Try the fast reader (./fastCsv.ts) before csv-parse; false (or SEGMENT_CSV_READER=csv-parse) reads every file with csv-parse. */
+  fast: process.env.SEGMENT_CSV_READER !== 'csv-parse',
+  /** Bytes the fast reader reads at once (tests make it tiny to cut rows and characters apart). */
+  blockBytes: 4 * 1024 * 1024,
 };
+
+/** Files read by the fast reader, and files it left to csv-parse, in this process. */
+export const csvReaderStats = { fast: 0, declined: 0 };
 
 /**
  * The one place that chooses the reader: the fast one, unless it declines the
@@ -248,7 +251,11 @@ async function readTable(input: CsvInput, sample: Buffer, context: ReadContext):
       onProgress: options.onProgress,
       totalBytes: context.totalBytes,
     });
-    if ('table' in fast) return fast.table;
+    if ('table' in fast) {
+      csvReaderStats.fast++;
+      return fast.table;
+    }
+    csvReaderStats.declined++;
     debug(`fast CSV reader: "${fileName}" read with csv-parse instead (${fast.declined})`);
   }
   return parseSource(input.stream(), sniffed, delimiter, context);
@@ -308,20 +315,21 @@ function rejectNonText(sample: Buffer, fileName: string): void {
   }
 }
 
-function* chunksOf(bytes: Buffer): Generator<Buffer> {
-  for (let start = 0; start < bytes.length; start += CHUNK_BYTES) {
-    yield bytes.subarray(start, start + CHUNK_BYTES);
+function* chunksOf(bytes: Buffer, size = CHUNK_BYTES): Generator<Buffer> {
+  for (let start = 0; start < bytes.length; start += size) {
+    yield bytes.subarray(start, start + size);
   }
 }
 
-/** BLOCK_BYTES at a time, for the fast reader. */
+/** csvTuning.blockBytes at a time, for the fast reader. */
 async function* fileBlocks(path: string): AsyncGenerator<Buffer> {
   let handle;
   try {
     handle = await open(path, 'r');
     for (;;) {
-      const block = Buffer.allocUnsafe(BLOCK_BYTES);
-      const { bytesRead } = await handle.read(block, 0, BLOCK_BYTES, null);
+      const size = csvTuning.blockBytes;
+      const block = Buffer.allocUnsafe(size);
+      const { bytesRead } = await handle.read(block, 0, size, null);
       if (bytesRead === 0) return;
       yield block.subarray(0, bytesRead);
     }
