@@ -9,16 +9,15 @@
  * Number() does with the decimal text (Clinger's fast path). Anything else
  * (more digits, a larger exponent) is handed to Number() itself.
  */
-import { NumberShape } from './numeric';
+import { NUMBER_CHARS, NumberShape } from './numeric';
 
-const ZERO = 48;
-const NINE = 57;
-const PLUS = 43;
-const MINUS = 45;
-const PERIOD = 46;
-const COMMA = 44;
-const LOWER_E = 101;
-const UPPER_E = 69;
+// Read once: an imported binding can cost a getter call per use where modules are compiled to CommonJS (tsx).
+const NONE = NumberShape.NONE;
+const INTEGER = NumberShape.INTEGER;
+const DECIMAL = NumberShape.DECIMAL;
+const COMMA_DECIMAL = NumberShape.COMMA_DECIMAL;
+
+const { ZERO, NINE, PLUS, MINUS, PERIOD, COMMA, LOWER_E, UPPER_E } = NUMBER_CHARS;
 
 /** Significant digits whose integer is always an exact double. */
 const EXACT_DIGITS = 15;
@@ -37,67 +36,45 @@ export const scanned = { value: NaN };
  */
 export function scanNumber(buf: Uint8Array, start: number, end: number, allowDecimalComma: boolean): NumberShape {
   scanned.value = NaN;
-  if (start >= end) return NumberShape.NONE;
+  if (start >= end) return NONE;
   let i = start;
   const first = buf[i];
   const negative = first === MINUS;
   if (first === PLUS || negative) i++;
-  let mantissa = 0;
-  let significant = 0;
-  // Integer digits.
+  digits.mantissa = 0;
+  digits.significant = 0;
   const intStart = i;
-  for (; i < end; i++) {
-    const b = buf[i];
-    if (b < ZERO || b > NINE) break;
-    if (significant > 0 || b !== ZERO) {
-      mantissa = mantissa * 10 + (b - ZERO);
-      significant++;
-    }
-  }
+  i = readDigits(buf, i, end);
   const intDigits = i - intStart;
   if (i === end) {
-    if (intDigits === 0) return NumberShape.NONE;
-    scanned.value = valueOf(buf, start, end, negative, mantissa, significant, 0, false);
-    return NumberShape.INTEGER;
+    if (intDigits === 0) return NONE;
+    scanned.value = valueOf(buf, start, end, negative, 0, false);
+    return INTEGER;
   }
 
   const mark = buf[i];
   if (mark === COMMA) {
-    if (!allowDecimalComma || intDigits === 0) return NumberShape.NONE;
+    if (!allowDecimalComma || intDigits === 0) return NONE;
     const fracStart = ++i;
-    for (; i < end; i++) {
-      const b = buf[i];
-      if (b < ZERO || b > NINE) return NumberShape.NONE;
-      if (significant > 0 || b !== ZERO) {
-        mantissa = mantissa * 10 + (b - ZERO);
-        significant++;
-      }
-    }
-    if (i === fracStart) return NumberShape.NONE;
-    scanned.value = valueOf(buf, start, end, negative, mantissa, significant, -(end - fracStart), true);
-    return NumberShape.COMMA_DECIMAL;
+    i = readDigits(buf, i, end);
+    if (i !== end || i === fracStart) return NONE;
+    scanned.value = valueOf(buf, start, end, negative, -(end - fracStart), true);
+    return COMMA_DECIMAL;
   }
   let fracDigits = 0;
   if (mark === PERIOD) {
     const fracStart = ++i;
-    for (; i < end; i++) {
-      const b = buf[i];
-      if (b < ZERO || b > NINE) break;
-      if (significant > 0 || b !== ZERO) {
-        mantissa = mantissa * 10 + (b - ZERO);
-        significant++;
-      }
-    }
+    i = readDigits(buf, i, end);
     fracDigits = i - fracStart;
   }
-  if (intDigits + fracDigits === 0) return NumberShape.NONE;
+  if (intDigits + fracDigits === 0) return NONE;
   if (i === end) {
-    scanned.value = valueOf(buf, start, end, negative, mantissa, significant, -fracDigits, false);
-    return NumberShape.DECIMAL;
+    scanned.value = valueOf(buf, start, end, negative, -fracDigits, false);
+    return DECIMAL;
   }
 
   const e = buf[i];
-  if (e !== LOWER_E && e !== UPPER_E) return NumberShape.NONE;
+  if (e !== LOWER_E && e !== UPPER_E) return NONE;
   i++;
   const sign = buf[i];
   const negativeExponent = sign === MINUS;
@@ -106,26 +83,38 @@ export function scanNumber(buf: Uint8Array, start: number, end: number, allowDec
   let exponent = 0;
   for (; i < end; i++) {
     const b = buf[i];
-    if (b < ZERO || b > NINE) return NumberShape.NONE;
+    if (b < ZERO || b > NINE) return NONE;
     if (exponent < EXPONENT_CAP) exponent = exponent * 10 + (b - ZERO);
   }
-  if (i === expStart) return NumberShape.NONE;
+  if (i === expStart) return NONE;
   const power = (negativeExponent ? -exponent : exponent) - fracDigits;
-  scanned.value = valueOf(buf, start, end, negative, mantissa, significant, power, false);
-  return NumberShape.DECIMAL;
+  scanned.value = valueOf(buf, start, end, negative, power, false);
+  return DECIMAL;
 }
 
-/** mantissa × 10^power with the sign, exactly as Number() reads the text. */
-function valueOf(
-  buf: Uint8Array,
-  start: number,
-  end: number,
-  negative: boolean,
-  mantissa: number,
-  significant: number,
-  power: number,
-  decimalComma: boolean,
-): number {
+/** The digits read so far: their integer (exact while at most EXACT_DIGITS) and how many count. */
+const digits = { mantissa: 0, significant: 0 };
+
+/** Reads the digits from i on into `digits` (leading zeros do not count); returns the index of the first non-digit. */
+function readDigits(buf: Uint8Array, from: number, end: number): number {
+  let { mantissa, significant } = digits;
+  let i = from;
+  for (; i < end; i++) {
+    const b = buf[i];
+    if (b < ZERO || b > NINE) break;
+    if (significant > 0 || b !== ZERO) {
+      mantissa = mantissa * 10 + (b - ZERO);
+      significant++;
+    }
+  }
+  digits.mantissa = mantissa;
+  digits.significant = significant;
+  return i;
+}
+
+/** The digits × 10^power with the sign, exactly as Number() reads the text. */
+function valueOf(buf: Uint8Array, start: number, end: number, negative: boolean, power: number, decimalComma: boolean): number {
+  const { mantissa, significant } = digits;
   let magnitude: number;
   if (mantissa === 0) magnitude = 0; // "0", "0.000", "-0e999": a (signed) zero whatever the exponent
   else if (significant <= EXACT_DIGITS && power >= 0 && power <= 22) magnitude = mantissa * POW10[power];

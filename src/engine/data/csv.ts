@@ -20,7 +20,13 @@ import { parse, type InfoRecord } from 'csv-parse';
 import { SegmentError, cancelledError, throwIfAborted } from '../errors';
 import { NumberShape, isInfinityToken, isMissingToken, numberShape, numberValue } from './numeric';
 import { scanNumber, scanned } from './byteNumber';
-import { readCsvFast } from './fastCsv';
+import { readCsvFast, type FastReadOutcome, type FastReadSetup } from './fastCsv';
+
+// Read once: an imported binding can cost a getter call per use where modules are compiled to CommonJS (tsx).
+const SHAPE_NONE = NumberShape.NONE;
+const SHAPE_DECIMAL = NumberShape.DECIMAL;
+const SHAPE_COMMA_DECIMAL = NumberShape.COMMA_DECIMAL;
+const scannedNumber = scanned;
 
 export type Delimiter = ',' | ';' | '\t' | '|';
 export type LineEnding = 'LF' | 'CRLF' | 'CR';
@@ -108,7 +114,7 @@ export async function readCsv(path: string, options: CsvReadOptions = {}): Promi
   throwIfAborted(options.signal);
   const { sample, totalBytes } = await readSample(path);
   const input: CsvInput = {
-    blocks: () => fileBlocks(path),
+    readFast: (setup) => readFileFast(path, setup),
     stream: () => createReadStream(path, { highWaterMark: CHUNK_BYTES }),
   };
   return readTable(input, sample, { fileName: basename(path), path, totalBytes, options });
@@ -119,7 +125,14 @@ export async function readCsvText(text: string, fileName: string, options: CsvRe
   throwIfAborted(options.signal);
   const bytes = Buffer.from(text, 'utf8');
   const input: CsvInput = {
-    blocks: () => Readable.from(chunksOf(bytes, csvTuning.blockBytes), { objectMode: true }),
+    readFast: (setup) => {
+      let at = 0;
+      return readCsvFast(async (into, offset, length) => {
+        const copied = bytes.copy(into, offset, at, Math.min(bytes.length, at + length));
+        at += copied;
+        return copied;
+      }, setup);
+    },
     stream: () => Readable.from(chunksOf(bytes), { objectMode: false }),
   };
   return readTable(input, bytes.subarray(0, SNIFF_BYTES), { fileName, path: fileName, totalBytes: bytes.length, options });
@@ -216,9 +229,9 @@ interface ReadContext {
   options: CsvReadOptions;
 }
 
-/** The bytes of a CSV, as blocks for the fast reader or as a stream for csv-parse. */
+/** The bytes of a CSV, for the fast reader or as a stream for csv-parse. */
 interface CsvInput {
-  blocks(): AsyncIterable<Buffer>;
+  readFast(setup: FastReadSetup): Promise<FastReadOutcome>;
   stream(): Readable;
 }
 
@@ -243,13 +256,14 @@ async function readTable(input: CsvInput, sample: Buffer, context: ReadContext):
   const sniffed = sniffDialect(sample.toString('utf8'), context.totalBytes <= sample.length);
   const delimiter = options.delimiter ?? sniffed.delimiter;
   if (csvTuning.fast) {
-    const fast = await readCsvFast(input.blocks(), {
+    const fast = await input.readFast({
       delimiter,
       lineEnding: sniffed.lineEnding,
       table: new TableBuilder(fileName, delimiter),
       signal: options.signal,
       onProgress: options.onProgress,
       totalBytes: context.totalBytes,
+      blockBytes: csvTuning.blockBytes,
     });
     if ('table' in fast) {
       csvReaderStats.fast++;
@@ -315,24 +329,19 @@ function rejectNonText(sample: Buffer, fileName: string): void {
   }
 }
 
-function* chunksOf(bytes: Buffer, size = CHUNK_BYTES): Generator<Buffer> {
-  for (let start = 0; start < bytes.length; start += size) {
-    yield bytes.subarray(start, start + size);
+function* chunksOf(bytes: Buffer): Generator<Buffer> {
+  for (let start = 0; start < bytes.length; start += CHUNK_BYTES) {
+    yield bytes.subarray(start, start + CHUNK_BYTES);
   }
 }
 
-/** csvTuning.blockBytes at a time, for the fast reader. */
-async function* fileBlocks(path: string): AsyncGenerator<Buffer> {
+/** The fast reader over a file on disk. */
+async function readFileFast(path: string, setup: FastReadSetup): Promise<FastReadOutcome> {
   let handle;
   try {
     handle = await open(path, 'r');
-    for (;;) {
-      const size = csvTuning.blockBytes;
-      const block = Buffer.allocUnsafe(size);
-      const { bytesRead } = await handle.read(block, 0, size, null);
-      if (bytesRead === 0) return;
-      yield block.subarray(0, bytesRead);
-    }
+    const file = handle;
+    return await readCsvFast(async (into, offset, length) => (await file.read(into, offset, length, null)).bytesRead, setup);
   } catch (error) {
     throw fileSystemError(error, path);
   } finally {
@@ -576,6 +585,13 @@ export class TableBuilder {
     this.nRows++;
   }
 
+  /** Room for `rows` data rows in every column, expected from the file's size. */
+  reserve(rows: number): void {
+    if (rows <= this.lineOfRow.length) return;
+    this.lineOfRow = growInt32(this.lineOfRow, rows);
+    for (const column of this.columns) column.reserve(rows);
+  }
+
   finish(hadBom: boolean, lineEnding: LineEnding): CsvTable {
     if (this.header === null) {
       throw new SegmentError(
@@ -691,7 +707,7 @@ export class ColumnBuilder {
     if (this.levelIndex !== null) this.noteLevel(row, token);
     const shape = numberShape(token, this.allowDecimalComma);
     this.stringCell.text = token;
-    this.addShaped(row, shape, shape === NumberShape.NONE ? NaN : numberValue(token, shape), this.stringCell, line);
+    this.addShaped(row, shape, shape === SHAPE_NONE ? NaN : numberValue(token, shape), this.stringCell, line);
   }
 
   /**
@@ -711,7 +727,11 @@ export class ColumnBuilder {
     cell.buf = buf;
     cell.start = start;
     cell.end = end;
-    this.addShaped(row, shape, scanned.value, cell, line);
+    this.addShaped(row, shape, scannedNumber.value, cell, line);
+  }
+
+  reserve(rows: number): void {
+    if (rows > this.values.length) this.values = growFloat64(this.values, rows);
   }
 
   private addMissing(row: number): void {
@@ -722,7 +742,7 @@ export class ColumnBuilder {
 
   /** A non-missing cell of the given shape and value (NaN for NONE); `cell` gives its text when needed. */
   private addShaped(row: number, shape: NumberShape, value: number, cell: CellText, line: number): void {
-    if (shape === NumberShape.NONE || (shape === NumberShape.COMMA_DECIMAL && this.sawPeriodDecimal)) {
+    if (shape === SHAPE_NONE || (shape === SHAPE_COMMA_DECIMAL && this.sawPeriodDecimal)) {
       const token = cell.get();
       if (isInfinityToken(token)) this.addNonFinite(row, token, line);
       else this.addNonNumeric(row, token, line);
@@ -732,9 +752,9 @@ export class ColumnBuilder {
       this.addNonFinite(row, cell.get(), line);
       return;
     }
-    if (shape === NumberShape.DECIMAL) this.notePeriodDecimal(row);
+    if (shape === SHAPE_DECIMAL) this.notePeriodDecimal(row);
     this.values[row] = value;
-    if (shape === NumberShape.COMMA_DECIMAL) this.noteCommaRow(row, cell, line);
+    if (shape === SHAPE_COMMA_DECIMAL) this.noteCommaRow(row, cell, line);
     this.text?.push(cell.get());
   }
 
@@ -862,14 +882,38 @@ class StringCell implements CellText {
   }
 }
 
+/**
+ * A cell of ASCII bytes. Its text comes from a small cache of the column's
+ * recent texts, so a column of repeated values (cities, tiers, dates) makes
+ * one string per value rather than one per cell.
+ */
 class AsciiCell implements CellText {
   buf: Buffer = Buffer.alloc(0);
   start = 0;
   end = 0;
+  private readonly recent: string[] = new Array<string>(TEXT_CACHE_SLOTS).fill('');
+
   get(): string {
-    return this.buf.toString('latin1', this.start, this.end);
+    const { buf, start, end } = this;
+    const length = end - start;
+    if (length > TEXT_CACHE_MAX_LENGTH) return buf.toString('latin1', start, end);
+    const slot = hashBytes(buf, start, end) & (TEXT_CACHE_SLOTS - 1);
+    const cached = this.recent[slot];
+    if (cached.length === length) {
+      let k = 0;
+      while (k < length && cached.charCodeAt(k) === buf[start + k]) k++;
+      if (k === length) return cached;
+    }
+    const text = buf.toString('latin1', start, end);
+    this.recent[slot] = text;
+    return text;
   }
 }
+
+/** A power of two. */
+const TEXT_CACHE_SLOTS = 1024;
+/** Longer texts are rarely repeated, and costly to compare. */
+const TEXT_CACHE_MAX_LENGTH = 48;
 
 const MISSING_ASCII = ['na', 'n/a', 'nan', 'null'].map((token) => Buffer.from(token, 'latin1'));
 
@@ -906,7 +950,7 @@ class LevelBytes {
     for (let slot = hashBytes(buf, start, end) & 127; ; slot = (slot + 1) & 127) {
       const entry = this.slots[slot];
       if (entry === 0) return 0;
-      if (buf.compare(this.keys[entry - 1], 0, undefined, start, end) === 0) return this.codes[entry - 1];
+      if (sameBytes(this.keys[entry - 1], buf, start, end)) return this.codes[entry - 1];
     }
   }
 
@@ -919,6 +963,12 @@ class LevelBytes {
   }
 }
 
+function sameBytes(key: Buffer, buf: Buffer, start: number, end: number): boolean {
+  if (key.length !== end - start) return false;
+  for (let k = 0; k < key.length; k++) if (key[k] !== buf[start + k]) return false;
+  return true;
+}
+
 /** FNV-1a. */
 function hashBytes(buf: Buffer, start: number, end: number): number {
   let hash = 0x811c9dc5;
@@ -926,8 +976,8 @@ function hashBytes(buf: Buffer, start: number, end: number): number {
   return hash >>> 0;
 }
 
-function growFloat64(values: Float64Array): Float64Array<ArrayBuffer> {
-  const bigger = new Float64Array(values.length * 2);
+function growFloat64(values: Float64Array, atLeast = 0): Float64Array<ArrayBuffer> {
+  const bigger = new Float64Array(Math.max(values.length * 2, atLeast));
   bigger.set(values);
   return bigger;
 }
@@ -945,8 +995,8 @@ function growUint8(values: Uint8Array, atLeast: number): Uint8Array<ArrayBuffer>
   return bigger;
 }
 
-function growInt32(values: Int32Array): Int32Array<ArrayBuffer> {
-  const bigger = new Int32Array(values.length * 2);
+function growInt32(values: Int32Array, atLeast = 0): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(Math.max(values.length * 2, atLeast));
   bigger.set(values);
   return bigger;
 }

@@ -26,9 +26,14 @@ export interface FastReadSetup {
   signal?: AbortSignal;
   onProgress?: (progress: CsvProgress) => void;
   totalBytes: number;
+  /** Bytes asked of `read` at a time. */
+  blockBytes: number;
 }
 
 export type FastReadOutcome = { table: CsvTable } | { declined: string };
+
+/** Reads up to `length` bytes of the file, in order, into `into` at `offset`; 0 at the end. */
+export type ByteReader = (into: Buffer, offset: number, length: number) => Promise<number>;
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -45,43 +50,61 @@ const MAX_RECORD_BYTES = 1_000_000;
 class Decline extends Error {}
 
 /**
- * Reads the blocks of a CSV file (in order; the first holds the start of the
- * file) into `setup.table`, or says why it leaves the file to csv-parse.
+ * Reads a CSV file through `read` into `setup.table`, or says why it leaves
+ * the file to csv-parse. One buffer is reused throughout: the unfinished
+ * record at its end moves to its start before the next block is read in.
  */
-export async function readCsvFast(blocks: AsyncIterable<Buffer>, setup: FastReadSetup): Promise<FastReadOutcome> {
+export async function readCsvFast(read: ByteReader, setup: FastReadSetup): Promise<FastReadOutcome> {
   const parser = new RecordParser(setup);
-  let carry: Buffer | null = null;
+  const blockBytes = setup.blockBytes;
+  let work = Buffer.allocUnsafe(Math.max(2 * blockBytes, 64));
+  let filled = 0;
   let started = false;
   let hadBom = false;
   let bytesBefore = 0;
-  /** The first bytes: a byte order mark is skipped, as csv.ts's Utf8Guard does. */
-  const start = (buf: Buffer): Buffer => {
+  let reserved = false;
+  /** At the first 3 bytes (or the end): a byte order mark is skipped, as csv.ts's Utf8Guard does. */
+  const start = (): void => {
     started = true;
-    hadBom = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
-    bytesBefore = hadBom ? 3 : 0;
-    return hadBom ? buf.subarray(3) : buf;
+    hadBom = work[0] === 0xef && work[1] === 0xbb && work[2] === 0xbf && filled >= 3;
+    if (!hadBom) return;
+    work.copyWithin(0, 3, filled);
+    filled -= 3;
+    bytesBefore = 3;
   };
   try {
-    for await (const block of blocks) {
-      let buf: Buffer = carry === null || carry.length === 0 ? block : Buffer.concat([carry, block]);
-      if (!started) {
-        if (buf.length < 3) {
-          carry = buf; // too short to tell whether it starts with a BOM
-          continue;
-        }
-        buf = start(buf);
+    for (;;) {
+      if (work.length - filled < blockBytes) {
+        const bigger = Buffer.allocUnsafe(Math.max(2 * work.length, filled + blockBytes));
+        work.copy(bigger, 0, 0, filled);
+        work = bigger;
       }
-      checkText(buf, buf.length - incompleteTailLength(buf));
+      const got = await read(work, filled, blockBytes);
+      if (got === 0) break;
+      filled += got;
+      if (!started) {
+        if (filled < 3) continue; // too short to tell whether it starts with a BOM
+        start();
+      }
       throwIfAborted(setup.signal);
-      const used = parser.parse(buf, false, bytesBefore);
+      const view = work.subarray(0, filled);
+      checkText(view, filled - incompleteTailLength(view));
+      const used = parser.parse(view, false, bytesBefore);
       bytesBefore += used;
-      carry = buf.subarray(used);
-      if (carry.length > MAX_RECORD_BYTES) throw new Decline('a row longer than 1,000,000 bytes');
+      if (!reserved && setup.table.nRows > 0) {
+        // Rows of the whole file by the first block's: the columns made that long at once, not doubled up to it.
+        reserved = true;
+        setup.table.reserve(Math.ceil((setup.table.nRows * setup.totalBytes * 1.02) / bytesBefore) + 16);
+      }
+      work.copyWithin(0, used, filled);
+      filled -= used;
+      if (filled > MAX_RECORD_BYTES) throw new Decline('a row longer than 1,000,000 bytes');
     }
-    if (carry !== null && carry.length > 0) {
-      if (!started) carry = start(carry);
-      checkText(carry, carry.length);
-      bytesBefore += parser.parse(carry, true, bytesBefore);
+    if (!started) start();
+    if (filled > 0) {
+      const view = work.subarray(0, filled);
+      checkText(view, filled);
+      bytesBefore += parser.parse(view, true, bytesBefore);
     }
     throwIfAborted(setup.signal);
     const { table } = setup;

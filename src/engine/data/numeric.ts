@@ -32,14 +32,9 @@ export function isInfinityToken(text: string): boolean {
   return text.length <= 9 && INFINITY_TOKEN.test(text);
 }
 
-const ZERO = 48;
-const NINE = 57;
-const PLUS = 43;
-const MINUS = 45;
-const PERIOD = 46;
-const COMMA = 44;
-const LOWER_E = 101;
-const UPPER_E = 69;
+/** The character codes of numbers (./byteNumber.ts reads the same syntax from bytes). */
+export const NUMBER_CHARS = { ZERO: 48, NINE: 57, PLUS: 43, MINUS: 45, PERIOD: 46, COMMA: 44, LOWER_E: 101, UPPER_E: 69 } as const;
+const { ZERO, NINE, PLUS, MINUS, PERIOD, COMMA, LOWER_E, UPPER_E } = NUMBER_CHARS;
 
 function isDigit(code: number): boolean {
   return code >= ZERO && code <= NINE;
