@@ -44,6 +44,7 @@ import { benchFcm } from './fcm';
 import { formatNeuralBench, runNeuralBench } from './neural';
 import { benchProfileView } from './profileView';
 import { benchSweep, formatSweepBench } from './sweep';
+import { benchCsvRead, formatCsvRead } from './csvRead';
 const SMALL = 20_000;
 const LARGE = 200_000;
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
@@ -605,6 +606,11 @@ async function main(): Promise<void> {
   console.log('');
   const profileView = benchProfileView();
 
+  // Reading only: the fast CSV reader against pandas.read_csv (and csv-parse), 200k and 1M rows (bench/csvRead.ts).
+  console.log('');
+  const csvRead = await benchCsvRead({ rows: large ? [LARGE, 1_000_000] : [SMALL], reps, csvParse: true, log });
+  console.log(formatCsvRead(csvRead));
+
   writeJson(join(OUTPUT_DIR, 'results.json'), {
     generatedAt: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, totalMemBytes: totalmem(), node: process.version },
@@ -630,6 +636,7 @@ async function main(): Promise<void> {
     fcm,
     neural,
     profileView,
+    csvRead,
   });
 }
 
