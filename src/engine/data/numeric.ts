@@ -29,7 +29,9 @@ const INFINITY_TOKEN = /^[+-]?inf(inity)?$/i;
 
 /** "Infinity", "-inf", "INF", …: spelled-out infinities, which are never valid data. */
 export function isInfinityToken(text: string): boolean {
-  return text.length <= 9 && INFINITY_TOKEN.test(text);
+  if (text.length > 9) return false;
+  const first = text.charCodeAt(0) | 0x20; // lower case; '+' and '-' stay apart from it
+  return (first === 0x69 || first === 0x2b || first === 0x2d) && INFINITY_TOKEN.test(text); // i, +, -
 }
 
 /** The character codes of numbers (./byteNumber.ts reads the same syntax from bytes). */
