@@ -45,6 +45,7 @@ import { formatNeuralBench, runNeuralBench } from './neural';
 import { benchProfileView } from './profileView';
 import { benchSweep, formatSweepBench } from './sweep';
 import { benchSample, formatSampleBench } from './sample';
+import { benchCsvRead, formatCsvRead } from './csvRead';
 const SMALL = 20_000;
 const LARGE = 200_000;
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
@@ -611,6 +612,10 @@ async function main(): Promise<void> {
   console.log('');
   const sample = await benchSample({ rows: large ? 2_000_000 : 200_000, sample: large ? 200_000 : 20_000, log });
   console.log(formatSampleBench(sample));
+  // Reading only: the fast CSV reader against pandas.read_csv (and csv-parse), 200k and 1M rows (bench/csvRead.ts).
+  console.log('');
+  const csvRead = await benchCsvRead({ rows: large ? [LARGE, 1_000_000] : [SMALL], reps, csvParse: true, log });
+  console.log(formatCsvRead(csvRead));
 
   writeJson(join(OUTPUT_DIR, 'results.json'), {
     generatedAt: new Date().toISOString(),
@@ -638,6 +643,7 @@ async function main(): Promise<void> {
     neural,
     profileView,
     sample,
+    csvRead,
   });
 }
 

@@ -12,6 +12,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { debuglog } from 'node:util';
 import { isUtf8 } from 'node:buffer';
 import { Readable, Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -20,7 +21,15 @@ import { SegmentError, cancelledError, throwIfAborted } from '../errors';
 import { NumberShape, isInfinityToken, isMissingToken, numberShape, numberValue } from './numeric';
 import { RowReservoir, type RowSample, type SampleRequest } from './sample';
 import type { ParquetFormat } from './parquet';
-import { LevelCodes } from './levels';
+import { LevelCodes, hashBytes } from './levels';
+import { scanNumber, scanned } from './byteNumber';
+import { readCsvFast, type FastReadOutcome, type FastReadSetup } from './fastCsv';
+
+// Read once: an imported binding can cost a getter call per use where modules are compiled to CommonJS (tsx).
+const SHAPE_NONE = NumberShape.NONE;
+const SHAPE_DECIMAL = NumberShape.DECIMAL;
+const SHAPE_COMMA_DECIMAL = NumberShape.COMMA_DECIMAL;
+const scannedNumber = scanned;
 
 export type Delimiter = ',' | ';' | '\t' | '|';
 export type LineEnding = 'LF' | 'CRLF' | 'CR';
@@ -102,6 +111,7 @@ const MAX_RECORD_CHARS = 1_000_000;
 const INITIAL_CAPACITY = 1024;
 export { MAX_LEVELS } from './levels';
 const CANDIDATE_DELIMITERS: readonly Delimiter[] = [',', ';', '\t', '|'];
+const debug = debuglog('segment');
 const EXCEL_UTF8_HINT = 'Re-save the file as UTF-8 (in Excel: Save As → "CSV UTF-8 (Comma delimited)") and try again.';
 
 // ---------------------------------------------------------------------------
@@ -111,26 +121,29 @@ const EXCEL_UTF8_HINT = 'Re-save the file as UTF-8 (in Excel: Save As → "CSV U
 export async function readCsv(path: string, options: CsvReadOptions = {}): Promise<CsvTable> {
   throwIfAborted(options.signal);
   const { sample, totalBytes } = await readSample(path);
-  const source = createReadStream(path, { highWaterMark: CHUNK_BYTES });
-  return parseSource(source, sample, {
-    fileName: basename(path),
-    path,
-    totalBytes,
-    options,
-  });
+  const input: CsvInput = {
+    readFast: (setup) => readFileFast(path, setup),
+    stream: () => createReadStream(path, { highWaterMark: CHUNK_BYTES }),
+  };
+  return readTable(input, sample, { fileName: basename(path), path, totalBytes, options });
 }
 
 /** Reads CSV text that is already in memory, e.g. an unsaved editor document. */
 export async function readCsvText(text: string, fileName: string, options: CsvReadOptions = {}): Promise<CsvTable> {
   throwIfAborted(options.signal);
   const bytes = Buffer.from(text, 'utf8');
-  const source = Readable.from(chunksOf(bytes), { objectMode: false });
-  return parseSource(source, bytes.subarray(0, SNIFF_BYTES), {
-    fileName,
-    path: fileName,
-    totalBytes: bytes.length,
-    options,
-  });
+  const input: CsvInput = {
+    readFast: (setup) => {
+      let at = 0;
+      return readCsvFast(async (into, offset, length) => {
+        const copied = bytes.copy(into, offset, at, Math.min(bytes.length, at + length));
+        at += copied;
+        return copied;
+      }, setup);
+    },
+    stream: () => Readable.from(chunksOf(bytes), { objectMode: false }),
+  };
+  return readTable(input, bytes.subarray(0, SNIFF_BYTES), { fileName, path: fileName, totalBytes: bytes.length, options });
 }
 
 /** `id`, `*_id`, `*Id`, `*ID`, `Customer ID`, `customer-id`: named like an identifier. */
@@ -224,11 +237,55 @@ interface ReadContext {
   options: CsvReadOptions;
 }
 
-async function parseSource(source: Readable, sample: Buffer, context: ReadContext): Promise<CsvTable> {
+/** The bytes of a CSV, for the fast reader or as a stream for csv-parse. */
+interface CsvInput {
+  readFast(setup: FastReadSetup): Promise<FastReadOutcome>;
+  stream(): Readable;
+}
+
+/** Knobs for tests and the bench; production code leaves them alone. */
+export const csvTuning = {
+  /** Try the fast reader (./fastCsv.ts) before csv-parse; false (or SEGMENT_CSV_READER=csv-parse) reads every file with csv-parse. */
+  fast: process.env.SEGMENT_CSV_READER !== 'csv-parse',
+  /** Bytes the fast reader reads at once (tests make it tiny to cut rows and characters apart). */
+  blockBytes: 4 * 1024 * 1024,
+};
+
+/** Files read by the fast reader, and files it left to csv-parse, in this process. */
+export const csvReaderStats = { fast: 0, declined: 0 };
+
+/**
+ * The one place that chooses the reader: the fast one, unless it declines the
+ * file (it says why, under NODE_DEBUG=segment), then csv-parse, the reference.
+ */
+async function readTable(input: CsvInput, sample: Buffer, context: ReadContext): Promise<CsvTable> {
   const { options, fileName } = context;
   rejectNonText(sample, fileName);
   const sniffed = sniffDialect(sample.toString('utf8'), context.totalBytes <= sample.length);
   const delimiter = options.delimiter ?? sniffed.delimiter;
+  // The sample is drawn by csv-parse's path (TableBuilder.addRecord); the fast reader adds rows cell by cell.
+  if (csvTuning.fast && !options.sample) {
+    const fast = await input.readFast({
+      delimiter,
+      lineEnding: sniffed.lineEnding,
+      table: new TableBuilder(fileName, delimiter),
+      signal: options.signal,
+      onProgress: options.onProgress,
+      totalBytes: context.totalBytes,
+      blockBytes: csvTuning.blockBytes,
+    });
+    if ('table' in fast) {
+      csvReaderStats.fast++;
+      return fast.table;
+    }
+    csvReaderStats.declined++;
+    debug(`fast CSV reader: "${fileName}" read with csv-parse instead (${fast.declined})`);
+  }
+  return parseSource(input.stream(), sniffed, delimiter, context);
+}
+
+async function parseSource(source: Readable, sniffed: Dialect, delimiter: Delimiter, context: ReadContext): Promise<CsvTable> {
+  const { options, fileName } = context;
   const table = new TableBuilder(fileName, delimiter, options.sample);
   const lines = new LineTracker();
   const guard = new Utf8Guard(fileName, sniffed.lineEnding === 'CR' ? 0x0d : 0x0a);
@@ -284,6 +341,20 @@ function rejectNonText(sample: Buffer, fileName: string): void {
 function* chunksOf(bytes: Buffer): Generator<Buffer> {
   for (let start = 0; start < bytes.length; start += CHUNK_BYTES) {
     yield bytes.subarray(start, start + CHUNK_BYTES);
+  }
+}
+
+/** The fast reader over a file on disk. */
+async function readFileFast(path: string, setup: FastReadSetup): Promise<FastReadOutcome> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const file = handle;
+    return await readCsvFast(async (into, offset, length) => (await file.read(into, offset, length, null)).bytesRead, setup);
+  } catch (error) {
+    throw fileSystemError(error, path);
+  } finally {
+    await handle?.close();
   }
 }
 
@@ -470,7 +541,7 @@ function countByte(buf: Buffer, byte: number, end: number): number {
 // ---------------------------------------------------------------------------
 // Building the table
 
-class TableBuilder {
+export class TableBuilder {
   nRows = 0;
   private header: string[] | null = null;
   private columns: ColumnBuilder[] = [];
@@ -509,11 +580,40 @@ class TableBuilder {
   }
 
   private addRow(record: string[], line: number): void {
+    const row = this.beginRow(line);
+    for (let j = 0; j < record.length; j++) this.columns[j].add(row, record[j], line);
+    this.nRows++;
+  }
+
+  /** Whether the header has been read (then `columnBuilders` are the columns). */
+  get hasHeader(): boolean {
+    return this.header !== null;
+  }
+
+  get columnBuilders(): readonly ColumnBuilder[] {
+    return this.columns;
+  }
+
+  /**
+   * For a reader that adds a row cell by cell (./fastCsv.ts): the index of the
+   * new row, starting on `line`; add every column's cell, then call endRow().
+   */
+  beginRow(line: number): number {
     const row = this.nRows;
     if (row === this.lineOfRow.length) this.lineOfRow = growInt32(this.lineOfRow);
     this.lineOfRow[row] = line;
-    for (let j = 0; j < record.length; j++) this.columns[j].add(row, record[j], line);
+    return row;
+  }
+
+  endRow(): void {
     this.nRows++;
+  }
+
+  /** Room for `rows` data rows in every column, expected from the file's size. */
+  reserve(rows: number): void {
+    if (rows <= this.lineOfRow.length) return;
+    this.lineOfRow = growInt32(this.lineOfRow, rows);
+    for (const column of this.columns) column.reserve(rows);
   }
 
   finish(hadBom: boolean, lineEnding: LineEnding): CsvTable {
@@ -587,7 +687,7 @@ function checkHeaderNamesUnique(names: string[], fileName: string): void {
  * comma values were something else (thousands separators, lists) and count as
  * non-numeric.
  */
-class ColumnBuilder {
+export class ColumnBuilder {
   private values = new Float64Array(INITIAL_CAPACITY);
   private missing = 0;
   private nonNumeric = 0;
@@ -606,6 +706,8 @@ class ColumnBuilder {
    * their numbers, which would turn "07" into "7").
    */
   private levels = new LevelCodes(INITIAL_CAPACITY);
+  private readonly stringCell = new StringCell();
+  private readonly byteCell = new AsciiCell();
 
   constructor(
     readonly name: string,
@@ -622,27 +724,61 @@ class ColumnBuilder {
     if (row === this.values.length) this.values = growFloat64(this.values);
     const token = cell.trim();
     if (isMissingToken(token)) {
-      this.values[row] = NaN;
-      this.missing++;
-      this.text?.push('');
+      this.addMissing(row);
       return;
     }
     this.levels.note(row, token);
     const shape = numberShape(token, this.allowDecimalComma);
-    if (shape === NumberShape.NONE || (shape === NumberShape.COMMA_DECIMAL && this.sawPeriodDecimal)) {
+    this.stringCell.text = token;
+    this.addShaped(row, shape, shape === SHAPE_NONE ? NaN : numberValue(token, shape), this.stringCell, line);
+  }
+
+  /**
+   * add() for a trimmed cell of ASCII bytes, buf[start, end) (./fastCsv.ts):
+   * the same outcome, with the number read from the bytes and the cell's
+   * text made only where it is kept.
+   */
+  addAscii(row: number, buf: Buffer, start: number, end: number, line: number): void {
+    if (row === this.values.length) this.values = growFloat64(this.values);
+    if (end - start <= 4 && isMissingAscii(buf, start, end)) {
+      this.addMissing(row);
+      return;
+    }
+    this.levels.noteAscii(row, buf, start, end);
+    const shape = scanNumber(buf, start, end, this.allowDecimalComma);
+    const cell = this.byteCell;
+    cell.buf = buf;
+    cell.start = start;
+    cell.end = end;
+    this.addShaped(row, shape, scannedNumber.value, cell, line);
+  }
+
+  reserve(rows: number): void {
+    if (rows > this.values.length) this.values = growFloat64(this.values, rows);
+  }
+
+  private addMissing(row: number): void {
+    this.values[row] = NaN;
+    this.missing++;
+    this.text?.push('');
+  }
+
+  /** A non-missing cell of the given shape and value (NaN for NONE); `cell` gives its text when needed. */
+  private addShaped(row: number, shape: NumberShape, value: number, cell: CellText, line: number): void {
+    if (shape === SHAPE_NONE || (shape === SHAPE_COMMA_DECIMAL && this.sawPeriodDecimal)) {
+      const token = cell.get();
       if (isInfinityToken(token)) this.addNonFinite(row, token, line);
       else this.addNonNumeric(row, token, line);
       return;
     }
-    const value = numberValue(token, shape);
     if (!Number.isFinite(value)) {
-      this.addNonFinite(row, token, line);
+      this.addNonFinite(row, cell.get(), line);
       return;
     }
-    if (shape === NumberShape.DECIMAL) this.notePeriodDecimal(row);
+    if (shape === SHAPE_DECIMAL) this.notePeriodDecimal(row);
     this.values[row] = value;
-    if (shape === NumberShape.COMMA_DECIMAL) this.noteCommaRow(row, token, line);
-    this.text?.push(token);
+    if (shape === SHAPE_COMMA_DECIMAL) this.noteCommaRow(row, cell, line);
+    this.text?.push(cell.get());
   }
 
   finish(nRows: number): CsvColumn {
@@ -683,11 +819,11 @@ class ColumnBuilder {
     if (this.firstNonNumeric === null || row < this.firstNonNumeric.row) this.firstNonNumeric = { value: token, line, row };
   }
 
-  private noteCommaRow(row: number, token: string, line: number): void {
+  private noteCommaRow(row: number, cell: CellText, line: number): void {
     if (this.commaRows === null) this.commaRows = new Int32Array(INITIAL_CAPACITY);
     if (this.commaCount === this.commaRows.length) this.commaRows = growInt32(this.commaRows);
     this.commaRows[this.commaCount++] = row;
-    this.firstComma ??= { value: token, line, row };
+    this.firstComma ??= { value: cell.get(), line, row };
   }
 
   /** A period decimal rules out decimal commas in this column: withdraw those read so far. */
@@ -720,14 +856,79 @@ class ColumnBuilder {
   }
 }
 
-function growFloat64(values: Float64Array): Float64Array<ArrayBuffer> {
-  const bigger = new Float64Array(values.length * 2);
+/** The text of the cell being added, made only when it is needed. */
+interface CellText {
+  get(): string;
+}
+
+class StringCell implements CellText {
+  text = '';
+  get(): string {
+    return this.text;
+  }
+}
+
+/**
+ * A cell of ASCII bytes. Its text comes from a small cache of the column's
+ * recent texts, so a column of repeated values (cities, tiers, dates) makes
+ * one string per value rather than one per cell.
+ */
+class AsciiCell implements CellText {
+  buf: Buffer = Buffer.alloc(0);
+  start = 0;
+  end = 0;
+  private readonly recent: string[] = new Array<string>(TEXT_CACHE_SLOTS).fill('');
+
+  get(): string {
+    const { buf, start, end } = this;
+    const length = end - start;
+    if (length > TEXT_CACHE_MAX_LENGTH) return buf.toString('latin1', start, end);
+    const slot = hashBytes(buf, start, end) & (TEXT_CACHE_SLOTS - 1);
+    const cached = this.recent[slot];
+    if (cached.length === length) {
+      let k = 0;
+      while (k < length && cached.charCodeAt(k) === buf[start + k]) k++;
+      if (k === length) return cached;
+    }
+    const text = buf.toString('latin1', start, end);
+    this.recent[slot] = text;
+    return text;
+  }
+}
+
+/** A power of two. */
+const TEXT_CACHE_SLOTS = 1024;
+/** Longer texts are rarely repeated, and costly to compare. */
+const TEXT_CACHE_MAX_LENGTH = 48;
+
+const MISSING_ASCII = ['na', 'n/a', 'nan', 'null'].map((token) => Buffer.from(token, 'latin1'));
+
+/** isMissingToken for a non-empty trimmed ASCII cell of at most 4 bytes. */
+function isMissingAscii(buf: Buffer, start: number, end: number): boolean {
+  const length = end - start;
+  if (length === 0) return true;
+  for (const token of MISSING_ASCII) {
+    if (token.length !== length) continue;
+    let k = 0;
+    for (; k < length; k++) {
+      const want = token[k];
+      const got = buf[start + k];
+      // Letters in either case; '/' only as itself.
+      if (got !== want && !(want >= 0x61 && got === want - 0x20)) break;
+    }
+    if (k === length) return true;
+  }
+  return false;
+}
+
+function growFloat64(values: Float64Array, atLeast = 0): Float64Array<ArrayBuffer> {
+  const bigger = new Float64Array(Math.max(values.length * 2, atLeast));
   bigger.set(values);
   return bigger;
 }
 
-function growInt32(values: Int32Array): Int32Array<ArrayBuffer> {
-  const bigger = new Int32Array(values.length * 2);
+function growInt32(values: Int32Array, atLeast = 0): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(Math.max(values.length * 2, atLeast));
   bigger.set(values);
   return bigger;
 }

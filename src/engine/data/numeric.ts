@@ -29,17 +29,14 @@ const INFINITY_TOKEN = /^[+-]?inf(inity)?$/i;
 
 /** "Infinity", "-inf", "INF", …: spelled-out infinities, which are never valid data. */
 export function isInfinityToken(text: string): boolean {
-  return text.length <= 9 && INFINITY_TOKEN.test(text);
+  if (text.length > 9) return false;
+  const first = text.charCodeAt(0) | 0x20; // lower case; '+' and '-' stay apart from it
+  return (first === 0x69 || first === 0x2b || first === 0x2d) && INFINITY_TOKEN.test(text); // i, +, -
 }
 
-const ZERO = 48;
-const NINE = 57;
-const PLUS = 43;
-const MINUS = 45;
-const PERIOD = 46;
-const COMMA = 44;
-const LOWER_E = 101;
-const UPPER_E = 69;
+/** The character codes of numbers (./byteNumber.ts reads the same syntax from bytes). */
+export const NUMBER_CHARS = { ZERO: 48, NINE: 57, PLUS: 43, MINUS: 45, PERIOD: 46, COMMA: 44, LOWER_E: 101, UPPER_E: 69 } as const;
+const { ZERO, NINE, PLUS, MINUS, PERIOD, COMMA, LOWER_E, UPPER_E } = NUMBER_CHARS;
 
 function isDigit(code: number): boolean {
   return code >= ZERO && code <= NINE;
