@@ -19,17 +19,16 @@
  * starts cold each time, as a real CLI run does. The median of the repetitions
  * is reported. Results also go to bench/output/results.json.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeCustomersCsvFile, DEFAULT_MISSING_RATE } from '../examples/customers';
 import { selfTimes } from './cpuprofile';
 import {
   OUTPUT_DIR,
   REPO_DIR,
   SEED,
-  csvPath,
+  ensureCustomersCsv,
   matrixIsCurrent,
   readJson,
   sourceHash,
@@ -199,23 +198,7 @@ function table(headers: string[], rows: string[][], rightAlign: boolean[]): stri
 // ----------------------------------------------------------------------------- data
 
 async function ensureCsv(rows: number): Promise<void> {
-  const path = csvPath(rows);
-  const sidecar = `${path}.json`;
-  const made = readJson<{ rows: number; seed: number; missingRate: number; bytes: number }>(sidecar);
-  if (
-    made &&
-    existsSync(path) &&
-    made.rows === rows &&
-    made.seed === SEED &&
-    made.missingRate === DEFAULT_MISSING_RATE &&
-    statSync(path).size === made.bytes
-  ) {
-    log(`reusing ${relative(REPO_DIR, path)} (${rows} rows, seed ${SEED})`);
-    return;
-  }
-  log(`generating ${relative(REPO_DIR, path)} (${rows} rows, seed ${SEED}) …`);
-  await writeCustomersCsvFile(path, { rows, seed: SEED }, { force: true });
-  writeJson(sidecar, { rows, seed: SEED, missingRate: DEFAULT_MISSING_RATE, bytes: statSync(path).size });
+  await ensureCustomersCsv(rows, log);
 }
 
 async function ensureMatrix(rows: number): Promise<MatrixMeta> {

@@ -51,8 +51,8 @@ function* stepsOf(run: Generator<{ centerShift: number }, KMeansResult>): Genera
 }
 
 test('an empty cluster is refilled the same way on engine threads', () => {
-  // 30 copies of one point and a few others: k-means++ may start two centers on the copies.
-  const n = 4200;
+  // Many copies of a few points and some others; three centers start on the same spot, so two clusters are empty at first.
+  const n = 40_000;
   const x = new Float64Array(n * 2);
   for (let i = 0; i < n; i++) {
     x[2 * i] = i < n - 40 ? 0 : i;

@@ -212,13 +212,17 @@ export class EmWorkspace {
       workers > 0 && options.resp === undefined && passWork(n, d, k, type) >= (threadTuning.minWork ?? MIN_PARALLEL_WORK);
     const alloc = (length: number) => float64Array(length, threaded);
     const data = threaded ? sharedCopy(x.subarray(0, n * d)) : x;
+    const resp = options.resp ?? alloc(n * k);
     this.buffers = {
       x: data,
-      resp: options.resp ?? alloc(n * k),
+      resp,
       params: alloc(layout.paramsSize),
       partials: alloc(layout.nChunks * layout.slot),
-      // K-Means' passes (GMM's start), worth spreading over the threads only.
-      kmeans: threaded ? kmeansBuffers(data, n, d, k, alloc, (length) => new Int32Array(new SharedArrayBuffer(length * 4))) : undefined,
+      // K-Means' passes (GMM's start), worth spreading over the threads only. Its seeding's
+      // scratch is the posterior, unused until the k-means labels fill it.
+      kmeans: threaded
+        ? kmeansBuffers(data, n, d, k, alloc, (length) => new Int32Array(new SharedArrayBuffer(length * 4)), resp)
+        : undefined,
       logLikelihoods: options.rowLogLikelihoods ? alloc(n) : undefined,
     };
     this.resp = this.buffers.resp;

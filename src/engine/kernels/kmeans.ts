@@ -77,7 +77,12 @@ export function seedingTrials(k: number): number {
   return 2 + Math.floor(Math.log(k));
 }
 
-/** Buffers for k-means of x (n×d) into k clusters; `alloc` makes each Float64Array (shared ones for engine threads). */
+/**
+ * Buffers for k-means of x (n×d) into k clusters; `alloc` makes each
+ * Float64Array (shared ones for engine threads). `scratch` (at least
+ * seedingTrials(k)·n numbers) may lend the seeding's candidate distances
+ * memory that is idle meanwhile (an EM workspace lends its posterior).
+ */
 export function kmeansBuffers(
   x: Float64Array,
   n: number,
@@ -85,20 +90,23 @@ export function kmeansBuffers(
   k: number,
   alloc: (length: number) => Float64Array = (length) => new Float64Array(length),
   allocInt: (length: number) => Int32Array = (length) => new Int32Array(length),
+  scratch?: Float64Array,
 ): KMeansBuffers {
   const trials = seedingTrials(k);
+  const distances = alloc(n);
   return {
     x,
     n,
     d,
     k,
-    closest: alloc(n),
+    // The seeding is over before the first assignment: its closest distances live where the rows' distances will.
+    closest: distances,
     candidates: allocInt(trials),
-    nearer: alloc(trials * n),
+    nearer: scratch && scratch.length >= trials * n ? scratch.subarray(0, trials * n) : alloc(trials * n),
     state: allocInt(1),
     centers: alloc(k * d),
     labels: allocInt(n),
-    distances: alloc(n),
+    distances,
     sums: alloc(k * d),
     variances: alloc(d),
   };
