@@ -43,6 +43,7 @@ import { benchFcm } from './fcm';
 import { formatNeuralBench, runNeuralBench } from './neural';
 import { benchProfileView } from './profileView';
 import { benchSweep, formatSweepBench } from './sweep';
+import { END_TO_END_ROWS, endToEndCase, formatEndToEnd, type EndToEndCase } from './endToEnd';
 const SMALL = 20_000;
 const LARGE = 200_000;
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
@@ -588,6 +589,14 @@ async function main(): Promise<void> {
   console.log('');
   const profileView = benchProfileView();
 
+  // End to end: segment gmm (the CLI bundle) against pandas + scikit-learn at 200k and 1M rows (bench/endToEnd.ts); not with --quick.
+  const endToEnd: EndToEndCase[] = [];
+  if (large) {
+    console.log('');
+    for (const rows of END_TO_END_ROWS) endToEnd.push(await endToEndCase(rows, log, !flags['no-python']));
+    console.log(formatEndToEnd(endToEnd));
+  }
+
   writeJson(join(OUTPUT_DIR, 'results.json'), {
     generatedAt: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, totalMemBytes: totalmem(), node: process.version },
@@ -613,6 +622,7 @@ async function main(): Promise<void> {
     fcm,
     neural,
     profileView,
+    endToEnd,
   });
 }
 

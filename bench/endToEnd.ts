@@ -8,7 +8,7 @@
  * /usr/bin/time -v, which gives the wall time and the peak resident set; then
  * our run once more in process (`--phases`), timed phase by phase.
  *
- *   npx tsx bench/endToEnd.ts [--rows 200000,1000000]     (npm run build first)
+ *   npx tsx bench/endToEnd.ts [--rows 200000,1000000] [--no-python]   (npm run build first; npm run bench runs it too)
  *   node --import tsx bench/endToEnd.ts --phases <file.csv> <out dir>   (one phased run; prints BENCH_RESULT)
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -23,6 +23,8 @@ import { runProcess } from './run';
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const TIME = '/usr/bin/time';
 const GMM_SEED = 42;
+/** The sizes of `npm run bench`'s end-to-end case. */
+export const END_TO_END_ROWS = [200_000, 1_000_000];
 
 export interface TimedRun {
   /** Wall-clock seconds of the whole process, and its peak resident set (/usr/bin/time -v). */
@@ -149,7 +151,7 @@ export function formatEndToEnd(cases: EndToEndCase[]): string {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { phases: { type: 'boolean', default: false }, rows: { type: 'string', default: '200000,1000000' }, 'no-python': { type: 'boolean', default: false } },
+    options: { phases: { type: 'boolean', default: false }, rows: { type: 'string', default: END_TO_END_ROWS.join(',') }, 'no-python': { type: 'boolean', default: false } },
   });
   if (values.phases) {
     const [csv, dir] = positionals;
