@@ -74,11 +74,12 @@ export async function endToEndCase(rows: number, log: (message: string) => void,
   log(`  ${ours.seconds.toFixed(1)} s, peak ${(ours.peakRssBytes / 2 ** 30).toFixed(2)} GiB`);
   log(`end to end ${rows}: the same in process, phase by phase …`);
   const phased = await withOutput((dir) => timed(process.execPath, ['--import', 'tsx', join(BENCH_DIR, 'endToEnd.ts'), '--phases', csv, dir]));
+  log(`  ${JSON.stringify(phased.result)}`);
   let py: TimedRun | null = null;
   if (python) {
     log(`end to end ${rows}: pandas + scikit-learn (${PYTHON} bench/e2e_sklearn.py) …`);
     py = await withOutput((dir) => timed(PYTHON, [join(BENCH_DIR, 'e2e_sklearn.py'), csv, dir, String(GMM_SEED)]));
-    log(`  ${py.seconds.toFixed(1)} s, peak ${(py.peakRssBytes / 2 ** 30).toFixed(2)} GiB`);
+    log(`  ${py.seconds.toFixed(1)} s, peak ${(py.peakRssBytes / 2 ** 30).toFixed(2)} GiB; ${JSON.stringify(py.result?.phases)}`);
   }
   return { rows, csvBytes: statSync(csv).size, ours, oursPhases: phased.result, python: py, ratio: py ? ours.seconds / py.seconds : null };
 }
