@@ -19,17 +19,16 @@
  * starts cold each time, as a real CLI run does. The median of the repetitions
  * is reported. Results also go to bench/output/results.json.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeCustomersCsvFile, DEFAULT_MISSING_RATE } from '../examples/customers';
 import { selfTimes } from './cpuprofile';
 import {
   OUTPUT_DIR,
   REPO_DIR,
   SEED,
-  csvPath,
+  ensureCustomersCsv,
   matrixIsCurrent,
   readJson,
   sourceHash,
@@ -46,6 +45,7 @@ import { benchProfileView } from './profileView';
 import { benchSweep, formatSweepBench } from './sweep';
 import { benchSample, formatSampleBench } from './sample';
 import { benchCsvRead, formatCsvRead } from './csvRead';
+import { END_TO_END_ROWS, endToEndCase, formatEndToEnd, type EndToEndCase } from './endToEnd';
 const SMALL = 20_000;
 const LARGE = 200_000;
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
@@ -201,23 +201,7 @@ function table(headers: string[], rows: string[][], rightAlign: boolean[]): stri
 // ----------------------------------------------------------------------------- data
 
 async function ensureCsv(rows: number): Promise<void> {
-  const path = csvPath(rows);
-  const sidecar = `${path}.json`;
-  const made = readJson<{ rows: number; seed: number; missingRate: number; bytes: number }>(sidecar);
-  if (
-    made &&
-    existsSync(path) &&
-    made.rows === rows &&
-    made.seed === SEED &&
-    made.missingRate === DEFAULT_MISSING_RATE &&
-    statSync(path).size === made.bytes
-  ) {
-    log(`reusing ${relative(REPO_DIR, path)} (${rows} rows, seed ${SEED})`);
-    return;
-  }
-  log(`generating ${relative(REPO_DIR, path)} (${rows} rows, seed ${SEED}) …`);
-  await writeCustomersCsvFile(path, { rows, seed: SEED }, { force: true });
-  writeJson(sidecar, { rows, seed: SEED, missingRate: DEFAULT_MISSING_RATE, bytes: statSync(path).size });
+  await ensureCustomersCsv(rows, log);
 }
 
 async function ensureMatrix(rows: number): Promise<MatrixMeta> {
@@ -616,6 +600,13 @@ async function main(): Promise<void> {
   console.log('');
   const csvRead = await benchCsvRead({ rows: large ? [LARGE, 1_000_000] : [SMALL], reps, csvParse: true, log });
   console.log(formatCsvRead(csvRead));
+  // End to end: segment gmm (the CLI bundle) against pandas + scikit-learn at 200k and 1M rows (bench/endToEnd.ts); not with --quick.
+  const endToEnd: EndToEndCase[] = [];
+  if (large) {
+    console.log('');
+    for (const rows of END_TO_END_ROWS) endToEnd.push(await endToEndCase(rows, log, !flags['no-python']));
+    console.log(formatEndToEnd(endToEnd));
+  }
 
   writeJson(join(OUTPUT_DIR, 'results.json'), {
     generatedAt: new Date().toISOString(),
@@ -644,6 +635,7 @@ async function main(): Promise<void> {
     profileView,
     sample,
     csvRead,
+    endToEnd,
   });
 }
 

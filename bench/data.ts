@@ -14,8 +14,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_MISSING_RATE, writeCustomersCsvFile } from '../examples/customers';
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const REPO_DIR = resolve(BENCH_DIR, '..');
@@ -123,4 +124,26 @@ export function sourceHash(): string {
     }
   }
   return h.digest('hex').slice(0, 16);
+}
+
+/** The example customers at `rows` rows (seed SEED) in bench/output/, generated unless a current copy is there. */
+export async function ensureCustomersCsv(rows: number, log: (message: string) => void): Promise<string> {
+  const path = csvPath(rows);
+  const sidecar = `${path}.json`;
+  const made = readJson<{ rows: number; seed: number; missingRate: number; bytes: number }>(sidecar);
+  if (
+    made &&
+    existsSync(path) &&
+    made.rows === rows &&
+    made.seed === SEED &&
+    made.missingRate === DEFAULT_MISSING_RATE &&
+    statSync(path).size === made.bytes
+  ) {
+    log(`reusing ${relative(REPO_DIR, path)} (${rows} rows, seed ${SEED})`);
+    return path;
+  }
+  log(`generating ${relative(REPO_DIR, path)} (${rows} rows, seed ${SEED}) …`);
+  await writeCustomersCsvFile(path, { rows, seed: SEED }, { force: true });
+  writeJson(sidecar, { rows, seed: SEED, missingRate: DEFAULT_MISSING_RATE, bytes: statSync(path).size });
+  return path;
 }

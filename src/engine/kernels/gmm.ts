@@ -19,7 +19,7 @@
  * the same bit for bit on one thread or several.
  */
 import { choleskyLower, invertLower } from './linalg';
-import { kmeans, KMEANS_DEFAULTS, type RowAssigner } from './kmeans';
+import { KMEANS_DEFAULTS, KMEANS_PASS_SHIFT, kmeans, kmeansBuffers, kmeansChunks, type KMeansEngine } from './kmeans';
 import { Random } from './random';
 import type { IterationStep } from './fitDriver';
 import { PASS, emLayout, gmmThreadSetup, runEmChunk, type EmBuffers, type EmLayout } from './gmmKernels';
@@ -211,14 +211,18 @@ export class EmWorkspace {
     const threaded =
       workers > 0 && options.resp === undefined && passWork(n, d, k, type) >= (threadTuning.minWork ?? MIN_PARALLEL_WORK);
     const alloc = (length: number) => float64Array(length, threaded);
+    const data = threaded ? sharedCopy(x.subarray(0, n * d)) : x;
+    const resp = options.resp ?? alloc(n * k);
     this.buffers = {
-      x: threaded ? sharedCopy(x.subarray(0, n * d)) : x,
-      resp: options.resp ?? alloc(n * k),
+      x: data,
+      resp,
       params: alloc(layout.paramsSize),
       partials: alloc(layout.nChunks * layout.slot),
-      // K-Means' assignment pass, worth spreading over the threads only.
-      labels: threaded ? new Int32Array(new SharedArrayBuffer(n * 4)) : undefined,
-      distances: threaded ? alloc(n) : undefined,
+      // K-Means' passes (GMM's start), worth spreading over the threads only. Its seeding's
+      // scratch is the posterior, unused until the k-means labels fill it.
+      kmeans: threaded
+        ? kmeansBuffers(data, n, d, k, alloc, (length) => new Int32Array(new SharedArrayBuffer(length * 4)), resp)
+        : undefined,
       logLikelihoods: options.rowLogLikelihoods ? alloc(n) : undefined,
     };
     this.resp = this.buffers.resp;
@@ -232,16 +236,13 @@ export class EmWorkspace {
     return this.pool?.threads ?? 1;
   }
 
-  /** K-Means' row assignment on the engine threads (as assignToCenters); undefined without threads. */
-  get assigner(): RowAssigner | undefined {
-    if (!this.pool) return undefined;
-    return (centers, k, labels, distances) => {
-      const { buffers, layout } = this;
-      if (k !== layout.k || !buffers.labels || !buffers.distances) throw new Error('the workspace was made for another k');
-      buffers.params.set(centers.subarray(0, k * layout.d), layout.means);
-      this.run(PASS.ASSIGN);
-      labels.set(buffers.labels);
-      distances.set(buffers.distances);
+  /** K-Means' passes on the engine threads (GMM's start, for this workspace's k); undefined without threads. */
+  get kmeans(): KMeansEngine | undefined {
+    const buffers = this.buffers.kmeans;
+    if (!this.pool || !buffers) return undefined;
+    return {
+      buffers,
+      run: (pass) => runChunks(this.pool, PASS.KMEANS | (pass << KMEANS_PASS_SHIFT), kmeansChunks(buffers, pass, this.layout.chunkRows), this.local),
     };
   }
 
@@ -513,7 +514,8 @@ export function kmeansInitialParameters(
   gram?: Float64Array,
   workspace?: EmWorkspace,
 ): GmmParameters {
-  const { labels } = kmeans(x, n, d, k, rng, KMEANS_DEFAULTS, workspace?.assigner);
+  const engine = workspace?.kmeans;
+  const { labels } = engine ? kmeans(x, n, d, k, rng, KMEANS_DEFAULTS, engine) : kmeans(x, n, d, k, rng);
   const ws = workspace ?? new EmWorkspace(x, n, d, k, type);
   if (gram) ws.useGram(gram);
   const resp = ws.resp;

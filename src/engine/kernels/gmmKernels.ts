@@ -18,7 +18,7 @@
  *    triangles of Σ r·(x−μ)(x−μ)ᵀ packed row by row (k×d(d+1)/2), tied the
  *    packed lower triangle of XᵀX (d(d+1)/2), diag and spherical Σ r·x² (k×d).
  */
-import { assignRows } from './kmeans';
+import { KMEANS_PASS_SHIFT, runKMeansChunk, type KMeansBuffers, type KMeansPass } from './kmeans';
 import { logSumExp } from './linalg';
 import { shareArrays, viewArrays, type ChunkRunner, type Shared } from './threads';
 
@@ -36,8 +36,8 @@ export const PASS = {
   COVARIANCE: 8,
   /** Tied: XᵀX. */
   GRAM: 16,
-  /** K-Means: each row's nearest center (centers in the means' place) and its squared distance. */
-  ASSIGN: 32,
+  /** K-Means: a pass of kmeans.ts (its KMEANS_PASS kind shifted by KMEANS_PASS_SHIFT), alone; its chunks are K-Means'. */
+  KMEANS: 32,
   /** With E_STEP: each row's log-likelihood log Σ_c π_c N(x | μ_c, Σ_c) into logLikelihoods (scikit-learn's score_samples). */
   ROW_LOG_LIKELIHOOD: 64,
 } as const;
@@ -73,9 +73,8 @@ export interface EmBuffers {
   resp: Float64Array;
   params: Float64Array;
   partials: Float64Array;
-  /** K-Means' labels and squared distances, n each (the ASSIGN pass only). */
-  labels?: Int32Array;
-  distances?: Float64Array;
+  /** K-Means' buffers (the KMEANS pass only). */
+  kmeans?: KMeansBuffers;
   /** Each row's log-likelihood, n (the ROW_LOG_LIKELIHOOD pass only). */
   logLikelihoods?: Float64Array;
 }
@@ -123,6 +122,11 @@ export function emLayout(n: number, d: number, k: number, type: EmCovariance): E
 
 /** Runs the passes `pass` (PASS flags) over one chunk. */
 export function runEmChunk(layout: EmLayout, buffers: EmBuffers, pass: number, chunk: number): void {
+  if (pass & PASS.KMEANS) {
+    if (!buffers.kmeans) throw new Error('no K-Means buffers in this workspace');
+    runKMeansChunk(buffers.kmeans, (pass >> KMEANS_PASS_SHIFT) as KMeansPass, chunk, layout.chunkRows);
+    return;
+  }
   const lo = chunk * layout.chunkRows;
   const hi = Math.min(layout.n, lo + layout.chunkRows);
   const slot = buffers.partials.subarray(chunk * layout.slot, (chunk + 1) * layout.slot);
@@ -140,15 +144,6 @@ export function runEmChunk(layout: EmLayout, buffers: EmBuffers, pass: number, c
   }
   if (pass & PASS.COVARIANCE) fullCovarianceSums(layout, buffers, lo, hi, slot);
   if (pass & PASS.GRAM) gramSums(layout, buffers.x, lo, hi, slot);
-  if (pass & PASS.ASSIGN) assignChunk(layout, buffers, lo, hi);
-}
-
-/** K-Means' assignment step over one chunk, as kmeans.ts does it on one thread. */
-function assignChunk(layout: EmLayout, buffers: EmBuffers, lo: number, hi: number): void {
-  const { k, d } = layout;
-  const { x, params, labels, distances } = buffers;
-  if (!labels || !distances) throw new Error('no K-Means buffers in this workspace');
-  assignRows(x, lo, hi, d, params.subarray(layout.means, layout.means + k * d), k, labels, distances);
 }
 
 /**

@@ -80,14 +80,25 @@ export function medianSorted(sorted: ArrayLike<number>): number {
 }
 
 export function featureStatistics(values: Float64Array): FeatureStatistics {
+  return featureStatisticsInPlace(Float64Array.from(values));
+}
+
+/**
+ * featureStatistics of values the caller no longer needs in their order:
+ * the mean and std from them as they are (sums in their order), then one
+ * sort in place for the median, quartiles and extremes; no copy.
+ */
+export function featureStatisticsInPlace(values: Float64Array): FeatureStatistics {
   if (values.length === 0) {
     return { mean: null, median: null, std: null, min: null, max: null, q25: null, q75: null };
   }
-  const sorted = Float64Array.from(values).sort();
+  const m = mean(values);
+  const s = std(values, 1);
+  const sorted = values.sort();
   return {
-    mean: mean(values),
+    mean: m,
     median: medianSorted(sorted),
-    std: std(values, 1),
+    std: s,
     min: sorted[0],
     max: sorted[sorted.length - 1],
     q25: quantileSorted(sorted, 0.25),

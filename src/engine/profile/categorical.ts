@@ -17,7 +17,7 @@
 import type { PreparedData } from '../data/prepare';
 import { compareText, type CategoryValues, type NumericDescriptor } from '../data/columns';
 export { compareText } from '../data/columns';
-import { featureStatistics, maxAbs, powerOfTwoScale } from '../kernels/stats';
+import { featureStatisticsInPlace, powerOfTwoScale } from '../kernels/stats';
 import { keyedObject, membersOf, statisticsJson, type Json, type JsonObject, type Profile } from './profile';
 
 /** Columns with more levels list this many (the most frequent) and one "(other)". */
@@ -153,7 +153,7 @@ export function descriptorStatistics(data: PreparedData, members: Int32Array): J
 function descriptorEntry(descriptor: NumericDescriptor, members: Int32Array): JsonObject {
   const present: number[] = [];
   for (const i of members) if (!Number.isNaN(descriptor.values[i])) present.push(descriptor.values[i]);
-  return { ...statisticsJson(descriptor.name, featureStatistics(Float64Array.from(present))), missing: members.length - present.length };
+  return { ...statisticsJson(descriptor.name, featureStatisticsInPlace(Float64Array.from(present))), missing: members.length - present.length };
 }
 
 /** Root: column → level → {count, share} over all rows clustered. */
@@ -176,7 +176,10 @@ export function categoricalOverview(data: PreparedData): JsonObject {
  * is exact and keeps the squares of values near 1e308 finite.
  */
 export function etaSquared(values: ArrayLike<number>, labels: Int32Array, k: number): number {
-  const scale = powerOfTwoScale(maxAbs(Array.from(values).filter((v) => !Number.isNaN(v))));
+  // The largest |value| among the present ones, without copying the column.
+  let largest = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) largest = Math.max(largest, Math.abs(values[i]));
+  const scale = powerOfTwoScale(largest);
   const counts = new Float64Array(k);
   const sums = new Float64Array(k);
   let n = 0;
@@ -235,8 +238,9 @@ export function cramersV(codes: Int32Array, nLevels: number, labels: Int32Array,
 
 /** Root: column → {measure, value} for every feature and descriptor, in CSV order (one-hot columns by their own name). */
 export function separation(data: PreparedData, labels: Int32Array, k: number): JsonObject {
+  // One column buffer for every feature in turn: etaSquared keeps nothing of it.
+  const column = new Float64Array(data.n);
   const featureColumn = (j: number) => {
-    const column = new Float64Array(data.n);
     for (let i = 0; i < data.n; i++) column[i] = data.raw[i * data.d + j];
     return column;
   };

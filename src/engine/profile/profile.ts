@@ -6,7 +6,7 @@
 import type { PreparedData } from '../data/prepare';
 import type { ColumnInfo } from '../data/columns';
 import { silhouetteScore, daviesBouldinScore, calinskiHarabaszScore, type SilhouetteOptions, type SilhouetteResult } from '../kernels/metrics';
-import { featureStatistics, type FeatureStatistics } from '../kernels/stats';
+import { featureStatisticsInPlace, type FeatureStatistics } from '../kernels/stats';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { METHOD_LABELS, type MethodKey } from '../../shared/methods';
 import { SegmentError } from '../errors';
@@ -236,7 +236,7 @@ export function clusterBase(data: PreparedData, c: number, members: Int32Array, 
   const statistics = keyedObject(
     features.map((feature, j) => {
       for (let t = 0; t < members.length; t++) column[t] = raw[members[t] * d + j];
-      return [feature, statisticsJson(feature, featureStatistics(column))] as const;
+      return [feature, statisticsJson(feature, featureStatisticsInPlace(column))] as const;
     }),
   );
   return {
