@@ -12,7 +12,7 @@ import { own } from './untrusted';
 export function buildComparisons(profiles: ProfileView[]): ComparisonView[] {
   const byFile = new Map<string, number[]>();
   profiles.forEach((p, i) => {
-    if (p.status !== 'ok') return;
+    if (p.status !== 'ok' || p.kSelection) return;
     const key = p.header.dataFile ?? '(unknown data file)';
     byFile.set(key, [...(byFile.get(key) ?? []), i]);
   });

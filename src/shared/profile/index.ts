@@ -17,3 +17,5 @@ export { groupOf, orderFeatures } from './features';
 export { GROUP_LABELS } from './labels';
 export { HEAT_Z_CAP } from './heatmap';
 export { liftText } from './categories';
+export { buildKSelectionView, criterionText, isKSelectionDocument } from './kSelection';
+export type { KChartView, KExportView, KPointView, KRecommendationView, KSelectionView, KSeriesView } from './kSelection';
