@@ -54,6 +54,9 @@ const ctx: RenderContext = {
   askModel(type, path) {
     vscode.postMessage({ type, path });
   },
+  exportK(path, k, covarianceType) {
+    vscode.postMessage({ type: 'exportK', path, k, ...(covarianceType ? { covarianceType } : {}) });
+  },
 };
 
 function draw(): void {

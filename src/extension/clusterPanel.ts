@@ -137,7 +137,7 @@ export class ClusterPanel implements vscode.Disposable {
       cspSource: webview.cspSource,
       nonce: makeNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
-      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(dist, 'panel.css')).toString()],
+      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(dist, 'panel.css')).toString(), webview.asWebviewUri(vscode.Uri.joinPath(dist, 'kView.css')).toString()],
       title: 'Segment: clusters',
     });
   }
@@ -209,6 +209,11 @@ export class ClusterPanel implements vscode.Disposable {
     }
   }
 
+  /** A message as if the webview had sent it (the extension's tests press the k view's buttons through this). */
+  receive(message: unknown): void {
+    this.onMessage(message);
+  }
+
   private onMessage(message: unknown): void {
     if (!isWebviewToHost(message)) {
       this.ctx.log.warn('cluster panel: ignored a message that is not part of the protocol');
@@ -228,6 +233,13 @@ export class ClusterPanel implements vscode.Disposable {
         const uri = this.files.find((f) => profileKey(f) === message.path);
         if (uri) void vscode.commands.executeCommand(message.type === 'describe' ? 'segment.describeSegments' : 'segment.copyLlmPrompt', uri);
         else this.ctx.log.warn(`cluster panel: refused ${message.type} for ${JSON.stringify(message.path)}, which it is not showing`);
+        break;
+      }
+      case 'exportK': {
+        // The k view's "Export profile with k = N", for a k-selection file the panel shows.
+        const uri = this.files.find((f) => profileKey(f) === message.path);
+        if (uri) void vscode.commands.executeCommand('segment.exportFromKSelection', uri, message.k, message.covarianceType);
+        else this.ctx.log.warn(`cluster panel: refused exportK for ${JSON.stringify(message.path)}, which it is not showing`);
         break;
       }
       case 'error':

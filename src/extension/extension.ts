@@ -17,6 +17,9 @@ import { registerPanelCommands } from './panelCommands';
 import { Runner, type RunOptions, type RunOutcome } from './runner';
 import { SCORE_COMMAND, Scorer, modelFilesIn, modelFolders, type ModelFile, type ScoreOptions, type ScoreOutcome } from './scoreCommand';
 import { readSettings } from './settings';
+import { EXPORT_K_COMMAND, SWEEP_COMMAND, Sweeper, type SweepOptions, type SweepOutcome } from './sweepCommand';
+import { lastRecommendation, type LastRecommendation } from './kSelections';
+import { modelFolders as outputFolders } from './scoreCommand';
 
 export interface ClusterPanelApi {
   /** Shows these profile files in the cluster panel (reusing it), as "Open in Cluster Panel" does. */
@@ -31,6 +34,19 @@ export interface ClusterPanelApi {
   readonly serializer: vscode.WebviewPanelSerializer<unknown>;
   /** Closes the panel(s). */
   close(): void;
+  /** Hands the panel a message as if its webview had sent it (e.g. the k view's exportK). */
+  receive(message: unknown): void;
+}
+
+/** Choose Number of Clusters… (sweepCommand.ts) for the tests. */
+export interface SweepApi {
+  /** The command, with options instead of the quick picks. */
+  sweep(target?: vscode.Uri, options?: SweepOptions): Promise<SweepOutcome>;
+  /** What the k view's "Export profile with k = N" runs. */
+  exportK(file: vscode.Uri, k: number, covarianceType?: string): Promise<RunOutcome | undefined>;
+  /** The recommendation the exports' cluster pick offers for a CSV. */
+  lastRecommendation(csv: vscode.Uri, methods: readonly MethodKey[]): Promise<LastRecommendation | undefined>;
+  readonly onDidProgress: vscode.Event<ProgressMessage>;
 }
 
 export interface SegmentApi {
@@ -49,6 +65,7 @@ export interface SegmentApi {
   readonly clusterPanel: ClusterPanelApi;
   /** Copy LLM Prompt and Describe Segments with AI, with hooks for the tests (lmCommands.ts). */
   readonly llm: LlmCommands;
+  readonly sweeps: SweepApi;
 }
 
 export function activate(context: vscode.ExtensionContext): SegmentApi {
@@ -67,7 +84,15 @@ export function activate(context: vscode.ExtensionContext): SegmentApi {
     log,
     openPanel: (files) => panels.open(files),
   });
-  context.subscriptions.push(runner, scorer, trackCsvAvailability(), ...registerPanelCommands(panels));
+  const sweeper = new Sweeper({
+    workerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath,
+    log,
+    state: context.workspaceState,
+    memory: new ChoiceMemory(context.workspaceState),
+    runner,
+    openPanel: (files, focus) => panels.open(files, { focus }),
+  });
+  context.subscriptions.push(runner, scorer, sweeper, trackCsvAvailability(), ...registerPanelCommands(panels));
   const llm = registerLlmCommands(context, log);
   context.subscriptions.push(...llm.disposables);
 
@@ -79,21 +104,29 @@ export function activate(context: vscode.ExtensionContext): SegmentApi {
     vscode.commands.registerCommand(COMMANDS.exportAll, (uri?: unknown) => runner.export(AVAILABLE_METHODS, uri)),
     vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
     vscode.commands.registerCommand(SCORE_COMMAND, (uri?: unknown) => scorer.score(uri)),
+    vscode.commands.registerCommand(SWEEP_COMMAND, (uri?: unknown) => sweeper.sweep(uri)),
+    vscode.commands.registerCommand(EXPORT_K_COMMAND, (file: vscode.Uri, k: number, covarianceType?: string) => sweeper.exportK(file, k, covarianceType)),
   );
   log.info(`Segment activated (methods: ${AVAILABLE_METHODS.join(', ')})`);
 
   return {
     methods: AVAILABLE_METHODS,
     exportProfiles: (methods, target, options) => runner.export(methods, target, options),
-    cancelRunning: () => runner.cancelAll() + scorer.cancelAll(),
+    cancelRunning: () => runner.cancelAll() + scorer.cancelAll() + sweeper.cancelAll(),
     get runningCount() {
-      return runner.runningCount + scorer.runningCount;
+      return runner.runningCount + scorer.runningCount + sweeper.runningCount;
     },
     onDidProgress: runner.onDidProgress,
     scoreCsv: (target, options) => scorer.score(target, options),
     modelsFor: (csv) => modelFilesIn(modelFolders(csv, readSettings(csv).outputFolder)),
     onDidScoreProgress: scorer.onDidProgress,
     llm: llm.commands,
+    sweeps: {
+      sweep: (target, options) => sweeper.sweep(target, options),
+      exportK: (file, k, covarianceType) => sweeper.exportK(file, k, covarianceType),
+      lastRecommendation: (csv, methods) => lastRecommendation(outputFolders(csv, readSettings(csv).outputFolder), csv.path.split('/').pop() ?? '', methods),
+      onDidProgress: sweeper.onDidProgress,
+    },
     clusterPanel: {
       open: (files, focus) => void panels.open(files, { focus }),
       get isOpen() {
@@ -108,6 +141,7 @@ export function activate(context: vscode.ExtensionContext): SegmentApi {
       onDidPost: panels.onDidPost,
       serializer: panels.serializer,
       close: () => panels.closeAll(),
+      receive: (message) => panels.active?.receive(message),
     },
   };
 }
