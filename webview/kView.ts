@@ -88,7 +88,7 @@ function legend(types: string[]): HTMLElement {
     'div',
     { class: 'legend k-legend' },
     ...types.map((name, i) =>
-      h('span', { class: 'key' }, svg('svg', { viewBox: '0 0 24 8', class: 'swatch', 'aria-hidden': 'true' }, svg('line', { x1: 0, y1: 4, x2: 24, y2: 4, class: `series series-${i % 3}` })), `${name} covariance`),
+      h('span', { class: 'key' }, svg('svg', { viewBox: '0 0 24 8', class: 'swatch', 'aria-hidden': 'true' }, svg('line', { x1: 0, y1: 4, x2: 24, y2: 4, class: `series series-${i % 4}` })), `${name} covariance`),
     ),
   );
 }
@@ -116,7 +116,7 @@ function chart(c: KChartView, k: KSelectionView): HTMLElement {
   for (const pt of marked) plot.append(svg('line', { x1: x(pt.k), y1: PAD.t, x2: x(pt.k), y2: H - PAD.b, class: 'k-marker' }));
   c.series.forEach((s, i) => {
     // The same line style for a covariance type on every chart, as the legend shows it.
-    const cls = `series series-${Math.max(0, s.name ? k.covarianceTypes.indexOf(s.name) : i) % 3}`;
+    const cls = `series series-${Math.max(0, s.name ? k.covarianceTypes.indexOf(s.name) : i) % 4}`;
     if (s.points.length > 1) plot.append(svg('polyline', { points: s.points.map((pt) => `${x(pt.k).toFixed(1)},${y(pt.value).toFixed(1)}`).join(' '), class: cls }));
     for (const pt of s.points) {
       plot.append(
