@@ -6,7 +6,7 @@
  * activate() returns a small API that the extension's own tests use.
  */
 import * as vscode from 'vscode';
-import type { ShowMessage } from '../shared/panelProtocol';
+import type { KViewShownMessage, ShowMessage } from '../shared/panelProtocol';
 import type { MethodKey, ProgressMessage } from '../shared/workerProtocol';
 import { ClusterPanels } from './clusterPanel';
 import { ChoiceMemory } from './confirm';
@@ -36,6 +36,8 @@ export interface ClusterPanelApi {
   close(): void;
   /** Hands the panel a message as if its webview had sent it (e.g. the k view's exportK). */
   receive(message: unknown): void;
+  /** Every k view a panel's webview drew: its charts and export buttons. */
+  readonly onDidShowKView: vscode.Event<KViewShownMessage>;
 }
 
 /** Choose Number of Clusters… (sweepCommand.ts) for the tests. */
@@ -142,6 +144,7 @@ export function activate(context: vscode.ExtensionContext): SegmentApi {
       serializer: panels.serializer,
       close: () => panels.closeAll(),
       receive: (message) => panels.active?.receive(message),
+      onDidShowKView: panels.onDidShowKView,
     },
   };
 }

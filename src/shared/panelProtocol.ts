@@ -12,6 +12,7 @@
  *   host ◀─describe─── webview   the user asked a language model to describe the segments (segment.describeSegments)
  *   host ◀─exportK──── webview   "Export profile with k = N" in the k view of a k-selection file: the normal
  *                                export of that file's CSV with that k (and covariance type)
+ *   host ◀─kViewShown─ webview   a k view was drawn: its charts and export buttons (logged; the tests wait on it)
  *   host ◀─error────── webview   the webview failed (a bug): log it
  *
  * The webview builds the view model itself (buildPanelModel, bundled in),
@@ -59,13 +60,21 @@ export interface ExportKMessage {
   covarianceType?: string;
 }
 
+/** What a drawn k view shows: the criteria charted and the export buttons' labels. */
+export interface KViewShownMessage {
+  type: 'kViewShown';
+  path: string;
+  charts: string[];
+  exports: string[];
+}
+
 export interface WebviewErrorMessage {
   type: 'error';
   message: string;
   detail?: string;
 }
 
-export type WebviewToHost = ReadyMessage | OpenFileMessage | AskModelMessage | ExportKMessage | WebviewErrorMessage;
+export type WebviewToHost = ReadyMessage | OpenFileMessage | AskModelMessage | ExportKMessage | KViewShownMessage | WebviewErrorMessage;
 
 export type PanelTab = 'overview' | 'heatmap' | 'categories' | 'clusters' | 'compare';
 export type HeatOrientation = 'clusters' | 'features';
@@ -132,6 +141,10 @@ export function isHostToWebview(v: unknown): v is HostToWebview {
   return false;
 }
 
+function isStrings(v: unknown): v is string[] {
+  return Array.isArray(v) && v.length <= 1000 && v.every((x) => typeof x === 'string');
+}
+
 /** True for a well-formed webview → host message (for the host's onDidReceiveMessage). */
 export function isWebviewToHost(v: unknown): v is WebviewToHost {
   if (!isRecord(v)) return false;
@@ -150,6 +163,8 @@ export function isWebviewToHost(v: unknown): v is WebviewToHost {
         v.k >= 2 &&
         (v.covarianceType === undefined || typeof v.covarianceType === 'string')
       );
+    case 'kViewShown':
+      return typeof v.path === 'string' && isStrings(v.charts) && isStrings(v.exports);
     case 'error':
       return typeof v.message === 'string' && (v.detail === undefined || typeof v.detail === 'string');
     default:

@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { kSelectionDocument } from '../../src/engine/sweep/document';
 import { runSweep } from '../../src/engine/sweep/sweep';
 import { buildPanelModel, isKSelectionDocument } from '../../src/shared/profile';
+import { isWebviewToHost } from '../../src/shared/panelProtocol';
+import { parseKRangeText } from '../../src/shared/kRange';
 import { blobs } from '../helpers/data';
 import { FOUR_CENTERS } from '../helpers/threads';
 
@@ -121,4 +123,23 @@ test('a profile is not a k-selection document', () => {
   assert.equal(isKSelectionDocument({ metadata: {}, clusters: {}, results: [] }), false);
   assert.equal(isKSelectionDocument({ results: [], recommendation: { k: 3 } }), true);
   assert.equal(isKSelectionDocument([]), false);
+});
+
+test('the k view’s messages to the host are checked', () => {
+  assert.ok(isWebviewToHost({ type: 'exportK', path: '/a_k_selection_1.json', k: 4 }));
+  assert.ok(isWebviewToHost({ type: 'exportK', path: '/a_k_selection_1.json', k: 4, covarianceType: 'diag' }));
+  for (const k of [1, 2.5, '4', null]) assert.ok(!isWebviewToHost({ type: 'exportK', path: '/a.json', k }), String(k));
+  assert.ok(!isWebviewToHost({ type: 'exportK', k: 4 }));
+  assert.ok(!isWebviewToHost({ type: 'exportK', path: '/a.json', k: 4, covarianceType: 3 }));
+  assert.ok(isWebviewToHost({ type: 'kViewShown', path: '/a.json', charts: ['bic'], exports: ['Export profile with k = 2'] }));
+  assert.ok(!isWebviewToHost({ type: 'kViewShown', path: '/a.json', charts: [1], exports: [] }));
+});
+
+test('the k range as typed: the CLI’s and the command’s rules', () => {
+  assert.deepEqual(parseKRangeText(' 2 .. 8 ', 'The k range'), { range: [2, 8] });
+  assert.deepEqual(parseKRangeText('3..3', 'The k range'), { range: [3, 3] });
+  assert.equal(parseKRangeText('1..4', 'The k range').error, 'The k range must start at 2 or more, got 1..4: a segmentation has at least 2 clusters');
+  assert.equal(parseKRangeText('8..2', '--k').error, '--k 8..2 is reversed: write the smaller k first, 2..8');
+  assert.equal(parseKRangeText('2-8', '--k').error, '--k expects a range such as 2..8, got "2-8"');
+  assert.equal(parseKRangeText('', 'The k range').error, 'The k range expects a range such as 2..8, got ""');
 });
