@@ -132,7 +132,7 @@ export function defineKSelectionTests(): void {
     it('refuses a k range beyond the rows with the engine’s message, and writes nothing', async () => {
       const dir = path.dirname((await fixture('k-sweep-range')).fsPath);
       const csv = vscode.Uri.file(path.join(dir, 'small.csv'));
-      await fs.writeFile(csv.fsPath, 'a,b\n1,2\n2,3\n3,5\n4,4\n5,9\n6,1\n');
+      await fs.writeFile(csv.fsPath, 'a,b\n1.5,2\n2.5,3\n1.5,2\n4.2,4\n5.1,9\n6.3,3\n');
       await fs.rm(path.join(dir, 'customers.csv'));
       const outcome = await api.sweeps.sweep(csv, { method: 'fuzzy', kRange: [2, 8] });
       assert.equal(outcome.status, 'failed');
