@@ -29,6 +29,8 @@ const assets = [
   'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm',
   // The cluster panel's stylesheet (dist/panel.css), loaded by the webview beside dist/webview.js.
   'webview/panel.css',
+  // The k view's stylesheet (dist/kView.css), beside panel.css.
+  'webview/kView.css',
 ];
 
 await Promise.all(

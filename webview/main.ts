@@ -54,16 +54,32 @@ const ctx: RenderContext = {
   askModel(type, path) {
     vscode.postMessage({ type, path });
   },
+  exportK(path, k, covarianceType) {
+    vscode.postMessage({ type: 'exportK', path, k, ...(covarianceType ? { covarianceType } : {}) });
+  },
 };
 
 function draw(): void {
   if (!model) return;
   const y = window.scrollY;
   render(root, ctx);
+  reportKView();
   // After a reload, come back to where the user was; after a re-post, stay put.
   const target = restoreScroll ? state.scrollY : y;
   restoreScroll = false;
   requestAnimationFrame(() => window.scrollTo(0, target));
+}
+
+/** A k view drawn: what it shows, for the host's log (and the extension's tests). */
+function reportKView(): void {
+  const view = root.querySelector<HTMLElement>('.k-view');
+  if (!view) return;
+  vscode.postMessage({
+    type: 'kViewShown',
+    path: view.dataset.path ?? '',
+    charts: [...view.querySelectorAll<HTMLElement>('figure.k-chart')].map((f) => f.dataset.criterion ?? ''),
+    exports: [...view.querySelectorAll('.k-exports button.k-export')].map((b) => b.textContent ?? ''),
+  });
 }
 
 function reportError(e: unknown): void {

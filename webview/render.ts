@@ -21,6 +21,7 @@ import { HEAT_LIFT_CAP, HEAT_Z_CAP, orderFeatures, orderHeatRows } from '../src/
 import type { PanelState, PanelTab } from '../src/shared/panelProtocol';
 import { h, linkButton, setVar, svg, type Child } from './dom';
 import { renderScoredComparisons } from './scoredCompare';
+import { renderKView } from './kView';
 
 export interface RenderContext {
   model: PanelModel;
@@ -32,6 +33,8 @@ export interface RenderContext {
   openFile(path: string): void;
   /** Runs Copy LLM Prompt or Describe Segments with AI on the profile, in the host. */
   askModel(type: 'copyPrompt' | 'describe', path: string): void;
+  /** The k view's "Export profile with k = N", in the host. */
+  exportK(path: string, k: number, covarianceType?: string): void;
 }
 
 const TAB_LABELS: Record<PanelTab, string> = { overview: 'Overview', heatmap: 'Heat map', categories: 'Categories', clusters: 'Clusters', compare: 'Compare' };
@@ -692,6 +695,12 @@ export function render(root: HTMLElement, ctx: RenderContext): void {
       callout('error', `${p.fileName} cannot be shown`, [...p.errors, ...p.problems]),
       h('p', null, linkButton(`Open ${p.fileName}`, p.path, () => ctx.openFile(p.path))),
     );
+    root.replaceChildren(...(parts.filter(Boolean) as Node[]));
+    return;
+  }
+  if (p.kSelection) {
+    // A k-selection file: its k view instead of the profile's tabs (kView.ts).
+    parts.push(renderKView(ctx, p, p.kSelection));
     root.replaceChildren(...(parts.filter(Boolean) as Node[]));
     return;
   }

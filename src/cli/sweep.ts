@@ -22,6 +22,7 @@ import {
   type SweepFit,
   type SweepSuccess,
 } from '../engine';
+import { DEFAULT_K_RANGE, parseKRangeText } from '../shared/kRange';
 import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './args';
 import type { CliIo } from './io';
 import type { RunAnnouncement } from './main';
@@ -30,7 +31,7 @@ import { ProgressBar } from './progressBar';
 import { summarize } from './summary';
 
 export const SWEEP = 'sweep';
-const DEFAULT_RANGE = '2..8';
+const DEFAULT_RANGE = DEFAULT_K_RANGE;
 
 const K_FLAG: FlagSpec = { name: 'k', short: 'k', kind: 'string', value: 'K1..K2', help: `the numbers of clusters to try, both ends included (default ${DEFAULT_RANGE})` };
 const EXPORT_FLAG: FlagSpec = { name: 'export', kind: 'boolean', help: 'then write the recommended profile, as the method\'s own command would with that k' };
@@ -65,12 +66,9 @@ ${flagHelp(SWEEP_FLAGS)}`;
 
 /** `--k 2..8` as [2, 8]; wrong usage otherwise. */
 export function parseKRange(text: string): [number, number] {
-  const match = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(text);
-  if (!match) throw new UsageError(`--k expects a range such as ${DEFAULT_RANGE}, got "${text}"`);
-  const [kMin, kMax] = [Number(match[1]), Number(match[2])];
-  if (kMin < 2) throw new UsageError(`--k must start at 2 or more, got ${kMin}..${kMax}: a segmentation has at least 2 clusters`);
-  if (kMax < kMin) throw new UsageError(`--k ${kMin}..${kMax} is reversed: write the smaller k first, ${kMax}..${kMin}`);
-  return [kMin, kMax];
+  const parsed = parseKRangeText(text, '--k');
+  if (parsed.error !== undefined) throw new UsageError(parsed.error);
+  return parsed.range;
 }
 
 /** `--covariance full,diag` or `all`; wrong usage otherwise. */

@@ -15,7 +15,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { makeNonce, panelHtml } from '../shared/csp';
-import { PANEL_VIEW_TYPE, isWebviewToHost, readState, type PanelTab, type ProfileInput, type ShowMessage } from '../shared/panelProtocol';
+import { PANEL_VIEW_TYPE, isWebviewToHost, readState, type KViewShownMessage, type PanelTab, type ProfileInput, type ShowMessage } from '../shared/panelProtocol';
 import { profileKey, readProfile, uriFromKey } from './profiles';
 
 /** At most this many profiles in one panel (a restored state asking for more is cut). */
@@ -27,6 +27,8 @@ export interface PanelContext {
   log: vscode.LogOutputChannel;
   /** Called after each message the host posted to a webview. */
   onPosted(message: ShowMessage): void;
+  /** Called when a webview says it drew a k view. */
+  onKView?(message: KViewShownMessage): void;
 }
 
 export interface OpenOptions {
@@ -142,7 +144,7 @@ export class ClusterPanel implements vscode.Disposable {
       cspSource: webview.cspSource,
       nonce: makeNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
-      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(dist, 'panel.css')).toString()],
+      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(dist, 'panel.css')).toString(), webview.asWebviewUri(vscode.Uri.joinPath(dist, 'kView.css')).toString()],
       title: 'Segment: clusters',
     });
   }
@@ -216,6 +218,11 @@ export class ClusterPanel implements vscode.Disposable {
     }
   }
 
+  /** A message as if the webview had sent it (the extension's tests press the k view's buttons through this). */
+  receive(message: unknown): void {
+    this.onMessage(message);
+  }
+
   private onMessage(message: unknown): void {
     if (!isWebviewToHost(message)) {
       this.ctx.log.warn('cluster panel: ignored a message that is not part of the protocol');
@@ -237,6 +244,17 @@ export class ClusterPanel implements vscode.Disposable {
         else this.ctx.log.warn(`cluster panel: refused ${message.type} for ${JSON.stringify(message.path)}, which it is not showing`);
         break;
       }
+      case 'exportK': {
+        // The k view's "Export profile with k = N", for a k-selection file the panel shows.
+        const uri = this.files.find((f) => profileKey(f) === message.path);
+        if (uri) void vscode.commands.executeCommand('segment.exportFromKSelection', uri, message.k, message.covarianceType);
+        else this.ctx.log.warn(`cluster panel: refused exportK for ${JSON.stringify(message.path)}, which it is not showing`);
+        break;
+      }
+      case 'kViewShown':
+        this.ctx.log.debug(`cluster panel: k view of ${message.path}: ${message.charts.length} charts, ${message.exports.length} export buttons`);
+        this.ctx.onKView?.(message);
+        break;
       case 'error':
         this.ctx.log.error(`cluster panel: ${message.message}${message.detail ? `\n${message.detail}` : ''}`);
         break;
@@ -267,6 +285,9 @@ export class ClusterPanels implements vscode.Disposable {
   /** Every 'show' message delivered to a panel's webview. */
   readonly onDidPost = this.postEmitter.event;
   lastPosted: ShowMessage | undefined;
+  private readonly kViewEmitter = new vscode.EventEmitter<KViewShownMessage>();
+  /** Every k view a panel's webview drew. */
+  readonly onDidShowKView = this.kViewEmitter.event;
   private readonly ctx: PanelContext;
 
   /** Restores panels after a window reload (registered under PANEL_VIEW_TYPE). */
@@ -287,6 +308,7 @@ export class ClusterPanels implements vscode.Disposable {
         this.lastPosted = message;
         this.postEmitter.fire(message);
       },
+      onKView: (message) => this.kViewEmitter.fire(message),
     };
   }
 
@@ -319,6 +341,7 @@ export class ClusterPanels implements vscode.Disposable {
    */
   dispose(): void {
     this.postEmitter.dispose();
+    this.kViewEmitter.dispose();
   }
 
   private adopt(panel: ClusterPanel): void {

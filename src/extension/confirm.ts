@@ -61,6 +61,8 @@ export async function confirmRun(options: {
   initial: RunChoice;
   /** Where `initial` comes from, shown beside its cluster count. */
   initialNote: string;
+  /** The last sweep's recommendation for this file, shown beside its cluster count. */
+  recommended?: { k: number; note: string };
   /** segment.columns: explicit columns from the settings, if any. */
   configuredColumns: string[];
   /** segment.excludeColumns. */
@@ -71,7 +73,7 @@ export async function confirmRun(options: {
   const steps = columns ? 3 : 1;
   let k: number | undefined = initial.nClusters;
   for (;;) {
-    k = await pickClusters(options.title, steps, k ?? initial.nClusters, options.initialNote);
+    k = await pickClusters(options.title, steps, k ?? initial.nClusters, options.initialNote, options.recommended);
     if (k === undefined) return undefined;
     if (!columns) return { ...initial, nClusters: k };
     for (;;) {
@@ -89,17 +91,19 @@ export async function confirmRun(options: {
   }
 }
 
-function pickClusters(title: string, steps: number, current: number, note: string): Promise<number | undefined> {
+function pickClusters(title: string, steps: number, current: number, note: string, recommended?: { k: number; note: string }): Promise<number | undefined> {
   const pick = vscode.window.createQuickPick<ClusterItem>();
   pick.title = `${title} (1/${steps})`;
   pick.placeholder = `Number of clusters: Enter keeps ${current}, or type another number`;
   pick.ignoreFocusOut = true;
-  const base = [...new Set([current, ...CLUSTER_CHOICES])].sort((a, b) => a - b);
+  const base = [...new Set([current, ...(recommended ? [recommended.k] : []), ...CLUSTER_CHOICES])].sort((a, b) => a - b);
+  // "4 clusters — recommended by the last sweep (lowest BIC)", beside where the current number comes from.
+  const describe = (k: number) => [k === current ? note : undefined, k === recommended?.k ? recommended.note : undefined].filter(Boolean).join(' · ') || undefined;
   const itemsFor = (typed?: number): ClusterItem[] =>
     [...new Set([...(typed ? [typed] : []), ...base])].sort((a, b) => a - b).map((k) => ({
       k,
       label: `${k} clusters`,
-      description: k === current ? note : undefined,
+      description: describe(k),
     }));
   pick.items = itemsFor();
   pick.activeItems = pick.items.filter((i) => i.k === current);

@@ -7,7 +7,7 @@
  */
 import { compareWithTraining, registerCompareCommand, type CompareOutcome } from './compareCommand';
 import * as vscode from 'vscode';
-import type { ShowMessage } from '../shared/panelProtocol';
+import type { KViewShownMessage, ShowMessage } from '../shared/panelProtocol';
 import type { MethodKey, ProgressMessage } from '../shared/workerProtocol';
 import { ClusterPanels } from './clusterPanel';
 import { ChoiceMemory } from './confirm';
@@ -18,6 +18,9 @@ import { registerPanelCommands } from './panelCommands';
 import { Runner, type RunOptions, type RunOutcome } from './runner';
 import { SCORE_COMMAND, Scorer, modelFilesIn, modelFolders, type ModelFile, type ScoreOptions, type ScoreOutcome } from './scoreCommand';
 import { readSettings } from './settings';
+import { EXPORT_K_COMMAND, SWEEP_COMMAND, Sweeper, type SweepOptions, type SweepOutcome } from './sweepCommand';
+import { lastRecommendation, type LastRecommendation } from './kSelections';
+import { modelFolders as outputFolders } from './scoreCommand';
 
 export interface ClusterPanelApi {
   /** Shows these profile files in the cluster panel (reusing it), as "Open in Cluster Panel" does. */
@@ -32,6 +35,21 @@ export interface ClusterPanelApi {
   readonly serializer: vscode.WebviewPanelSerializer<unknown>;
   /** Closes the panel(s). */
   close(): void;
+  /** Hands the panel a message as if its webview had sent it (e.g. the k view's exportK). */
+  receive(message: unknown): void;
+  /** Every k view a panel's webview drew: its charts and export buttons. */
+  readonly onDidShowKView: vscode.Event<KViewShownMessage>;
+}
+
+/** Choose Number of Clusters… (sweepCommand.ts) for the tests. */
+export interface SweepApi {
+  /** The command, with options instead of the quick picks. */
+  sweep(target?: vscode.Uri, options?: SweepOptions): Promise<SweepOutcome>;
+  /** What the k view's "Export profile with k = N" runs. */
+  exportK(file: vscode.Uri, k: number, covarianceType?: string): Promise<RunOutcome | undefined>;
+  /** The recommendation the exports' cluster pick offers for a CSV. */
+  lastRecommendation(csv: vscode.Uri, methods: readonly MethodKey[]): Promise<LastRecommendation | undefined>;
+  readonly onDidProgress: vscode.Event<ProgressMessage>;
 }
 
 export interface SegmentApi {
@@ -52,6 +70,7 @@ export interface SegmentApi {
   readonly clusterPanel: ClusterPanelApi;
   /** Copy LLM Prompt and Describe Segments with AI, with hooks for the tests (lmCommands.ts). */
   readonly llm: LlmCommands;
+  readonly sweeps: SweepApi;
 }
 
 export function activate(context: vscode.ExtensionContext): SegmentApi {
@@ -70,7 +89,15 @@ export function activate(context: vscode.ExtensionContext): SegmentApi {
     log,
     openPanel: (files, options) => panels.open(files, options),
   });
-  context.subscriptions.push(runner, scorer, trackCsvAvailability(), ...registerPanelCommands(panels), registerCompareCommand(panels));
+  const sweeper = new Sweeper({
+    workerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath,
+    log,
+    state: context.workspaceState,
+    memory: new ChoiceMemory(context.workspaceState),
+    runner,
+    openPanel: (files, focus) => panels.open(files, { focus }),
+  });
+  context.subscriptions.push(runner, scorer, sweeper, trackCsvAvailability(), ...registerPanelCommands(panels), registerCompareCommand(panels));
   const llm = registerLlmCommands(context, log);
   context.subscriptions.push(...llm.disposables);
 
@@ -82,15 +109,17 @@ export function activate(context: vscode.ExtensionContext): SegmentApi {
     vscode.commands.registerCommand(COMMANDS.exportAll, (uri?: unknown) => runner.export(AVAILABLE_METHODS, uri)),
     vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
     vscode.commands.registerCommand(SCORE_COMMAND, (uri?: unknown) => scorer.score(uri)),
+    vscode.commands.registerCommand(SWEEP_COMMAND, (uri?: unknown) => sweeper.sweep(uri)),
+    vscode.commands.registerCommand(EXPORT_K_COMMAND, (file: vscode.Uri, k: number, covarianceType?: string) => sweeper.exportK(file, k, covarianceType)),
   );
   log.info(`Segment activated (methods: ${AVAILABLE_METHODS.join(', ')})`);
 
   return {
     methods: AVAILABLE_METHODS,
     exportProfiles: (methods, target, options) => runner.export(methods, target, options),
-    cancelRunning: () => runner.cancelAll() + scorer.cancelAll(),
+    cancelRunning: () => runner.cancelAll() + scorer.cancelAll() + sweeper.cancelAll(),
     get runningCount() {
-      return runner.runningCount + scorer.runningCount;
+      return runner.runningCount + scorer.runningCount + sweeper.runningCount;
     },
     onDidProgress: runner.onDidProgress,
     scoreCsv: (target, options) => scorer.score(target, options),
@@ -98,6 +127,12 @@ export function activate(context: vscode.ExtensionContext): SegmentApi {
     onDidScoreProgress: scorer.onDidProgress,
     compareWithTraining: (scored) => compareWithTraining(panels, scored),
     llm: llm.commands,
+    sweeps: {
+      sweep: (target, options) => sweeper.sweep(target, options),
+      exportK: (file, k, covarianceType) => sweeper.exportK(file, k, covarianceType),
+      lastRecommendation: (csv, methods) => lastRecommendation(outputFolders(csv, readSettings(csv).outputFolder), csv.path.split('/').pop() ?? '', methods),
+      onDidProgress: sweeper.onDidProgress,
+    },
     clusterPanel: {
       open: (files, focus) => void panels.open(files, { focus }),
       get isOpen() {
@@ -112,6 +147,8 @@ export function activate(context: vscode.ExtensionContext): SegmentApi {
       onDidPost: panels.onDidPost,
       serializer: panels.serializer,
       close: () => panels.closeAll(),
+      receive: (message) => panels.active?.receive(message),
+      onDidShowKView: panels.onDidShowKView,
     },
   };
 }

@@ -14,6 +14,7 @@ import { METHOD_LABELS, isMethodKey } from '../shared/methods';
 import type { ClusterPanels } from './clusterPanel';
 import { groupRuns, isProfileUri, profilesInFolder, profilesInWorkspace, stampText, summarizeProfile, type ProfileFile, type ProfileRun, type ProfileSummary } from './profiles';
 import { isCsvUri, outputDirFor } from './target';
+import { isKSelectionUri } from './kSelections';
 
 export const PANEL_COMMANDS = {
   open: 'segment.openClusterPanel',
@@ -29,11 +30,13 @@ export function registerPanelCommands(panels: ClusterPanels): vscode.Disposable[
 
 /** The profile files a menu passed (the clicked one, or every selected one), else the active editor's or tab's. */
 function profilesFromArgs(uri: unknown, uris: unknown): vscode.Uri[] {
-  const selected = Array.isArray(uris) ? uris.filter((u): u is vscode.Uri => u instanceof vscode.Uri && isProfileUri(u)) : [];
+  // A k-selection file opens in the panel too (its k view).
+  const shown = (u: vscode.Uri) => isProfileUri(u) || isKSelectionUri(u);
+  const selected = Array.isArray(uris) ? uris.filter((u): u is vscode.Uri => u instanceof vscode.Uri && shown(u)) : [];
   if (selected.length > 0) return selected;
-  if (uri instanceof vscode.Uri) return isProfileUri(uri) ? [uri] : [];
+  if (uri instanceof vscode.Uri) return shown(uri) ? [uri] : [];
   const active = activeResource();
-  return active && isProfileUri(active) ? [active] : [];
+  return active && shown(active) ? [active] : [];
 }
 
 function activeResource(): vscode.Uri | undefined {
@@ -47,7 +50,7 @@ function activeResource(): vscode.Uri | undefined {
 async function openInClusterPanel(panels: ClusterPanels, uri: unknown, uris: unknown): Promise<vscode.Uri[] | undefined> {
   const files = profilesFromArgs(uri, uris);
   if (files.length === 0) return openClusterPanel(panels, uri, uris);
-  panels.open(files, { focus: uri instanceof vscode.Uri && isProfileUri(uri) ? uri : files[0] });
+  panels.open(files, { focus: uri instanceof vscode.Uri && files.some((f) => f.toString() === uri.toString()) ? uri : files[0] });
   return files;
 }
 

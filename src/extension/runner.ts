@@ -24,6 +24,8 @@ import { readSettings, type Settings } from './settings';
 import { resolveOutputDir, resolveTarget, type CsvTarget } from './target';
 import { startWorker } from './workerClient';
 import { WorkerRuns } from './workerRuns';
+import { lastRecommendation } from './kSelections';
+import { modelFolders } from './scoreCommand';
 
 /** SegmentErrorCodes are upper-case words; anything else (INTERNAL, WORKER_CRASHED, OUT_OF_MEMORY) is listed here. */
 export const ENGINE_ERROR = /^(?!INTERNAL$|WORKER_CRASHED$|WORKER_START_FAILED$|OUT_OF_MEMORY$)[A-Z_]+$/;
@@ -47,6 +49,11 @@ export interface RunOptions {
   debug?: DebugBehaviour;
   /** Test API only: overrides segment.worker.memoryLimitMB. */
   memoryLimitMb?: number;
+  /**
+   * An export from the k view: these options instead of the settings' and the
+   * quick picks (the sweep's, with the k chosen there), no confirmation.
+   */
+  preset?: Pick<RunRequest, 'prepare' | 'common' | 'params'> & { common: { nClusters: number } };
 }
 
 export interface RunnerContext {
@@ -77,13 +84,16 @@ export class Runner extends WorkerRuns {
     const settings = readSettings(target.uri);
     const title = `Segment: ${methodsTitle(methods)} of ${target.name}`;
     let choice: RunChoice = { nClusters: settings.common.nClusters, columns: undefined };
-    if (options.confirm ?? settings.confirmBeforeRun) {
+    if (options.preset) {
+      choice = { nClusters: options.preset.common.nClusters };
+    } else if (options.confirm ?? settings.confirmBeforeRun) {
       const remembered = this.ctx.memory.get(target.uri);
-      const columns = await this.inspect(target, settings);
+      const [columns, recommended] = await Promise.all([this.inspect(target, settings), this.recommendation(target, settings, methods)]);
       const confirmed = await confirmRun({
         title,
         initial: remembered ?? choice,
         initialNote: remembered ? 'last used for this file' : 'segment.clusters setting',
+        recommended,
         configuredColumns: settings.prepare.columns ?? [],
         configuredExclude: settings.prepare.exclude ?? [],
         columns,
@@ -96,7 +106,8 @@ export class Runner extends WorkerRuns {
     const outputDir = await resolveOutputDir(target, settings.outputFolder);
     if (!outputDir) return finish({ status: 'dismissed', target: target.uri.toString() });
 
-    const request = buildRequest(methods, target, settings, choice, outputDir, options);
+    const built = buildRequest(methods, target, settings, choice, outputDir, options);
+    const request: RunRequest = options.preset ? { ...built, prepare: options.preset.prepare, common: options.preset.common, params: options.preset.params } : built;
     log.info(`── ${methodsTitle(methods)} of ${target.uri.scheme === 'file' ? target.uri.fsPath : target.uri.toString()}`);
     log.info(
       `${request.common.nClusters} clusters, seed ${request.common.randomSeed}, columns: ${request.prepare.columns?.join(', ') || 'automatic'}` +
@@ -146,6 +157,16 @@ export class Runner extends WorkerRuns {
     });
   }
 
+  /** The last sweep's recommendation for this CSV (of one of these methods), for the cluster pick; never throws. */
+  private async recommendation(target: CsvTarget, settings: Settings, methods: readonly MethodKey[]): Promise<{ k: number; note: string } | undefined> {
+    const folders = modelFolders(target.uri, settings.outputFolder);
+    const last = await lastRecommendation(folders, target.name, methods).catch(() => undefined);
+    if (!last) return undefined;
+    const fit = last.covarianceType ? ` with ${last.covarianceType} covariance` : '';
+    const who = methods.length > 1 ? `${METHOD_LABELS[last.method].title} ` : '';
+    return { k: last.k, note: `recommended by the last ${who}sweep (${last.criterion}${fit})` };
+  }
+
   /** The columns of a sample of the CSV, for the picker; undefined if they cannot be read (the run will say why). */
   private async inspect(target: CsvTarget, settings: Settings): Promise<InspectColumn[] | undefined> {
     const worker = startWorker(this.ctx.workerPath, { type: 'inspect', source: target.source, prepare: settings.prepare }, {
@@ -184,7 +205,7 @@ export class Runner extends WorkerRuns {
   }
 }
 
-function buildRequest(
+export function buildRequest(
   methods: readonly MethodKey[],
   target: CsvTarget,
   settings: Settings,

@@ -4,14 +4,14 @@
  * process does (answers, crashes, runs out of memory, ignores a cancel).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import type { DoneMessage, ErrorMessage, FromWorker, InspectedMessage, LogLevel, ScoredMessage, ToWorker } from '../shared/workerProtocol';
+import type { DoneMessage, ErrorMessage, FromWorker, InspectedMessage, LogLevel, ScoredMessage, SweptMessage, ToWorker } from '../shared/workerProtocol';
 
 /** A cancelled worker that has not stopped by then is killed. */
 export const CANCEL_GRACE_MS = 1000;
 const STDERR_KEPT = 8 * 1024;
 
 export type WorkerOutcome =
-  | { kind: 'answer'; message: DoneMessage | InspectedMessage | ScoredMessage }
+  | { kind: 'answer'; message: DoneMessage | InspectedMessage | ScoredMessage | SweptMessage }
   | { kind: 'error'; message: ErrorMessage }
   /** The worker stopped after a cancel; killed: it had to be killed. */
   | { kind: 'cancelled'; killed: boolean };
@@ -68,7 +68,7 @@ export function startWorker(workerPath: string, request: ToWorker, events: Worke
     if (settled) return;
     events.onMessage?.(message);
     if (message.type === 'log') events.onLog?.(message.level, message.message);
-    if (message.type === 'done' || message.type === 'inspected' || message.type === 'scored') settle({ kind: 'answer', message });
+    if (message.type === 'done' || message.type === 'inspected' || message.type === 'scored' || message.type === 'swept') settle({ kind: 'answer', message });
     if (message.type === 'error') {
       settle(message.code === 'CANCELLED' ? { kind: 'cancelled', killed: false } : { kind: 'error', message });
     }

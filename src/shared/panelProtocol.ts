@@ -10,6 +10,9 @@
  *   host ◀─openFile─── webview   the user asked to open a profile file in an editor
  *   host ◀─copyPrompt─ webview   the user asked for the profile's LLM prompt (runs segment.copyLlmPrompt)
  *   host ◀─describe─── webview   the user asked a language model to describe the segments (segment.describeSegments)
+ *   host ◀─exportK──── webview   "Export profile with k = N" in the k view of a k-selection file: the normal
+ *                                export of that file's CSV with that k (and covariance type)
+ *   host ◀─kViewShown─ webview   a k view was drawn: its charts and export buttons (logged; the tests wait on it)
  *   host ◀─error────── webview   the webview failed (a bug): log it
  *
  * The webview builds the view model itself (buildPanelModel, bundled in),
@@ -50,13 +53,30 @@ export interface AskModelMessage {
   path: string;
 }
 
+/** The k view's "Export profile with k = N": `path` is the k-selection file shown. */
+export interface ExportKMessage {
+  type: 'exportK';
+  path: string;
+  k: number;
+  /** GMM: the covariance type of the fit. */
+  covarianceType?: string;
+}
+
+/** What a drawn k view shows: the criteria charted and the export buttons' labels. */
+export interface KViewShownMessage {
+  type: 'kViewShown';
+  path: string;
+  charts: string[];
+  exports: string[];
+}
+
 export interface WebviewErrorMessage {
   type: 'error';
   message: string;
   detail?: string;
 }
 
-export type WebviewToHost = ReadyMessage | OpenFileMessage | AskModelMessage | WebviewErrorMessage;
+export type WebviewToHost = ReadyMessage | OpenFileMessage | AskModelMessage | ExportKMessage | KViewShownMessage | WebviewErrorMessage;
 
 export type PanelTab = 'overview' | 'heatmap' | 'categories' | 'clusters' | 'compare';
 export type HeatOrientation = 'clusters' | 'features';
@@ -127,6 +147,10 @@ export function isHostToWebview(v: unknown): v is HostToWebview {
   return false;
 }
 
+function isStrings(v: unknown): v is string[] {
+  return Array.isArray(v) && v.length <= 1000 && v.every((x) => typeof x === 'string');
+}
+
 /** True for a well-formed webview → host message (for the host's onDidReceiveMessage). */
 export function isWebviewToHost(v: unknown): v is WebviewToHost {
   if (!isRecord(v)) return false;
@@ -137,6 +161,16 @@ export function isWebviewToHost(v: unknown): v is WebviewToHost {
     case 'copyPrompt':
     case 'describe':
       return typeof v.path === 'string';
+    case 'exportK':
+      return (
+        typeof v.path === 'string' &&
+        typeof v.k === 'number' &&
+        Number.isInteger(v.k) &&
+        v.k >= 2 &&
+        (v.covarianceType === undefined || typeof v.covarianceType === 'string')
+      );
+    case 'kViewShown':
+      return typeof v.path === 'string' && isStrings(v.charts) && isStrings(v.exports);
     case 'error':
       return typeof v.message === 'string' && (v.detail === undefined || typeof v.detail === 'string');
     default:

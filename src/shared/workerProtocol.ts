@@ -7,15 +7,17 @@
  *
  *   extension ──run──────▶ worker      one run per process
  *   extension ──score────▶ worker      or one scoring of a CSV with a model file
+ *   extension ──sweep────▶ worker      or one sweep over k (`segment sweep`), writing the k-selection files
  *   extension ──cancel───▶ worker      the worker aborts its AbortController
  *   extension ◀─progress── worker      phase, message, overall fraction
  *   extension ◀─log─────── worker      lines for the "Segment" output channel
  *   extension ◀─written─── worker      one method's files are on disk
  *   extension ◀─done────── worker      every method finished
  *   extension ◀─scored──── worker      the scores (and the scored rows' profile) are on disk
+ *   extension ◀─swept───── worker      the k-selection files are on disk
  *   extension ◀─error───── worker      bad input (the engine's message), a cancel, or a bug
  */
-import type { CommonOptions, MethodKey, MethodParams } from './methods';
+import type { CommonOptions, CovarianceType, MethodKey, MethodParams } from './methods';
 
 export type { MethodKey, MethodParams } from './methods';
 
@@ -91,11 +93,32 @@ export interface ScoreCsvRequest {
   memoryLimitMb?: number;
 }
 
+/** How many segments? A sweep of k over a CSV (`segment sweep`), writing {method}_k_selection_{ts}.json and .yaml. */
+export interface SweepRunRequest {
+  type: 'sweep';
+  source: CsvSource;
+  method: MethodKey;
+  /** The smallest and the largest k, both included. */
+  kRange: [number, number];
+  /** GMM: the covariance types to try (absent: the setting's). */
+  covarianceTypes?: CovarianceType[];
+  prepare: PrepareSettings;
+  /** Options every method takes; the number of clusters is the sweep's. */
+  common: Partial<CommonOptions>;
+  /** The method's own options, by the engine's names. */
+  params: MethodParams;
+  outputDir: string;
+  /** The files' time stamp in ms since the epoch. */
+  now: number;
+  /** Heap limit of the engine thread in MB (0 or absent: Node's default). */
+  memoryLimitMb?: number;
+}
+
 export interface CancelRequest {
   type: 'cancel';
 }
 
-export type ToWorker = RunRequest | InspectRequest | ScoreCsvRequest | CancelRequest;
+export type ToWorker = RunRequest | InspectRequest | ScoreCsvRequest | SweepRunRequest | CancelRequest;
 
 export type Phase = 'read' | 'fit' | 'metrics' | 'write';
 
@@ -167,6 +190,22 @@ export interface ScoredMessage {
   result: ScoreSummary;
 }
 
+/** What a sweep wrote and recommends. */
+export interface SweepSummary {
+  method: MethodKey;
+  json: string;
+  yaml: string;
+  /** The fits tried (k × covariance types) and how many of them failed. */
+  nFits: number;
+  nFailed: number;
+  recommendation: { k: number; covarianceType?: CovarianceType; criterion: string; reason: string };
+}
+
+export interface SweptMessage {
+  type: 'swept';
+  result: SweepSummary;
+}
+
 export interface InspectColumn {
   name: string;
   /** True when the automatic choice would cluster on it. */
@@ -198,7 +237,7 @@ export interface ErrorMessage {
   detail?: string;
 }
 
-export type FromWorker = ProgressMessage | LogMessage | WrittenMessage | DoneMessage | InspectedMessage | ScoredMessage | ErrorMessage;
+export type FromWorker = ProgressMessage | LogMessage | WrittenMessage | DoneMessage | InspectedMessage | ScoredMessage | SweptMessage | ErrorMessage;
 
 /** The share of a run each phase takes on the progress bar (sums to 1 per method). */
 export const PHASE_SPAN: Record<Phase, [start: number, end: number]> = {

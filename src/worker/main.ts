@@ -22,6 +22,8 @@ import {
   cancelFlagSignal,
   checkCancelFlag,
   exportMethods,
+  fitName,
+  isSuccess,
   raiseCancelFlag,
   isSegmentError,
   isParquetPath,
@@ -29,11 +31,13 @@ import {
   prepareFeatures,
   readParquet,
   scoreRows,
+  sweepToFiles,
   type ExportResult,
   type MethodKey,
   type PreparedData,
 } from '../engine';
 import {
+  PHASE_SPAN,
   overallFraction,
   type ErrorMessage,
   type FromWorker,
@@ -42,11 +46,12 @@ import {
   type RunRequest,
   type ScoreCsvRequest,
   type ScoreSummary,
+  type SweepRunRequest,
   type ToWorker,
 } from '../shared/workerProtocol';
 
 interface ThreadData {
-  request: RunRequest | InspectRequest | ScoreCsvRequest;
+  request: RunRequest | InspectRequest | ScoreCsvRequest | SweepRunRequest;
   /** Int32Array over a SharedArrayBuffer: [0] becomes 1 when the extension asks to cancel. */
   cancelFlag: SharedArrayBuffer;
 }
@@ -93,7 +98,7 @@ function processMain(): void {
     thread = new Worker(__filename, { workerData: { request: message, cancelFlag } satisfies ThreadData, resourceLimits });
     thread.on('message', (out: FromWorker) => {
       send(out);
-      if (out.type === 'done' || out.type === 'error' || out.type === 'inspected' || out.type === 'scored') {
+      if (out.type === 'done' || out.type === 'error' || out.type === 'inspected' || out.type === 'scored' || out.type === 'swept') {
         finished = true;
         // The answer is out; a thread kept alive by some leftover handle must not keep the process.
         setTimeout(() => void thread?.terminate(), 2000).unref();
@@ -138,7 +143,13 @@ function threadMain({ request, cancelFlag }: ThreadData): void {
     if (message.type === 'cancel') checkCancelFlag(signal);
   });
   const task =
-    request.type === 'run' ? runRequest(request, signal, post) : request.type === 'score' ? scoreRequest(request, signal, post) : inspect(request, post);
+    request.type === 'run'
+      ? runRequest(request, signal, post)
+      : request.type === 'score'
+        ? scoreRequest(request, signal, post)
+        : request.type === 'sweep'
+          ? sweepRequest(request, signal, post)
+          : inspect(request, post);
   task.then(
     () => port.close(),
     (error: unknown) => {
@@ -239,6 +250,63 @@ async function scoreRequest(request: ScoreCsvRequest, signal: AbortSignal, post:
       sizes: result.sizes,
       unusual: result.unusual,
       warnings: result.warnings,
+    },
+  });
+}
+
+/** The engine's sweep (the same as `segment sweep`), reporting each fit to the extension. */
+async function sweepRequest(request: SweepRunRequest, signal: AbortSignal, post: (message: FromWorker) => void): Promise<void> {
+  const { method } = request;
+  const source = request.source.kind === 'file' ? request.source.path : `the unsaved editor text of ${request.source.fileName}`;
+  const range = `k = ${request.kRange[0]}..${request.kRange[1]}`;
+  post({ type: 'log', level: 'info', message: `${method}: sweeping ${range}${request.covarianceTypes ? ` (${request.covarianceTypes.join(', ')} covariance)` : ''} on ${source}` });
+  let lastSent = 0;
+  let lastMessage = '';
+  const files = await sweepToFiles(
+    {
+      method,
+      kRange: request.kRange,
+      covarianceTypes: request.covarianceTypes,
+      options: { ...request.common, ...request.params[method] },
+      optionNames: OPTION_SETTINGS,
+      source: request.source,
+      prepare: request.prepare,
+      outputDir: request.outputDir,
+      now: new Date(request.now),
+    },
+    {
+      signal,
+      onLog: (message) => post({ type: 'log', level: 'info', message: `${method}: ${message}` }),
+      onProgress: (p) => {
+        const now = Date.now();
+        // A new fit ("k = 3 (2/7), seed 1/3: …") always crosses; its iterations at most every PROGRESS_INTERVAL_MS.
+        const fit = p.message.split(':')[0];
+        if (fit === lastMessage && now - lastSent < PROGRESS_INTERVAL_MS) return;
+        lastSent = now;
+        lastMessage = fit;
+        const f = Math.min(1, Math.max(0, p.fraction ?? 0));
+        const overall = p.phase === 'read' ? PHASE_SPAN.read[1] * f : p.phase === 'write' ? PHASE_SPAN.write[0] : PHASE_SPAN.read[1] + (PHASE_SPAN.write[0] - PHASE_SPAN.read[1]) * f;
+        post({ type: 'progress', method, phase: p.phase, message: p.message, overall });
+      },
+    },
+  );
+  const { recommendation, fits } = files.sweep;
+  const nFailed = fits.filter((fit) => !isSuccess(fit)).length;
+  post({ type: 'log', level: 'info', message: `${method}: recommended ${fitName(method, recommendation)}. ${recommendation.reason}` });
+  post({
+    type: 'swept',
+    result: {
+      method,
+      json: files.json,
+      yaml: files.yaml,
+      nFits: fits.length,
+      nFailed,
+      recommendation: {
+        k: recommendation.k,
+        ...(recommendation.covarianceType ? { covarianceType: recommendation.covarianceType } : {}),
+        criterion: recommendation.criterion,
+        reason: recommendation.reason,
+      },
     },
   });
 }

@@ -14,6 +14,8 @@ import type { PreparedData } from '../../src/engine/data/prepare';
 import type { Profile } from '../../src/engine/profile/profile';
 import { Random } from '../../src/engine/kernels/random';
 import { preparedFromRaw } from '../helpers/data';
+import { runSweep } from '../../src/engine/sweep/sweep';
+import { kSelectionDocument } from '../../src/engine/sweep/document';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const EXAMPLE_CSV = join(ROOT, 'examples', 'customers.csv');
@@ -174,4 +176,11 @@ export function wideGmm(): Profile {
 export async function exampleMixedGmm(): Promise<Profile> {
   const data = await loadDataset(join(ROOT, 'examples', 'customers_mixed.csv'), { describe: ['tenure_months'] });
   return await new GaussianMixtureSegmentation({ nClusters: 4 }).generateClusterProfile(data, {}, NOW);
+}
+
+/** A GMM sweep of the example customers, k = 2..8 with full and diag covariance: its k-selection document (as the file holds it). */
+export async function exampleKSelection(): Promise<Record<string, unknown>> {
+  const data = await exampleData();
+  const sweep = await runSweep(data, { method: 'gmm', kRange: [2, 8], covarianceTypes: ['full', 'diag'], options: {} });
+  return clone(kSelectionDocument(sweep, data, NOW));
 }

@@ -69,7 +69,7 @@ function webviewPage(origin: string, theme: string): { html: string; csp: string
     cspSource: origin,
     nonce,
     scriptUri: `${origin}/dist/webview.js`,
-    styleUris: [`${origin}/dist/panel.css`],
+    styleUris: [`${origin}/dist/panel.css`, `${origin}/dist/kView.css`],
     title: 'Segment: clusters',
   });
   const t = THEMES[theme] ?? THEMES.dark;
@@ -113,6 +113,7 @@ export async function startHarness(options: { fixtures?: Record<string, ProfileI
     const files: Record<string, () => Promise<string> | string> = {
       '/dist/webview.js': () => webviewJs,
       '/dist/panel.css': () => readFile(join(ROOT, 'webview', 'panel.css'), 'utf8'),
+      '/dist/kView.css': () => readFile(join(ROOT, 'webview', 'kView.css'), 'utf8'),
       '/harness/fake-vscode.js': () => fakeJs,
       '/harness/workbench.js': () => workbenchJs,
       '/harness/vscode-default.css': () => readFile(join(HERE, 'vscode-default.css'), 'utf8'),

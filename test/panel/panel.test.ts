@@ -14,7 +14,7 @@ import { buildPanelModel, orderHeatRows, type ProfileInput } from '../../src/sha
 import type { Profile } from '../../src/engine/profile/profile';
 import { startHarness, type Harness } from './harness';
 import { tempDir } from '../helpers/tempDir';
-import { HOSTILE, HOSTILE_NAME, HOSTILE_PERSONA, ROOT, asNeural, clone, exampleFuzzy, exampleGmm, exampleMixedGmm, hostileGmm, mixedHostileGmm, wideGmm, withPersonas } from './fixtures';
+import { HOSTILE, HOSTILE_NAME, HOSTILE_PERSONA, ROOT, asNeural, clone, exampleFuzzy, exampleGmm, exampleKSelection, exampleMixedGmm, hostileGmm, mixedHostileGmm, wideGmm, withPersonas } from './fixtures';
 
 /** Debian's Chromium; PANEL_TEST_CHROMIUM overrides it (only to check that a missing browser fails the run). */
 const CHROMIUM = process.env.PANEL_TEST_CHROMIUM ?? '/usr/bin/chromium';
@@ -26,6 +26,8 @@ let context: BrowserContext;
 let hostile: Profile;
 let gmm: Profile;
 let fuzzy: Profile;
+/** A GMM sweep of the example customers (the k view's tests). */
+let kSelection: Promise<Record<string, unknown>>;
 
 before(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -33,6 +35,7 @@ before(async () => {
   }
   mkdirSync(RESULTS, { recursive: true });
   [hostile, gmm, fuzzy] = await Promise.all([hostileGmm(), exampleGmm(), exampleFuzzy()]);
+  kSelection = exampleKSelection();
   harness = await startHarness();
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
@@ -436,5 +439,69 @@ test('compare tab: a scored profile beside its training profile, per cluster siz
   assert.deepEqual(log.console, []);
   await selectTab(page, 'Compare');
   await page.screenshot({ path: join(RESULTS, 'panel-scored-compare.png'), fullPage: true });
+  await page.close();
+});
+
+for (const theme of THEMES) {
+  test(`the k view (${theme}): a chart per criterion, the recommended k marked, tooltips with the sizes, the export buttons post exportK`, async () => {
+    const doc = await kSelection;
+    const path = '/ws/gmm_k_selection_20261124_094838.json';
+    const view = buildPanelModel([{ path, profile: doc }]).profiles[0].kSelection!;
+    const { page, log } = await openPanel(theme, [{ path, profile: doc }]);
+    // One chart per criterion, in the model's order, each with a line per covariance type.
+    const charts = page.locator('figure.k-chart');
+    assert.deepEqual(await charts.evaluateAll((els) => els.map((e) => e.getAttribute("data-criterion"))), view.charts.map((c) => c.key));
+    assert.deepEqual(view.charts.map((c) => c.key), ['bic', 'aic', 'silhouette_score', 'davies_bouldin_index', 'calinski_harabasz_score', 'stability_ari']);
+    assert.equal(await page.locator('figure.k-chart[data-criterion="bic"] polyline').count(), 2);
+    assert.equal(await page.locator('figure.k-chart[data-criterion="bic"] circle.k-point').count(), 14);
+    // The recommendation and its reason, as the file says; the recommended point marked on every chart.
+    const rec = doc.recommendation as { k: number; covariance_type: string; reason: string };
+    assert.equal(await page.locator('.k-recommendation .k-reason').textContent(), rec.reason);
+    assert.match((await page.locator('.k-recommendation h2').textContent())!, new RegExp(`^Recommended: k = ${rec.k} \\(${rec.covariance_type} covariance\\)`));
+    assert.equal(await page.locator('circle.k-point.recommended').count(), view.charts.length);
+    assert.equal(await page.locator('line.k-marker').count(), view.charts.length);
+    // Each point's tooltip: its fit, its value and its cluster sizes.
+    const results = doc.results as { k: number; covariance_type: string; sizes: number[] }[];
+    const fit = results.find((r) => r.k === 3 && r.covariance_type === 'diag')!;
+    const tip = await page.locator('figure.k-chart[data-criterion="silhouette_score"] circle.k-point[data-k="3"][data-series="diag"] title').textContent();
+    assert.ok(tip!.startsWith('k = 3 (diag covariance): Silhouette '), tip!);
+    assert.ok(tip!.includes(`sizes ${fit.sizes.join(' · ')} (smallest`), tip!);
+    // A button per fit; the recommended one emphasised; a press posts exportK with the fit.
+    assert.equal(await page.locator('.k-exports button.k-export').count(), results.length);
+    const primary = page.locator('.k-exports button.k-export.primary');
+    assert.equal(await primary.count(), 1);
+    assert.equal(await primary.textContent(), `★ Export profile with k = ${rec.k} (${rec.covariance_type})`);
+    await page.locator('.k-exports button.k-export[data-k="5"][data-covariance="diag"]').click();
+    await page.locator('.k-recommendation button.k-export').click();
+    const posted = (await page.evaluate('window.__harness.messages.filter((m) => m.type === "exportK")')) as unknown[];
+    assert.deepEqual(posted, [
+      { type: 'exportK', path, k: 5, covarianceType: 'diag' },
+      { type: 'exportK', path, k: rec.k, covarianceType: rec.covariance_type },
+    ]);
+    // The chart colours are the theme's: the BIC line of the first type is --vscode-charts-blue.
+    const stroke = await page.evaluate('getComputedStyle(document.querySelector("figure.k-chart polyline.series-0")).stroke');
+    const blue = await page.evaluate('getComputedStyle(document.body).getPropertyValue("--vscode-charts-blue").trim()');
+    assert.ok(blue !== '', 'the theme defines --vscode-charts-blue');
+    assert.notEqual(stroke, 'none');
+    await page.screenshot({ path: join(RESULTS, `panel-k-view-${theme}.png`), fullPage: true });
+    const security = await securityReport(page);
+    assert.deepEqual(security, { csp: [], errors: [], xss: null, images: 0 });
+    assert.deepEqual(log.pageErrors, []);
+    assert.deepEqual(log.console, []);
+    await page.close();
+  });
+}
+
+test('the k view of a hostile k-selection file: names and errors stay text', async () => {
+  const doc = clone(await kSelection) as { metadata: Record<string, unknown>; results: Record<string, unknown>[]; recommendation: Record<string, unknown> };
+  doc.metadata.source_file = HOSTILE;
+  doc.results[1] = { k: 3, covariance_type: 'full', error: HOSTILE_PERSONA };
+  doc.recommendation.reason = HOSTILE_NAME;
+  const { page, log } = await openPanel('dark', [{ path: `/ws/${HOSTILE}_k_selection_1.json`, profile: doc }]);
+  assert.equal(await page.locator('.k-recommendation .k-reason').textContent(), HOSTILE_NAME);
+  assert.ok((await page.locator('.k-view h1').textContent())!.endsWith(HOSTILE));
+  assert.ok((await page.locator('.k-view .callout li').allTextContents()).includes(`k = 3 (full covariance): ${HOSTILE_PERSONA}`));
+  assert.deepEqual(await securityReport(page), { csp: [], errors: [], xss: null, images: 0 });
+  assert.deepEqual(log.pageErrors, []);
   await page.close();
 });

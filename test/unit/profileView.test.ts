@@ -503,7 +503,8 @@ test('lint: the webview and the view model never turn strings into HTML, inline 
 });
 
 test('lint: the panel’s colours come from the theme only', async () => {
-  const css = readFileSync(join(ROOT, 'webview', 'panel.css'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
+  // The panel's stylesheet and the k view's (which uses the panel's custom properties).
+  const css = ['panel.css', 'kView.css'].map((name) => readFileSync(join(ROOT, 'webview', name), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '')).join('\n');
   const hits = [
     ...(css.match(/#[0-9a-f]{3,8}\b/gi) ?? []),
     ...(css.match(/\b(rgba?|hsla?|hwb|lab|lch|oklab|oklch)\(/gi) ?? []),

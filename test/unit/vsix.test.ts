@@ -82,6 +82,10 @@ describe('the .vsix', () => {
       'extension/media/icon.png',
       // The README's screenshot: relative links stay relative (--no-rewrite-relative-links), so VS Code shows it from the extension's folder.
       'extension/media/panel.png',
+      // The k view's screenshots in the README, and its stylesheet.
+      'extension/media/k-view-light.png',
+      'extension/media/k-view-dark.png',
+      'extension/dist/kView.css',
       'extension/readme.md',
       'extension/changelog.md',
     ]) {

@@ -13,7 +13,7 @@ import { trainingIndexOf } from './scoredComparison';
 export function buildComparisons(profiles: ProfileView[]): ComparisonView[] {
   const byFile = new Map<string, number[]>();
   profiles.forEach((p, i) => {
-    if (p.status !== 'ok') return;
+    if (p.status !== 'ok' || p.kSelection) return;
     // A profile of scored rows goes with its training profile (and that one's data file) when it is open.
     const training = trainingIndexOf(profiles, i);
     const key = (training === null ? p.header.dataFile : profiles[training].header.dataFile) ?? '(unknown data file)';

@@ -17,3 +17,5 @@ export { groupOf, orderFeatures } from './features';
 export { GROUP_LABELS } from './labels';
 export { HEAT_LIFT_CAP, HEAT_Z_CAP, mostDistinctiveLevel, orderHeatRows } from './heatmap';
 export { liftText } from './categories';
+export { buildKSelectionView, criterionText, isKSelectionDocument } from './kSelection';
+export type { KChartView, KExportView, KPointView, KRecommendationView, KSelectionView, KSeriesView } from './kSelection';

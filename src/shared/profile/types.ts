@@ -4,6 +4,7 @@
  * derived and formatted. Plain data: it crosses into the webview as it is.
  */
 import type { MethodKey } from '../methods';
+import type { KSelectionView } from './kSelection';
 
 /** One profile as the host read it: the parsed document, or why it could not be parsed. */
 export interface ProfileInput {
@@ -320,6 +321,8 @@ export interface ProfileView {
   descriptors: DescriptorView[];
   /** Every column clustered or described, the most separating first (numeric and categorical together). */
   separation: SeparationView[];
+  /** Set for a k-selection file (a sweep over k), which the panel shows as its k view instead of clusters. */
+  kSelection?: KSelectionView;
 }
 
 export interface ComparisonMetricRow {

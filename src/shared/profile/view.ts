@@ -13,6 +13,7 @@ import { featureViews, readFeatureNames } from './features';
 import { readHeader } from './header';
 import { heatMap, heatRows } from './heatmap';
 import { methodKindOf, methodShort } from './labels';
+import { buildKSelectionView, isKSelectionDocument, type KSelectionView } from './kSelection';
 import { readLossCurve } from './lossCurve';
 import { metricViews } from './metrics';
 import { deriveWholeData } from './statistics';
@@ -67,6 +68,19 @@ function errorView(index: number, path: string, errors: string[], problems: Prob
   };
 }
 
+/** A k-selection file: no clusters of its own, its k view, and a header that says which sweep. */
+function kSelectionProfileView(index: number, path: string, k: KSelectionView, problems: Problems): ProfileView {
+  const base = errorView(index, path, [], problems);
+  const range = k.kValues.length ? `k = ${k.kValues[0]}..${k.kValues[k.kValues.length - 1]}` : 'k';
+  return {
+    ...base,
+    status: 'ok',
+    shortLabel: `${k.methodShort} · ${range} sweep`,
+    header: { ...base.header, methodKind: k.method, methodShort: k.methodShort, dataFile: k.dataFile, n: k.nSamples, k: k.recommendation?.k ?? null, timestampText: k.timestampText },
+    kSelection: k,
+  };
+}
+
 /** Everything the panel shows of one profile; index makes its id ("p0", "p1", …). */
 export function buildProfileView(input: ProfileInput, index: number): ProfileView {
   const path = typeof input?.path === 'string' ? input.path : `(profile ${index + 1})`;
@@ -79,6 +93,7 @@ export function buildProfileView(input: ProfileInput, index: number): ProfileVie
     const why = `${fileName} is not a cluster profile: expected a mapping with metadata, metrics, features_used and clusters, but it is ${describeValue(root)}.`;
     return errorView(index, path, [why], problems);
   }
+  if (isKSelectionDocument(root)) return kSelectionProfileView(index, path, buildKSelectionView(root, fileName, problems), problems);
   const rawClusters = readClusters(root, problems);
   if (typeof rawClusters === 'string') return errorView(index, path, [`${fileName} cannot be shown. ${rawClusters}`], problems);
 

@@ -11,6 +11,7 @@ import { definePanelTests } from './panel.test';
 import { defineLlmTests } from './llm.test';
 import { defineScoreTests } from './score.test';
 import { defineParquetTests } from './parquet.test';
+import { defineKSelectionTests } from './kSelection.test';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
@@ -24,6 +25,7 @@ export function run(): Promise<void> {
   defineLlmTests();
   defineScoreTests();
   defineParquetTests();
+  defineKSelectionTests();
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} extension test(s) failed`)) : resolve()));
   });
