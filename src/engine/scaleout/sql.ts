@@ -50,6 +50,13 @@ export interface DialectRules {
   stddevPopulation: string;
   /** The p-quantile of `expr` by linear interpolation as an aggregate (numpy's default), or null where the dialect has no exact one. */
   quantile: ((expr: string, p: number) => string) | null;
+  /**
+   * What makes a CTE computed once: PostgreSQL and DuckDB inline a CTE used
+   * once, pasting each of its expressions wherever a later one names its
+   * column, and the steps name earlier columns several times (s·s, the
+   * max, the posteriors), so the inlined query grows exponentially.
+   */
+  materialized: string;
   /** Run against a real engine in this project's tests. */
   tested: boolean;
 }
@@ -78,6 +85,7 @@ export const DIALECTS: Record<SqlDialect, DialectRules> = {
     stddevSample: 'STDDEV_SAMP',
     stddevPopulation: 'STDDEV_POP',
     quantile: (expr, p) => `QUANTILE_CONT(${expr}, ${p})`,
+    materialized: 'MATERIALIZED ',
     tested: true,
   },
   postgres: {
@@ -96,6 +104,7 @@ export const DIALECTS: Record<SqlDialect, DialectRules> = {
     stddevSample: 'STDDEV_SAMP',
     stddevPopulation: 'STDDEV_POP',
     quantile: orderedSetQuantile,
+    materialized: 'MATERIALIZED ',
     tested: true,
   },
   bigquery: {
@@ -114,6 +123,7 @@ export const DIALECTS: Record<SqlDialect, DialectRules> = {
     stddevPopulation: 'STDDEV_POP',
     // PERCENTILE_CONT is only an analytic function in BigQuery, APPROX_QUANTILES is approximate.
     quantile: null,
+    materialized: '',
     tested: false,
   },
   snowflake: {
@@ -131,6 +141,7 @@ export const DIALECTS: Record<SqlDialect, DialectRules> = {
     stddevSample: 'STDDEV_SAMP',
     stddevPopulation: 'STDDEV_POP',
     quantile: orderedSetQuantile,
+    materialized: '',
     tested: false,
   },
   spark: {
@@ -148,6 +159,7 @@ export const DIALECTS: Record<SqlDialect, DialectRules> = {
     stddevSample: 'STDDEV_SAMP',
     stddevPopulation: 'STDDEV_POP',
     quantile: (expr, p) => `PERCENTILE(${expr}, ${p})`,
+    materialized: '',
     tested: false,
   },
 };
@@ -388,12 +400,12 @@ function methodSql(method: MethodKey, reader: ModelReader, d: number, rules: Dia
   return neuralSql(readNeuralModel(reader, d), rules);
 }
 
-function withClause(input: string, steps: Step[]): string {
+function withClause(input: string, steps: Step[], rules: DialectRules): string {
   const ctes = [input];
   let previous = 'segment_input';
   for (const step of steps) {
     const columns = step.columns.map(([alias, expr]) => `${expr} AS ${alias}`).join(',\n    ');
-    ctes.push(`${step.name} AS (\n  SELECT *,\n    ${columns}\n  FROM ${previous}\n)`);
+    ctes.push(`${step.name} AS ${rules.materialized}(\n  SELECT *,\n    ${columns}\n  FROM ${previous}\n)`);
     previous = step.name;
   }
   return `WITH\n${ctes.join(',\n')}`;
@@ -407,7 +419,7 @@ export function sqlQueries(common: ModelCommon, reader: ModelReader, options: Om
   const d = common.features.length;
   const method = methodSql(common.method, reader, d, rules);
   const last = method.steps[method.steps.length - 1].name;
-  const body = withClause(inputSql(common, key, options.table, rules), [standardiseStep(common, rules), ...method.steps]);
+  const body = withClause(inputSql(common, key, options.table, rules), [standardiseStep(common, rules), ...method.steps], rules);
   const label = METHOD_LABELS[common.method].name;
   const header = (what: string) =>
     [
