@@ -44,6 +44,7 @@ import { benchFcm } from './fcm';
 import { formatNeuralBench, runNeuralBench } from './neural';
 import { benchProfileView } from './profileView';
 import { benchSweep, formatSweepBench } from './sweep';
+import { benchSql, formatSqlBench } from './sql';
 const SMALL = 20_000;
 const LARGE = 200_000;
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
@@ -605,6 +606,11 @@ async function main(): Promise<void> {
   console.log('');
   const profileView = benchProfileView();
 
+  // segment sql's DuckDB score query against segment score on 1M rows (bench/sql.ts); --quick: 200k.
+  console.log('');
+  const sql = await benchSql(large ? 1_000_000 : LARGE, log);
+  console.log(formatSqlBench(sql));
+
   writeJson(join(OUTPUT_DIR, 'results.json'), {
     generatedAt: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, totalMemBytes: totalmem(), node: process.version },
@@ -630,6 +636,7 @@ async function main(): Promise<void> {
     fcm,
     neural,
     profileView,
+    sql,
   });
 }
 

@@ -103,7 +103,7 @@ test('every dialect writes one score SELECT and one profile SELECT with its own 
       assert.ok(statements.includes(`${rules.exp}(`) && statements.includes(`${rules.ln}(`) && statements.includes(`${rules.greatest}(`));
       // Nothing from the model file reaches a comment but its file name as JSON.
       assert.ok(!query.split('\n').filter((l) => l.startsWith('--')).some((l) => l.includes('DROP')), dialect);
-      assert.equal(query.includes('MATERIALIZED'), dialect === 'duckdb' || dialect === 'postgres');
+      assert.equal(query.includes('MATERIALIZED'), dialect === 'postgres');
     }
     assert.ok(score.includes(`k0 AS ${rules.identifier('customer id')}`));
     for (const column of ['prob_cluster_0', 'prob_cluster_1', 'log_likelihood', 'unusual']) assert.ok(score.includes(`AS ${rules.identifier(column)}`), column);
