@@ -143,10 +143,19 @@ export class Postgres {
     const data = join(dir, 'data');
     const pgCtl = join(bin, 'pg_ctl');
     let started = false;
-    owner.after(() => {
+    const stop = () => {
+      process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
       if (started) as(pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      started = false;
       rmSync(dir, { recursive: true, force: true });
-    });
+    };
+    // A test process stopped from outside (a runner's timeout, Ctrl-C) runs no after(): the server must not outlive it.
+    const onSignal = (signal: NodeJS.Signals) => {
+      stop();
+      process.kill(process.pid, signal);
+    };
+    process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
+    owner.after(stop);
     check(as(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync']), 'initdb');
     const port = await freePort();
     const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c full_page_writes=off`;
