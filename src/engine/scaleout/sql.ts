@@ -404,7 +404,8 @@ export function sqlQueries(common: ModelCommon, reader: ModelReader, options: Om
     [
       `-- ${TOOL_NAME} ${TOOL_VERSION}: ${what}`,
       `-- Model: ${JSON.stringify(common.fileName)} (${label}, ${d} features); dialect ${options.dialect}${rules.tested ? '' : ' (generated, not tested against a real engine)'}.`,
-      `-- Rows ${common.imputation ? 'with a missing feature get the model\'s fill value' : 'with a missing feature are left out, as the model drops them'}; rows with a level the model was not trained on are left out.`,
+      `-- Rows ${common.imputation ? 'with a missing feature get the model\'s fill value' : 'with a missing feature are left out, as the model drops them'}` +
+        `${common.categories.size > 0 ? '; rows with a level the model was not trained on are left out' : ''}.`,
       '-- Generated from the model file: change the model, not this text.',
     ].join('\n');
   const scoreColumns = [
