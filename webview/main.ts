@@ -84,7 +84,7 @@ window.addEventListener('message', (event: MessageEvent) => {
     model = buildPanelModel(msg.profiles);
     const paths = msg.profiles.map((p) => p.path);
     const current = msg.focus && paths.includes(msg.focus) ? msg.focus : state.current && paths.includes(state.current) ? state.current : (paths[0] ?? null);
-    state = { ...state, paths, current };
+    state = { ...state, paths, current, ...(msg.tab ? { tab: msg.tab } : {}) };
     persist();
     draw();
     document.body.dataset.renderMs = (performance.now() - t0).toFixed(1);

@@ -19,6 +19,7 @@ import type {
 import { HEAT_Z_CAP, orderFeatures } from '../src/shared/profile';
 import type { PanelState, PanelTab } from '../src/shared/panelProtocol';
 import { h, linkButton, setVar, svg, type Child } from './dom';
+import { renderScoredComparisons } from './scoredCompare';
 
 export interface RenderContext {
   model: PanelModel;
@@ -647,6 +648,11 @@ function renderCompare(ctx: RenderContext, comparisons: ComparisonView[]): HTMLE
   return box;
 }
 
+function showProfile(ctx: RenderContext, path: string): void {
+  ctx.update({ current: path, tab: 'overview' });
+  ctx.rerender();
+}
+
 // ---------------------------------------------------------------------------
 // The page
 
@@ -673,7 +679,9 @@ export function render(root: HTMLElement, ctx: RenderContext): void {
   if (p.problems.length) parts.push(callout('warning', `This profile has ${p.problems.length === 1 ? 'a problem' : `${p.problems.length} problems`} (shown as far as possible)`, p.problems, 4));
 
   const comparisons = ctx.model.comparisons.filter((c) => c.profiles.includes(ctx.model.profiles.indexOf(p)));
-  const tabs: PanelTab[] = ['overview', 'heatmap', ...(p.categories.length ? (['categories'] as PanelTab[]) : []), 'clusters', ...(comparisons.length ? (['compare'] as PanelTab[]) : [])];
+  const scoredPairs = ctx.model.scored.filter((c) => c.training === ctx.model.profiles.indexOf(p) || c.scored === ctx.model.profiles.indexOf(p));
+  const compare = comparisons.length > 0 || scoredPairs.length > 0;
+  const tabs: PanelTab[] = ['overview', 'heatmap', ...(p.categories.length ? (['categories'] as PanelTab[]) : []), 'clusters', ...(compare ? (['compare'] as PanelTab[]) : [])];
   const tab = tabs.includes(state.tab) ? state.tab : 'overview';
   const tabsEl = h('vscode-tabs', { class: 'tabs', attrs: { 'selected-index': tabs.indexOf(tab) } });
   for (const t of tabs) {
@@ -691,7 +699,11 @@ export function render(root: HTMLElement, ctx: RenderContext): void {
     }
     if (t === 'categories') panel.append(renderCategories(p));
     if (t === 'clusters') panel.append(renderClusters(ctx, p));
-    if (t === 'compare') panel.append(renderCompare(ctx, comparisons));
+    if (t === 'compare') {
+      // A scored profile beside its training profile first (webview/scoredCompare.ts), then the metrics of the data file's profiles.
+      if (scoredPairs.length) panel.append(renderScoredComparisons({ showProfile: (i) => showProfile(ctx, ctx.model.profiles[i].path) }, scoredPairs));
+      if (comparisons.length) panel.append(renderCompare(ctx, comparisons));
+    }
     tabsEl.append(panel);
   }
   tabsEl.addEventListener('vsc-tabs-select', (e) => {

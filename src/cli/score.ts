@@ -79,6 +79,8 @@ export async function scoreCommand(
   if (flags.json) io.stdout.write(`${JSON.stringify(scoreJson(result), null, 2)}\n`);
   else if (flags.quiet) io.stdout.write(written.map((p) => `${p}\n`).join(''));
   else io.stdout.write(summarizeScores(result, written));
+  // Warnings (a new categorical level, a column left undescribed…) on stderr, whatever the output mode.
+  io.stderr.write(result.warnings.map((warning) => `${printable(`warning: ${warning}`)}\n`).join(''));
   return 0;
 }
 
@@ -129,7 +131,6 @@ export function summarizeScores(result: ScoreResult, written: string[]): string 
     lines.push(`  silhouette ${fixed(metrics.silhouette_score)} · Davies–Bouldin ${fixed(metrics.davies_bouldin_index)} (on the scored rows)`);
   }
   lines.push('Wrote:', ...written.map((p) => `  ${p}`));
-  for (const warning of result.warnings) lines.push(`warning: ${warning}`);
   // Names and paths come from the user's files: no control character reaches the terminal.
   return `${lines.map(printable).join('\n')}\n`;
 }

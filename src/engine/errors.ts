@@ -22,7 +22,6 @@ export type SegmentErrorCode =
   | 'COLUMN_CONSTANT'
   | 'COLUMN_NOT_NUMERIC'
   | 'COLUMN_TOO_MANY_LEVELS'
-  | 'UNKNOWN_LEVEL'
   | 'NON_FINITE_VALUE'
   | 'VALUE_OUT_OF_RANGE'
   | 'TOO_FEW_ROWS'

@@ -15,7 +15,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { makeNonce, panelHtml } from '../shared/csp';
-import { PANEL_VIEW_TYPE, isWebviewToHost, readState, type ProfileInput, type ShowMessage } from '../shared/panelProtocol';
+import { PANEL_VIEW_TYPE, isWebviewToHost, readState, type PanelTab, type ProfileInput, type ShowMessage } from '../shared/panelProtocol';
 import { profileKey, readProfile, uriFromKey } from './profiles';
 
 /** At most this many profiles in one panel (a restored state asking for more is cut). */
@@ -32,6 +32,8 @@ export interface PanelContext {
 export interface OpenOptions {
   /** The profile to bring to the front (one of the files). */
   focus?: vscode.Uri;
+  /** The tab to bring to the front (the compare tab after scoring). */
+  tab?: PanelTab;
   /** Default: beside the active editor when there is one, else the active group. */
   viewColumn?: vscode.ViewColumn;
   preserveFocus?: boolean;
@@ -42,6 +44,7 @@ export class ClusterPanel implements vscode.Disposable {
   private watchers: vscode.Disposable[] = [];
   private files: vscode.Uri[] = [];
   private focus: string | undefined;
+  private tab: PanelTab | undefined;
   /** The webview's script has said 'ready' since its page was last (re)loaded. */
   private ready = false;
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -84,6 +87,7 @@ export class ClusterPanel implements vscode.Disposable {
     );
     const instance = new ClusterPanel(ctx, panel, files);
     instance.focus = options.focus ? profileKey(options.focus) : undefined;
+    instance.tab = options.tab;
     return instance;
   }
 
@@ -109,6 +113,7 @@ export class ClusterPanel implements vscode.Disposable {
   show(files: readonly vscode.Uri[], options: OpenOptions = {}): void {
     this.setFiles(files);
     this.focus = options.focus ? profileKey(options.focus) : undefined;
+    this.tab = options.tab;
     this.panel.reveal(options.viewColumn ?? this.panel.viewColumn, options.preserveFocus ?? false);
     this.scheduleRefresh(0);
   }
@@ -199,10 +204,12 @@ export class ClusterPanel implements vscode.Disposable {
     if (!this.ready) return;
     const message: ShowMessage = { type: 'show', profiles };
     if (this.focus && profiles.some((p) => p.path === this.focus)) message.focus = this.focus;
+    if (this.tab) message.tab = this.tab;
     const delivered = await this.panel.webview.postMessage(message);
     if (this.disposed) return;
     if (delivered) {
       this.focus = undefined;
+      this.tab = undefined;
       this.ctx.onPosted(message);
     } else {
       this.ready = false;

@@ -5,6 +5,7 @@
  * and shows profiles in the cluster panel (clusterPanel.ts, a webview).
  * activate() returns a small API that the extension's own tests use.
  */
+import { compareWithTraining, registerCompareCommand, type CompareOutcome } from './compareCommand';
 import * as vscode from 'vscode';
 import type { ShowMessage } from '../shared/panelProtocol';
 import type { MethodKey, ProgressMessage } from '../shared/workerProtocol';
@@ -46,6 +47,8 @@ export interface SegmentApi {
   /** The model files the command offers for a CSV, newest first. */
   modelsFor(csv: vscode.Uri): Promise<ModelFile[]>;
   readonly onDidScoreProgress: vscode.Event<ProgressMessage>;
+  /** Compare with Training Profile (compareCommand.ts) on a profile of scored rows. */
+  compareWithTraining(scored: vscode.Uri): Promise<CompareOutcome>;
   readonly clusterPanel: ClusterPanelApi;
   /** Copy LLM Prompt and Describe Segments with AI, with hooks for the tests (lmCommands.ts). */
   readonly llm: LlmCommands;
@@ -65,9 +68,9 @@ export function activate(context: vscode.ExtensionContext): SegmentApi {
   const scorer = new Scorer({
     workerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath,
     log,
-    openPanel: (files) => panels.open(files),
+    openPanel: (files, options) => panels.open(files, options),
   });
-  context.subscriptions.push(runner, scorer, trackCsvAvailability(), ...registerPanelCommands(panels));
+  context.subscriptions.push(runner, scorer, trackCsvAvailability(), ...registerPanelCommands(panels), registerCompareCommand(panels));
   const llm = registerLlmCommands(context, log);
   context.subscriptions.push(...llm.disposables);
 
@@ -93,6 +96,7 @@ export function activate(context: vscode.ExtensionContext): SegmentApi {
     scoreCsv: (target, options) => scorer.score(target, options),
     modelsFor: (csv) => modelFilesIn(modelFolders(csv, readSettings(csv).outputFolder)),
     onDidScoreProgress: scorer.onDidProgress,
+    compareWithTraining: (scored) => compareWithTraining(panels, scored),
     llm: llm.commands,
     clusterPanel: {
       open: (files, focus) => void panels.open(files, { focus }),

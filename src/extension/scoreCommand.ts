@@ -7,6 +7,7 @@
  * the progress with Cancel; when done, another opens the scores or shows the
  * training profile and the scored rows' profile in the cluster panel.
  */
+import type { OpenOptions } from './clusterPanel';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -52,7 +53,7 @@ export interface ScorerContext {
   workerPath: string;
   log: vscode.LogOutputChannel;
   /** Shows profile files in the cluster panel. */
-  openPanel?: (files: vscode.Uri[]) => void;
+  openPanel?: (files: vscode.Uri[], options?: OpenOptions) => void;
 }
 
 /** The model files directly in these folders (on disk), newest first; a folder listed twice counts once. */
@@ -197,14 +198,16 @@ export class Scorer extends WorkerRuns {
     const dropped = result.nRowsDropped > 0 ? ` (${result.nRowsDropped.toLocaleString('en-US')} dropped for missing values)` : '';
     log.info(`wrote ${result.scores}, ${result.json} and ${result.yaml}`);
     for (const warning of result.warnings) log.warn(warning);
-    const note = result.warnings.length > 0 ? ` ${result.warnings.length === 1 ? 'One warning' : `${result.warnings.length} warnings`}: see Segment: Show Log.` : '';
+    // The first warning in the notification itself (a new categorical level comes first), the rest in the log.
+    const [first, ...more] = result.warnings;
+    const note = first === undefined ? '' : ` Warning: ${first}${more.length > 0 ? ` (${more.length} more: see Segment: Show Log.)` : ''}`;
+    const show = (message: string, ...items: string[]) =>
+      first === undefined ? vscode.window.showInformationMessage(message, ...items) : vscode.window.showWarningMessage(message, ...items);
     const actions = this.ctx.openPanel ? ['Open Scores', 'Open Panel', 'Reveal in Explorer'] : ['Open Scores', 'Reveal in Explorer'];
-    void vscode.window
-      .showInformationMessage(
-        `Segment: ${result.nScored.toLocaleString('en-US')} rows of ${target.name} scored with ${path.basename(result.model)}${dropped}: ${sizes}${unusual}.${note}`,
-        ...actions,
-      )
-      .then(async (choice) => {
+    void show(
+      `Segment: ${result.nScored.toLocaleString('en-US')} rows of ${target.name} scored with ${path.basename(result.model)}${dropped}: ${sizes}${unusual}.${note}`,
+      ...actions,
+    ).then(async (choice) => {
         if (choice === 'Open Scores') {
           await vscode.window.showTextDocument(vscode.Uri.file(result.scores), { preview: false });
         } else if (choice === 'Open Panel') {
@@ -213,7 +216,8 @@ export class Scorer extends WorkerRuns {
             () => [vscode.Uri.file(result.trainingProfile)],
             () => [],
           );
-          this.ctx.openPanel?.([...training, vscode.Uri.file(result.json)]);
+          // On the compare tab: the scored rows beside the training (webview/scoredCompare.ts).
+          this.ctx.openPanel?.([...training, vscode.Uri.file(result.json)], { focus: vscode.Uri.file(result.json), tab: training.length ? 'compare' : undefined });
         } else if (choice === 'Reveal in Explorer') {
           const uri = vscode.Uri.file(result.scores);
           const inWorkspace = vscode.workspace.getWorkspaceFolder(uri) !== undefined;

@@ -29,6 +29,8 @@ export interface ShowMessage {
   profiles: ProfileInput[];
   /** Which profile to bring to the front (a path among `profiles`); otherwise the last one shown stays. */
   focus?: string;
+  /** Which tab to bring to the front (e.g. 'compare' after scoring); otherwise the last one stays. */
+  tab?: PanelTab;
 }
 
 export type HostToWebview = ShowMessage;
@@ -116,7 +118,11 @@ export function readState(raw: unknown): PanelState {
 export function isHostToWebview(v: unknown): v is HostToWebview {
   if (!isRecord(v)) return false;
   if (v.type === 'show') {
-    return Array.isArray(v.profiles) && v.profiles.every((p) => isRecord(p) && typeof p.path === 'string') && (v.focus === undefined || typeof v.focus === 'string');
+    return (
+      Array.isArray(v.profiles) &&
+      v.profiles.every((p) => isRecord(p) && typeof p.path === 'string') && (v.focus === undefined || typeof v.focus === 'string') &&
+      (v.tab === undefined || TABS.includes(v.tab as PanelTab))
+    );
   }
   return false;
 }

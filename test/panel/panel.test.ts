@@ -337,3 +337,55 @@ test('a theme change at run time (as VS Code applies it) restyles the panel', as
   assert.equal(await page.evaluate('document.body.classList.contains("vscode-dark")'), true);
   await page.close();
 });
+
+test('compare tab: a scored profile beside its training profile, per cluster sizes, share change, feature means and categorical shares; hostile levels stay text', async (t) => {
+  const { exportMethods } = await import('../../src/engine/pipeline');
+  const { scoreRows } = await import('../../src/engine/scoring/score');
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const dir = tempDir(t, 'segment-panel-scored-');
+  const csv = join(dir, 'mixed.csv');
+  writeFileSync(csv, readFileSync(join(ROOT, 'test', 'fixtures', 'csv', 'mixed-customers.csv'), 'utf8').replace(/,West,/g, `,"${HOSTILE}",`));
+  const [done] = await exportMethods({
+    source: { kind: 'file', path: csv },
+    prepare: { columns: ['age', 'monthly_spend', 'tenure_months'] },
+    methods: [{ method: 'gmm', options: { nClusters: 3, covarianceType: 'diag' } }],
+    outputDir: dir,
+  });
+  const next = join(dir, 'next.csv');
+  writeFileSync(next, `${readFileSync(csv, 'utf8').split('\n').slice(0, 71).join('\n')}\n`);
+  const scored = await scoreRows({ model: done.result.model, source: { kind: 'file', path: next }, outputDir: join(dir), threads: 1, profile: true, now: new Date(2026, 11, 1) });
+  const inputs: ProfileInput[] = [
+    { path: done.result.json, profile: JSON.parse(readFileSync(done.result.json, 'utf8')) },
+    { path: scored.json!, profile: JSON.parse(readFileSync(scored.json!, 'utf8')) },
+  ];
+  const model = buildPanelModel(inputs);
+  assert.equal(model.scored.length, 1);
+  const cmp = model.scored[0];
+  const { page, log } = await openPanel('dark', inputs);
+  await selectTab(page, 'Compare');
+  const pair = page.locator('.scored-pair');
+  assert.equal(await pair.locator('h2').textContent(), `Training and scored rows of ${cmp.model}`);
+  const rows = pair.locator('table.scored-sizes tbody tr');
+  assert.equal(await rows.count(), cmp.clusters.length);
+  for (const [i, c] of cmp.clusters.entries()) {
+    assert.deepEqual(await rows.nth(i).locator('th, td').allTextContents(), [c.label, c.size.training.text, c.share.training.text, c.size.scored.text, c.share.scored.text, c.shareChange.text]);
+    const card = pair.locator(`.scored-cluster[data-cluster="${c.key}"]`);
+    const features = card.locator('table.scored-features tbody tr');
+    assert.equal(await features.count(), c.features.length);
+    assert.deepEqual(await features.first().locator('th, td').allTextContents(), [c.features[0].name, c.features[0].center.text, c.features[0].training.text, c.features[0].scored.text, c.features[0].difference.text]);
+    const levels = c.categories.flatMap((x) => x.levels.map((l) => l.level));
+    assert.deepEqual(await card.locator('table.scored-categories tbody td.name').allTextContents(), levels);
+  }
+  // The hostile level is a level name, as text.
+  assert.ok((await pair.locator('table.scored-categories td.name', { hasText: 'onerror' }).first().textContent()) === HOSTILE);
+  // The labels lead to each profile.
+  await pair.locator('button.link', { hasText: cmp.trainingLabel }).first().click();
+  await page.waitForFunction(`[...document.querySelectorAll('vscode-tab-header')].some((t) => t.active && t.textContent.includes('Overview'))`);
+  const security = await securityReport(page);
+  assert.deepEqual(security, { csp: [], errors: [], xss: null, images: 0 });
+  assert.deepEqual(log.pageErrors, []);
+  assert.deepEqual(log.console, []);
+  await selectTab(page, 'Compare');
+  await page.screenshot({ path: join(RESULTS, 'panel-scored-compare.png'), fullPage: true });
+  await page.close();
+});

@@ -215,3 +215,25 @@ test('Ctrl-C while scoring reads, scores, profiles or writes: exit 130 within 1 
     assert.deepEqual(readdirSync(out), [], `${moment}: nothing written`);
   }
 });
+
+test('a level of a one-hot column the model never saw: scored as the reference level, one warning on stderr', async (t) => {
+  const dir = tempDir(t, 'segment-score-cli-level-');
+  const { MIXED_FIXTURE } = await import('../helpers/mixed');
+  const io = capture();
+  const fit = ['gmm', MIXED_FIXTURE, '-k', '3', '--covariance', 'diag', '--columns', 'age,monthly_spend,paperless,contract', '--categorical', 'onehot'];
+  assert.equal(await main([...fit, '--out', dir, '--json'], io), 0, io.err());
+  const { model } = JSON.parse(io.out());
+  const csv = join(dir, 'new.csv');
+  writeFileSync(csv, 'age,monthly_spend,paperless,contract\n30,40,Yes,Two year\n31,41,Maybe,Two year\n32,42,Maybe,Two year\n');
+  for (const mode of [[], ['--quiet'], ['--json']]) {
+    const scored = capture();
+    assert.equal(await main(['score', model, csv, ...mode], scored), 0, scored.err());
+    // The first of its warnings (the others: columns of the training the new CSV does not have, empty clusters).
+    assert.equal(
+      scored.err().split('\n')[0],
+      `warning: Column "paperless" of "new.csv" has a level ("Maybe") that the model ${basename(model)} was not trained on, in 2 rows (first on line 3): ` +
+        'they are scored as the reference level "No".',
+    );
+    assert.ok(!scored.out().includes('warning:'), scored.out());
+  }
+});

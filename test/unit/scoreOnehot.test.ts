@@ -3,11 +3,11 @@
  * file lists an indicator as {column, level} with its column's levels beside,
  * scoring the training CSV reproduces its assignments, a gap takes the most
  * frequent level under median imputation, and a level the model never saw is
- * refused with the levels it knows.
+ * scored as the reference level with a warning.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportMethods } from '../../src/engine/pipeline';
 import { scoreRows } from '../../src/engine/scoring/score';
@@ -65,24 +65,63 @@ for (const [method, missing] of [['gmm', 'drop'], ['gmm', 'median'], ['fuzzy', '
   });
 }
 
-test('a new level is refused with the levels the model knows; a gap is dropped, or filled with the most frequent level', async (t) => {
+test('a new level is scored as the reference level with a warning naming column, levels, rows and first line; a gap is dropped, or filled with the most frequent level', async (t) => {
   const { dir, done } = await exportOnehot(t, 'gmm', 'median');
+  const modelFile = done.result.model.split('/').pop();
   const csv = join(dir, 'new.csv');
   const header = 'customer_id,age,monthly_spend,tenure_months,churned,satisfaction,paperless,contract,region,store,comment';
   writeFileSync(csv, `${header}\nN1,30,40,5,0,7,Yes,Month-to-month,North,S01,hi\nN2,50,90,40,0,8,,Two year,,S02,\n`);
   const result = await scoreRows({ model: done.result.model, source: { kind: 'file', path: csv }, outputDir: dir, threads: 1 });
   assert.deepEqual([result.nScored, result.nRowsDropped], [2, 0]);
-  writeFileSync(csv, `${header}\nN1,30,40,5,0,7,Yes,Three year,North,S01,hi\n`);
-  await assert.rejects(scoreRows({ model: done.result.model, source: { kind: 'file', path: csv }, outputDir: dir, threads: 1 }), {
-    code: 'UNKNOWN_LEVEL',
-    message:
-      `Column "contract" of "new.csv" has the level "Three year" on line 2, which the model ${done.result.model.split('/').pop()} was not trained on ` +
-      '(it knows "Month-to-month", "One year", "Two year"). Use one of those levels, or leave the cell empty to treat it as missing.',
-  });
+  const known = readFileSync(result.scores, 'utf8');
+  // The same rows with new levels in place of the reference ones: the same scores, and a warning.
+  writeFileSync(
+    csv,
+    `${header}\nN1,30,40,5,0,7,Yes,Three year,North,S01,hi\nN2,50,90,40,0,8,,Two year,,S02,\nN3,30,40,5,0,7,Yes,Weekly,North,S01,hi\n` +
+      'N4,30,40,5,0,7,Yes,Three year,Atlantis,S01,hi\n',
+  );
+  const unseen = await scoreRows({ model: done.result.model, source: { kind: 'file', path: csv }, outputDir: dir, threads: 1, profile: true, now: new Date(Date.UTC(2026, 0, 2)) });
+  const warnings = [
+    `Column "contract" of "new.csv" has 2 levels ("Three year", "Weekly") that the model ${modelFile} was not trained on, in 3 rows (first on line 2): ` +
+      'they are scored as the reference level "Month-to-month".',
+    `Column "region" of "new.csv" has a level ("Atlantis") that the model ${modelFile} was not trained on, in 1 row (first on line 5): it is scored as the reference level "Central".`,
+    'cluster_2 got none of the 4 rows scored, so its statistics in the profile are null.',
+  ];
+  assert.deepEqual(unseen.warnings, warnings);
+  assert.deepEqual(unseen.profile!.metadata.warnings, warnings);
+  const scored = JSON.parse(readFileSync(unseen.json!, 'utf8'));
+  assert.deepEqual(scored.metadata.warnings, warnings);
+  const rows = readFileSync(unseen.scores, 'utf8').trimEnd().split('\n');
+  const before = known.trimEnd().split('\n');
+  assert.equal(rows[0], before[0]);
+  // N1 and N3 are N1 of before (Month-to-month is the reference); N2 unchanged.
+  const after = (line: string) => line.split(',').slice(2).join(',');
+  assert.deepEqual([after(rows[1]), after(rows[2]), after(rows[3])], [after(before[1]), after(before[2]), after(before[1])]);
   const dropped = await exportOnehot(t, 'gmm', 'drop');
   writeFileSync(csv, `${header}\nN1,30,40,5,0,7,Yes,Two year,North,S01,hi\nN2,50,90,40,0,8,,Two year,South,S02,\n`);
   const partial = await scoreRows({ model: dropped.done.result.model, source: { kind: 'file', path: csv }, outputDir: dir, threads: 1 });
   assert.deepEqual([partial.nScored, partial.nRowsDropped], [1, 1]);
+});
+
+test('a value that is not a number and a missing column stay errors naming column and line', async (t) => {
+  const { dir, done } = await exportOnehot(t, 'gmm', 'median');
+  const modelFile = done.result.model.split('/').pop();
+  const csv = join(dir, 'bad.csv');
+  const header = 'customer_id,age,monthly_spend,tenure_months,churned,satisfaction,paperless,contract,region,store,comment';
+  writeFileSync(csv, `${header}\nN1,30,40,5,0,7,Yes,Two year,North,S01,hi\nN2,fifty,90,40,0,8,No,Two year,East,S02,\nN3,?,90,40,0,8,No,Two year,East,S02,\n`);
+  await assert.rejects(scoreRows({ model: done.result.model, source: { kind: 'file', path: csv }, outputDir: dir, threads: 1 }), {
+    code: 'COLUMN_NOT_NUMERIC',
+    message:
+      'Column "age" of "bad.csv" has "fifty" on line 3 (and 1 more value like it), but the model needs a number there. Correct the value, or leave the cell empty to treat it as missing.',
+  });
+  writeFileSync(csv, `${header.replace('contract', 'contracts')}\nN1,30,40,5,0,7,Yes,Two year,North,S01,hi\n`);
+  await assert.rejects(scoreRows({ model: done.result.model, source: { kind: 'file', path: csv }, outputDir: dir, threads: 1 }), {
+    code: 'UNKNOWN_COLUMN',
+    message:
+      `The model ${modelFile} needs a column "contract", which "bad.csv" does not have. Did you mean "contracts"? ` +
+      'Its columns are: customer_id, age, monthly_spend, tenure_months, churned, satisfaction, paperless, contracts, and 3 more.',
+  });
+  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('_scores_')), []);
 });
 
 test('a model whose indicators do not match its categories is refused', async (t) => {

@@ -10,7 +10,6 @@ import { checkFinite, closeMatches, joinOr, shortList, type PreparedData } from 
 import { SegmentError } from '../errors';
 import { powerOfTwoScale } from '../kernels/stats';
 import type { ModelCommon } from './modelFile';
-import type { OneHotIndicator } from '../data/encode';
 import { categoryCodes, isCategory, numericValues, type CategoryValues, type ColumnInfo, type NumericDescriptor } from '../data/columns';
 
 export interface ScoringRows {
@@ -18,41 +17,50 @@ export interface ScoringRows {
   warnings: string[];
 }
 
-export function scoringRows(table: CsvTable, model: ModelCommon): ScoringRows {
+export function scoringRows(table: CsvTable, model: ModelCommon, options: { describe?: boolean } = {}): ScoringRows {
   const warnings: string[] = [];
+  // Each one-hot column's levels, read once for all its indicators.
+  const oneHot = new Map<string, Int32Array>();
   // Per feature, its value in each row (NaN: missing): a number, or a one-hot indicator's 1 or 0.
-  const columns = model.features.map((feature, j) => {
+  // Plain Float64Arrays, so the loops over a million rows below see one shape.
+  const columns: Float64Array[] = model.features.map((feature, j) => {
     const indicator = model.indicators[j];
-    return indicator ? { values: indicatorValues(table, indicator, model) } : featureColumn(table, feature, model.fileName);
+    if (indicator === null) return featureColumn(table, feature, model.fileName).values;
+    if (!oneHot.has(indicator.column)) oneHot.set(indicator.column, oneHotCodes(table, indicator.column, model, warnings));
+    return indicatorValues(oneHot.get(indicator.column)!, model.categories.get(indicator.column)!.indexOf(indicator.level));
   });
   const d = columns.length;
   const imputation = model.imputation;
-  const keep: number[] = [];
+  const gaps = new Int32Array(table.nRows);
+  for (const values of columns) for (let i = 0; i < table.nRows; i++) if (Number.isNaN(values[i])) gaps[i]++;
+  const keep = new Int32Array(table.nRows);
+  let n = 0;
   let nValuesImputed = 0;
   for (let i = 0; i < table.nRows; i++) {
-    let gaps = 0;
-    for (const column of columns) if (Number.isNaN(column.values[i])) gaps++;
-    if (gaps > 0 && imputation === null) continue;
-    nValuesImputed += gaps;
-    keep.push(i);
+    if (gaps[i] > 0 && imputation === null) continue;
+    nValuesImputed += gaps[i];
+    keep[n++] = i;
   }
-  if (keep.length === 0) {
+  if (n === 0) {
     throw new SegmentError(
       'NO_DATA_ROWS',
       `Every row of "${table.fileName}" has a missing value in at least one of the model's columns (${shortList(model.features, ', ')}), ` +
         'so no rows are left to score. The model drops such rows, as its training did: fill the gaps, or score with a model exported with median imputation.',
     );
   }
-  const n = keep.length;
+  const kept = keep.subarray(0, n);
   const raw = new Float64Array(n * d);
-  for (let t = 0; t < n; t++) {
-    for (let j = 0; j < d; j++) {
-      const v = columns[j].values[keep[t]];
-      raw[t * d + j] = Number.isNaN(v) && imputation !== null ? imputation[j] : v;
+  for (let j = 0; j < d; j++) {
+    const values = columns[j];
+    const fill = imputation === null ? NaN : imputation[j];
+    for (let t = 0; t < n; t++) {
+      const v = values[kept[t]];
+      raw[t * d + j] = Number.isNaN(v) ? fill : v;
     }
   }
   const names = new Set([...model.features, ...model.categories.keys()]);
-  const described = describedAsInTraining(table, Int32Array.from(keep), model, warnings);
+  // The training's descriptors only matter to a profile of the scored rows.
+  const described = options.describe === false ? {} : describedAsInTraining(table, kept, model, warnings);
   const idColumn = model.idColumn === null ? undefined : table.columns.find((c) => c.name === model.idColumn);
   if (model.idColumn !== null && idColumn === undefined) {
     warnings.push(`"${table.fileName}" has no column "${model.idColumn}" (the id column of the training data), so the scores name each row by its number only.`);
@@ -69,9 +77,9 @@ export function scoringRows(table: CsvTable, model: ModelCommon): ScoringRows {
       z: standardiseWith(raw, n, d, model.mean, model.scale),
       mean: model.mean,
       scale: model.scale,
-      rowNumbers: Int32Array.from(keep, (i) => i + 1),
+      rowNumbers: Int32Array.from(kept, (i) => i + 1),
       idColumn: idColumn?.name ?? null,
-      ids: idColumn ? keep.map((i) => idText(idColumn, i)) : null,
+      ids: idColumn ? Array.from(kept, (i) => idText(idColumn, i)) : null,
       excluded: table.columns
         .filter((c) => !names.has(c.name))
         .map((c) => ({ column: c.name, reason: c === idColumn ? 'the id column' : 'not a feature of the model' })),
@@ -154,29 +162,48 @@ function featureColumn(table: CsvTable, feature: string, modelFile: string): Csv
 }
 
 /**
- * A one-hot indicator over every row: 1 where the row has the level, 0 where
- * it has another level the model knows, NaN where it has none. A level the
- * model never saw has no place in its encoding: refused, naming the levels it knows.
+ * A one-hot column over every row: the index of each row's level among the
+ * levels the model knows (-1 where it has none). A level the model never saw
+ * has no indicator of its own: it is scored as the dropped reference level
+ * (index 0, every indicator 0), and a warning names the column, the new
+ * levels, how many rows had them and the first line.
  */
-function indicatorValues(table: CsvTable, indicator: OneHotIndicator, model: ModelCommon): Float64Array {
-  const column = table.columns.find((c) => c.name === indicator.column);
-  if (column === undefined) throw missingColumn(table, indicator.column, model.fileName);
-  const known = model.categories.get(indicator.column)!;
-  const values = new Float64Array(table.nRows);
+function oneHotCodes(table: CsvTable, name: string, model: ModelCommon, warnings: string[]): Int32Array {
+  const column = table.columns.find((c) => c.name === name);
+  if (column === undefined) throw missingColumn(table, name, model.fileName);
+  const known = model.categories.get(name)!;
+  const index = new Map(known.map((level, k) => [level, k]));
+  const codes = new Int32Array(table.nRows);
+  const unseen = new Map<string, number>();
+  let firstLine = 0;
   for (let i = 0; i < table.nRows; i++) {
     const cell = cellText(column, i);
-    if (cell === null) values[i] = NaN;
-    else if (cell === indicator.level) values[i] = 1;
-    else if (known.includes(cell)) values[i] = 0;
-    else {
-      throw new SegmentError(
-        'UNKNOWN_LEVEL',
-        `Column "${column.name}" of "${table.fileName}" has the level "${cell.length > 40 ? `${cell.slice(0, 39)}…` : cell}" on line ${table.lineOfRow[i]}, ` +
-          `which the model ${model.fileName} was not trained on (it knows ${shortList(known.map((k) => `"${k}"`), ', ')}). Use one of those levels, or leave the cell empty to treat it as missing.`,
-      );
+    const k = cell === null ? -1 : index.get(cell);
+    if (k !== undefined) {
+      codes[i] = k;
+      continue;
     }
+    codes[i] = 0;
+    unseen.set(cell!, (unseen.get(cell!) ?? 0) + 1);
+    if (firstLine === 0) firstLine = table.lineOfRow[i];
   }
-  return values;
+  if (unseen.size > 0) warnings.push(unseenLevelsWarning(table.fileName, name, known[0], unseen, firstLine, model.fileName));
+  return codes;
+}
+
+function unseenLevelsWarning(fileName: string, column: string, reference: string, unseen: Map<string, number>, firstLine: number, modelFile: string): string {
+  const rows = [...unseen.values()].reduce((a, b) => a + b, 0);
+  const clip = (level: string) => `"${level.length > 40 ? `${level.slice(0, 39)}…` : level}"`;
+  const levels = shortList([...unseen.keys()].map(clip), ', ');
+  return (
+    `Column "${column}" of "${fileName}" has ${unseen.size === 1 ? 'a level' : `${unseen.size} levels`} (${levels}) that the model ${modelFile} was not trained on, ` +
+    `in ${rows.toLocaleString('en-US')} ${rows === 1 ? 'row' : 'rows'} (first on line ${firstLine}): ${rows === 1 ? 'it is' : 'they are'} scored as the reference level ${clip(reference)}.`
+  );
+}
+
+/** A one-hot indicator from its column's codes: 1 where the row has the level, 0 where another, NaN where none. */
+function indicatorValues(codes: Int32Array, level: number): Float64Array {
+  return Float64Array.from(codes, (code) => (code < 0 ? NaN : code === level ? 1 : 0));
 }
 
 /** A cell as written (trimmed), or null where missing. */
@@ -200,11 +227,10 @@ function idText(column: CsvColumn, i: number): string {
  */
 export function standardiseWith(raw: Float64Array, n: number, d: number, mean: Float64Array, scale: Float64Array): Float64Array {
   const unit = Float64Array.from(mean, (m, j) => powerOfTwoScale(Math.max(Math.abs(m), scale[j])));
+  const m = Float64Array.from(mean, (v, j) => v / unit[j]);
+  const s = Float64Array.from(scale, (v, j) => v / unit[j]);
   const z = new Float64Array(new SharedArrayBuffer(n * d * 8));
-  for (let j = 0; j < d; j++) {
-    const m = mean[j] / unit[j];
-    const s = scale[j] / unit[j];
-    for (let t = 0; t < n; t++) z[t * d + j] = (raw[t * d + j] / unit[j] - m) / s;
-  }
+  // Row by row, in memory order: the same operations on each value as column by column.
+  for (let t = 0, at = 0; t < n; t++) for (let j = 0; j < d; j++, at++) z[at] = (raw[at] / unit[j] - m[j]) / s[j];
   return z;
 }

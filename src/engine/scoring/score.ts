@@ -255,7 +255,7 @@ export async function scoreRows(request: ScoreRequest, hooks: ScoreHooks = {}): 
   hooks.onModel?.(common);
   throwIfAborted(signal);
   const table = await readTable(request.source, control);
-  const { data, warnings } = scoringRows(table, common);
+  const { data, warnings } = scoringRows(table, common, { describe: request.profile === true });
   throwIfAborted(signal);
   hooks.onProgress?.({ phase: 'fit', message: `scoring ${data.n.toLocaleString('en-US')} rows` });
   const threads = request.threads ?? defaultThreadCount();

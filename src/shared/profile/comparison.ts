@@ -7,13 +7,16 @@ import { DASH } from '../format';
 import { METRIC_ORDER, METRIC_SPECS } from './labels';
 import type { ComparisonMetricRow, ComparisonView, ProfileView, Shown } from './types';
 import { own } from './untrusted';
+import { trainingIndexOf } from './scoredComparison';
 
 /** One comparison per data file that two or more of the (readable) profiles clustered. */
 export function buildComparisons(profiles: ProfileView[]): ComparisonView[] {
   const byFile = new Map<string, number[]>();
   profiles.forEach((p, i) => {
     if (p.status !== 'ok') return;
-    const key = p.header.dataFile ?? '(unknown data file)';
+    // A profile of scored rows goes with its training profile (and that one's data file) when it is open.
+    const training = trainingIndexOf(profiles, i);
+    const key = (training === null ? p.header.dataFile : profiles[training].header.dataFile) ?? '(unknown data file)';
     byFile.set(key, [...(byFile.get(key) ?? []), i]);
   });
   const out: ComparisonView[] = [];
@@ -22,7 +25,7 @@ export function buildComparisons(profiles: ProfileView[]): ComparisonView[] {
     const ps = idx.map((i) => profiles[i]);
     const notes: string[] = [];
     const ns = new Set(ps.map((p) => p.header.n));
-    if (ns.size > 1) notes.push('These profiles clustered different numbers of rows; compare their metrics with care.');
+    if (ns.size > 1 && !ps.some((p) => p.header.scoredWith)) notes.push('These profiles clustered different numbers of rows; compare their metrics with care.');
     const featureSets = new Set(ps.map((p) => p.features.map((f) => f.name).join('\u0000')));
     if (featureSets.size > 1) notes.push('These profiles clustered on different columns; their metrics are not directly comparable.');
     const keys: string[] = [];

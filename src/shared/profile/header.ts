@@ -18,6 +18,7 @@ export interface HeaderFields {
   seed: string | null;
   warnings: string[];
   excluded: ExcludedColumnView[];
+  scoredWith: string | null;
 }
 
 export function readHeader(root: Obj, fileName: string, problems: Problems): HeaderFields {
@@ -51,5 +52,8 @@ export function readHeader(root: Obj, fileName: string, problems: Problems): Hea
       }
     } else problems.add(`metadata.excluded_columns should be a list but is ${describeValue(metadata.excluded_columns)}.`);
   }
-  return { metadata, metrics, method, methodKind, dataFile, timestamp, kMeta, nMeta, seed, warnings, excluded };
+  const scoredWithRaw = metadata?.scored_with;
+  const scoredWith = typeof scoredWithRaw === 'string' ? visible(scoredWithRaw) : null;
+  if (scoredWithRaw != null && scoredWith == null) problems.add(`metadata.scored_with should be text but is ${describeValue(scoredWithRaw)}.`);
+  return { metadata, metrics, method, methodKind, dataFile, timestamp, kMeta, nMeta, seed, warnings, excluded, scoredWith };
 }

@@ -1,6 +1,7 @@
 /** The panel's whole model: a view of each profile, and the comparisons of profiles of the same data. */
 import { buildComparisons } from './comparison';
-import type { ComparisonView, PanelModel, ProfileInput } from './types';
+import { buildScoredComparisons } from './scoredComparison';
+import type { ComparisonView, PanelModel, ProfileInput, ScoredComparisonView } from './types';
 import { fileNameOf } from './untrusted';
 import { buildProfileView } from './view';
 
@@ -33,5 +34,11 @@ export function buildPanelModel(profiles: ProfileInput[]): PanelModel {
   } catch (e) {
     messages.push(`The comparison could not be built: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return { profiles: views, comparisons, messages };
+  let scored: ScoredComparisonView[] = [];
+  try {
+    scored = buildScoredComparisons(views);
+  } catch (e) {
+    messages.push(`The comparison with the training profile could not be built: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return { profiles: views, comparisons, scored, messages };
 }

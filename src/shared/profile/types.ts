@@ -71,6 +71,8 @@ export interface HeaderView {
   timestampText: string;
   warnings: string[];
   excluded: ExcludedColumnView[];
+  /** metadata.scored_with: the model file that scored these rows (a profile of scored rows), else null. */
+  scoredWith: string | null;
 }
 
 export type GroupKey = 'dept_' | 'class_' | 'count_size_' | 'count_' | 'other' | 'all';
@@ -308,9 +310,67 @@ export interface ComparisonView {
   notes: string[];
 }
 
+/** A feature of one cluster in the training profile and in a scored profile. */
+export interface FeatureShiftView {
+  name: string;
+  /** The cluster's center (the model's: the same in both profiles for GMM and FCM). */
+  center: Shown;
+  /** The members' mean in the training rows and in the scored rows, original units. */
+  training: Shown;
+  scored: Shown;
+  /** scored − training, signed. */
+  difference: Shown;
+}
+
+/** A level of a categorical column in one cluster: its share of the members in each profile. */
+export interface LevelShiftView {
+  level: string;
+  training: Shown;
+  scored: Shown;
+  /** In percentage points, signed. */
+  change: Shown;
+}
+
+export interface CategoryShiftView {
+  column: string;
+  levels: LevelShiftView[];
+}
+
+/** One cluster of the model, in the training rows and in the scored rows. */
+export interface ClusterShiftView {
+  key: string;
+  label: string;
+  size: { training: Shown; scored: Shown };
+  /** Share of the rows, in percent. */
+  share: { training: Shown; scored: Shown };
+  /** scored − training share, in percentage points ("+1.25 pp"). */
+  shareChange: Shown;
+  features: FeatureShiftView[];
+  categories: CategoryShiftView[];
+}
+
+/** A profile of scored rows beside the training profile of its model (metadata.scored_with). */
+export interface ScoredComparisonView {
+  /** Indexes into PanelModel.profiles. */
+  training: number;
+  scored: number;
+  trainingLabel: string;
+  scoredLabel: string;
+  /** The model file (metadata.scored_with). */
+  model: string;
+  /** The training's data file and the scored one. */
+  trainingData: string | null;
+  scoredData: string | null;
+  rows: { training: Shown; scored: Shown };
+  clusters: ClusterShiftView[];
+  notes: string[];
+}
+
 export interface PanelModel {
   profiles: ProfileView[];
   comparisons: ComparisonView[];
+  /** Each scored profile beside its training profile, when both are open. */
+  scored: ScoredComparisonView[];
   messages: string[];
 }
 

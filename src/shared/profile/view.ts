@@ -42,6 +42,7 @@ function errorView(index: number, path: string, errors: string[], problems: Prob
       timestampText: DASH,
       warnings: [],
       excluded: [],
+      scoredWith: null,
     },
     metrics: [],
     diagnostics: [],
@@ -101,13 +102,14 @@ export function buildProfileView(input: ProfileInput, index: number): ProfileVie
     timestampText: timestampText(head.timestamp),
     warnings: head.warnings,
     excluded: head.excluded,
+    scoredWith: head.scoredWith,
   };
   const shortTs = head.timestamp ? timestampText(head.timestamp).slice(0, 16) : fileName;
   return {
     id: `p${index}`,
     path,
     fileName,
-    shortLabel: `${header.methodShort} · k = ${k} · ${shortTs}`,
+    shortLabel: `${header.methodShort} · k = ${k} · ${shortTs}${header.scoredWith ? ' · scored' : ''}`,
     status: 'ok',
     errors: [],
     problems: problems.done(),

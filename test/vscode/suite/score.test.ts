@@ -1,7 +1,8 @@
 /**
  * "Segment: Score CSV with Model…" in a real extension host: the model files
  * it offers, a scoring in the worker that writes the scores and a profile of
- * the scored rows, bad input, and Cancel.
+ * the scored rows, Compare with Training Profile on the panel's compare tab,
+ * bad input, and Cancel.
  */
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
@@ -9,6 +10,8 @@ import * as path from 'node:path';
 import { before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { SegmentApi } from '../../../src/extension/extension';
+import type { ShowMessage } from '../../../src/shared/panelProtocol';
+import { buildPanelModel } from '../../../src/shared/profile';
 import { EXTENSION_ID, fixture as customers, folder, setting, workspaceRoot } from './helpers';
 
 let api: SegmentApi;
@@ -71,6 +74,48 @@ export function defineScoreTests(): void {
       assert.deepEqual(result.sizes, Object.values(profile.clusters).map((c) => (c as { size: number }).size));
       assert.equal(result.unusual?.count, 5);
       assert.deepEqual([...phases].sort(), ['fit', 'metrics', 'read', 'write']);
+    });
+
+    it('Compare with Training Profile opens the training and the scored profile on the panel\'s compare tab', async () => {
+      const csv = await customers('score-compare');
+      const exported = await api.exportProfiles(['gmm'], csv, { confirm: false });
+      assert.equal(exported.status, 'done', JSON.stringify(exported.error));
+      const training = exported.results![0];
+      const scored = await api.scoreCsv(csv, { model: training.model });
+      assert.equal(scored.status, 'done', JSON.stringify(scored.error));
+      const commands = await vscode.commands.getCommands(true);
+      assert.ok(commands.includes('segment.compareWithTraining'));
+      const posted = new Promise<ShowMessage>((resolve) => {
+        const subscription = api.clusterPanel.onDidPost((message) => {
+          if (message.tab !== 'compare') return;
+          subscription.dispose();
+          resolve(message);
+        });
+      });
+      const outcome = (await vscode.commands.executeCommand('segment.compareWithTraining', vscode.Uri.file(scored.result!.json))) as { status: string; training?: vscode.Uri };
+      assert.equal(outcome.status, 'done', JSON.stringify(outcome));
+      assert.equal(outcome.training?.fsPath, training.json);
+      const message = await posted;
+      assert.deepEqual(
+        message.profiles.map((p) => p.path),
+        [training.json, scored.result!.json],
+      );
+      assert.equal(message.focus, scored.result!.json);
+      // The view model the webview builds from that message has the pair, cluster by cluster.
+      const model = buildPanelModel(message.profiles);
+      assert.equal(model.scored.length, 1);
+      assert.deepEqual([model.scored[0].training, model.scored[0].scored, model.scored[0].model], [0, 1, path.basename(training.model)]);
+      assert.deepEqual(
+        model.scored[0].clusters.map((c) => c.size.scored.value),
+        scored.result!.sizes,
+      );
+      // On a training profile (no scored_with) it says what it needs.
+      const refused = await api.compareWithTraining(vscode.Uri.file(training.json));
+      assert.deepEqual(refused, {
+        status: 'failed',
+        message: `${path.basename(training.json)} is not a profile of scored rows (it has no metadata.scored_with): make one with Score CSV with Model….`,
+      });
+      api.clusterPanel.close();
     });
 
     it('a CSV without a column of the model gives the engine\'s message and writes nothing', async () => {
