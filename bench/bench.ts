@@ -46,6 +46,7 @@ import { benchSweep, formatSweepBench } from './sweep';
 import { benchSample, formatSampleBench } from './sample';
 import { benchCsvRead, formatCsvRead } from './csvRead';
 import { END_TO_END_ROWS, endToEndCase, formatEndToEnd, type EndToEndCase } from './endToEnd';
+import { benchSql, formatSqlBench } from './sql';
 const SMALL = 20_000;
 const LARGE = 200_000;
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
@@ -607,6 +608,10 @@ async function main(): Promise<void> {
     for (const rows of END_TO_END_ROWS) endToEnd.push(await endToEndCase(rows, log, !flags['no-python']));
     console.log(formatEndToEnd(endToEnd));
   }
+  // segment sql's DuckDB score query against segment score on 1M rows (bench/sql.ts); --quick: 200k.
+  console.log('');
+  const sql = await benchSql(large ? 1_000_000 : LARGE, log);
+  console.log(formatSqlBench(sql));
 
   writeJson(join(OUTPUT_DIR, 'results.json'), {
     generatedAt: new Date().toISOString(),
@@ -636,6 +641,7 @@ async function main(): Promise<void> {
     sample,
     csvRead,
     endToEnd,
+    sql,
   });
 }
 

@@ -42,6 +42,8 @@ function run(command, args, env = process.env) {
 const DEBIAN_PACKAGES = [
   { name: 'chromium', present: ['/usr/bin/chromium'] },
   { name: 'libkrb5-dev', present: ['/usr/include/gssapi/gssapi.h', '/usr/include/gssapi.h'] },
+  // The SQL tests start a real server (initdb, pg_ctl); its folder names the major version: 13 on Debian 11, 15 on 12, 17 on 13.
+  { name: 'postgresql', present: ['13', '14', '15', '16', '17', '18'].map((v) => `/usr/lib/postgresql/${v}/bin/initdb`) },
 ];
 
 const missing = DEBIAN_PACKAGES.filter((p) => !p.present.some((file) => existsSync(file))).map((p) => p.name);

@@ -29,6 +29,7 @@ import { ALL_METHOD_FLAGS, COMMON_OPTION_FLAGS, DATA_OPTION_FLAGS, SHARED_FLAGS,
 import { ProgressBar } from './progressBar';
 import { PROMPT_USAGE, promptCommand } from './prompt';
 import { SCORE_USAGE, scoreCommand } from './score';
+import { SQL, SQL_USAGE, sqlCommand } from './sql';
 import { summarize } from './summary';
 import { SWEEP, SWEEP_USAGE, sweepCommand } from './sweep';
 
@@ -72,6 +73,9 @@ ${SCORE_USAGE}
 
 How many segments?
 ${SWEEP_USAGE}
+
+When one machine is not enough:
+${SQL_USAGE}
 
 Language models:
 ${PROMPT_USAGE}
@@ -120,10 +124,11 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal, onRu
     }
     if (command === PROMPT) return await promptCommand(rest, io);
     if (command === SCORE) return await scoreCommand(rest, io, signal, onRun);
+    if (command === SQL) return await sqlCommand(rest, io);
     if (command === SWEEP) return await sweepCommand(rest, { io, common: COMMON_FLAGS, signal, onRun });
     const method = isMethodKey(command) ? command : undefined;
     if (!method && command !== ALL) {
-      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_KEYS, ALL, SWEEP, SCORE, PROMPT].join(', ')})`);
+      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_KEYS, ALL, SWEEP, SCORE, SQL, PROMPT].join(', ')})`);
     }
     const { positionals, flags } = parseFlags(rest, [...COMMON_FLAGS, ...(method ? methodFlags(method) : ALL_METHOD_FLAGS)]);
     if (flags.help) {

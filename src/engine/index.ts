@@ -55,6 +55,7 @@ export { buildSegmentPrompt, estimateTokens, PROMPT_DEFAULTS, type PromptOptions
 export { readProfileFile } from './profile/profileFile';
 export { scoreRows, type ScoreHooks, type ScoreRequest, type ScoreResult } from './scoring/score';
 export { MODEL_FORMAT, readModelFile, type ModelCommon } from './scoring/modelFile';
+export { SQL_DIALECTS, writeSqlJob, type SqlDialect, type SqlJobOptions } from './scaleout/sql';
 export {
   applySegmentNames,
   parseSegmentNames,
