@@ -42,6 +42,11 @@ function run(command, args, env = process.env) {
 const DEBIAN_PACKAGES = [
   { name: 'chromium', present: ['/usr/bin/chromium'] },
   { name: 'libkrb5-dev', present: ['/usr/include/gssapi/gssapi.h', '/usr/include/gssapi.h'] },
+  // The Dask scale-out job's test runs the generated script on a LocalCluster (test/scaleout).
+  { name: 'python3-numpy', present: ['/usr/lib/python3/dist-packages/numpy/__init__.py'] },
+  { name: 'python3-pandas', present: ['/usr/lib/python3/dist-packages/pandas/__init__.py'] },
+  { name: 'python3-dask', present: ['/usr/lib/python3/dist-packages/dask/__init__.py'] },
+  { name: 'python3-distributed', present: ['/usr/lib/python3/dist-packages/distributed/__init__.py'] },
 ];
 
 const missing = DEBIAN_PACKAGES.filter((p) => !p.present.some((file) => existsSync(file))).map((p) => p.name);

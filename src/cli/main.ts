@@ -31,6 +31,7 @@ import { PROMPT_USAGE, promptCommand } from './prompt';
 import { SCORE_USAGE, scoreCommand } from './score';
 import { summarize } from './summary';
 import { SWEEP, SWEEP_USAGE, sweepCommand } from './sweep';
+import { DASK, DASK_USAGE, daskCommand } from './dask';
 
 export type { CliIo, OutputStream } from './io';
 
@@ -71,6 +72,9 @@ ${SCORE_USAGE}
 
 How many segments?
 ${SWEEP_USAGE}
+
+When one machine is not enough:
+${DASK_USAGE}
 
 Language models:
 ${PROMPT_USAGE}
@@ -118,9 +122,10 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal, onRu
     if (command === PROMPT) return await promptCommand(rest, io);
     if (command === SCORE) return await scoreCommand(rest, io, signal, onRun);
     if (command === SWEEP) return await sweepCommand(rest, { io, common: COMMON_FLAGS, signal, onRun });
+    if (command === DASK) return await daskCommand(rest, io, signal);
     const method = isMethodKey(command) ? command : undefined;
     if (!method && command !== ALL) {
-      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_KEYS, ALL, SWEEP, SCORE, PROMPT].join(', ')})`);
+      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_KEYS, ALL, SWEEP, SCORE, PROMPT, DASK].join(', ')})`);
     }
     const { positionals, flags } = parseFlags(rest, [...COMMON_FLAGS, ...(method ? methodFlags(method) : ALL_METHOD_FLAGS)]);
     if (flags.help) {
