@@ -44,6 +44,7 @@ import { benchFcm } from './fcm';
 import { formatNeuralBench, runNeuralBench } from './neural';
 import { benchProfileView } from './profileView';
 import { benchSweep, formatSweepBench } from './sweep';
+import { benchDask } from './dask';
 const SMALL = 20_000;
 const LARGE = 200_000;
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
@@ -605,6 +606,10 @@ async function main(): Promise<void> {
   console.log('');
   const profileView = benchProfileView();
 
+  // The Dask job (segment dask --run, 4 partitions, 2 workers) against segment score --profile on the same 1M rows (bench/dask.ts).
+  console.log('');
+  const dask = large && !flags['no-python'] ? await benchDask(1_000_000, PYTHON) : null;
+
   writeJson(join(OUTPUT_DIR, 'results.json'), {
     generatedAt: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, totalMemBytes: totalmem(), node: process.version },
@@ -630,6 +635,7 @@ async function main(): Promise<void> {
     fcm,
     neural,
     profileView,
+    dask,
   });
 }
 

@@ -16,6 +16,7 @@ import { registerLlmCommands, type LlmCommands } from './lmCommands';
 import { registerPanelCommands } from './panelCommands';
 import { Runner, type RunOptions, type RunOutcome } from './runner';
 import { SCORE_COMMAND, Scorer, modelFilesIn, modelFolders, type ModelFile, type ScoreOptions, type ScoreOutcome } from './scoreCommand';
+import { SCALEOUT_COMMAND, exportScaleoutJob, type ScaleoutOptions } from './scaleoutCommand';
 import { readSettings } from './settings';
 
 export interface ClusterPanelApi {
@@ -79,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): SegmentApi {
     vscode.commands.registerCommand(COMMANDS.exportAll, (uri?: unknown) => runner.export(AVAILABLE_METHODS, uri)),
     vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
     vscode.commands.registerCommand(SCORE_COMMAND, (uri?: unknown) => scorer.score(uri)),
+    vscode.commands.registerCommand(SCALEOUT_COMMAND, (uri?: unknown, options?: ScaleoutOptions) => exportScaleoutJob(uri, options, log)),
   );
   log.info(`Segment activated (methods: ${AVAILABLE_METHODS.join(', ')})`);
 

@@ -10,6 +10,7 @@ import { defineExtensionTests } from './extension.test';
 import { definePanelTests } from './panel.test';
 import { defineLlmTests } from './llm.test';
 import { defineScoreTests } from './score.test';
+import { defineScaleoutTests } from './scaleout.test';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
@@ -22,6 +23,7 @@ export function run(): Promise<void> {
   definePanelTests();
   defineLlmTests();
   defineScoreTests();
+  defineScaleoutTests();
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} extension test(s) failed`)) : resolve()));
   });
