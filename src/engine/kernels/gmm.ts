@@ -329,23 +329,13 @@ export class EmWorkspace {
 
   /** What the E-step reads: log π_c − ½ d log 2π + log det(precision factor), the factors, the means, and L⁻¹μ for full and tied. */
   private writeModel(model: GmmModel): void {
-    const { k, d, type } = this.layout;
     const L = this.layout;
     const { params } = this.buffers;
-    for (let c = 0; c < k; c++) params[L.bias + c] = Math.log(model.weights[c]) - 0.5 * model.d * LOG_2PI + model.logDets[c];
+    const { bias, projected } = eStepConstants(model);
+    params.set(bias, L.bias);
     params.set(model.precisionFactors, L.factors);
     params.set(model.means, L.means);
-    if (type === 'full' || type === 'tied') {
-      const f = model.precisionFactors;
-      for (let c = 0; c < k; c++) {
-        const base = type === 'full' ? c * d * d : 0;
-        for (let a = 0; a < d; a++) {
-          let s = 0;
-          for (let b = 0; b <= a; b++) s += f[base + a * d + b] * model.means[c * d + b];
-          params[L.projected + c * d + a] = s;
-        }
-      }
-    }
+    if (L.type === 'full' || L.type === 'tied') params.set(projected, L.projected);
   }
 
   /** From the SUMS pass's partials: n_k (+10·eps), the means, then the covariances (reg_covar on the diagonal). */
@@ -564,4 +554,28 @@ export function* expectationMaximization(
   // A workspace given by the caller is reused by later restarts: keep a copy unless told otherwise.
   const resp = options.workspace && !options.keepResp ? ws.resp.slice() : ws.resp;
   return { model, resp, lowerBound, lowerBounds, nIterations: iteration, converged, score };
+}
+
+/**
+ * The constants of the E-step's log-probabilities: per component the bias
+ * log π_c − ½ d log 2π + log det(precision factor), and for full and tied
+ * the projected means L⁻¹μ (k×d; zeros otherwise). The generated SQL
+ * (src/engine/scaleout/sql.ts) inlines the same numbers.
+ */
+export function eStepConstants(model: GmmModel): { bias: Float64Array; projected: Float64Array } {
+  const { k, d, covarianceType: type } = model;
+  const bias = Float64Array.from({ length: k }, (_, c) => Math.log(model.weights[c]) - 0.5 * d * LOG_2PI + model.logDets[c]);
+  const projected = new Float64Array(k * d);
+  if (type === 'full' || type === 'tied') {
+    const f = model.precisionFactors;
+    for (let c = 0; c < k; c++) {
+      const base = type === 'full' ? c * d * d : 0;
+      for (let a = 0; a < d; a++) {
+        let s = 0;
+        for (let b = 0; b <= a; b++) s += f[base + a * d + b] * model.means[c * d + b];
+        projected[c * d + a] = s;
+      }
+    }
+  }
+  return { bias, projected };
 }
