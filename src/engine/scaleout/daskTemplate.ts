@@ -731,6 +731,9 @@ def build_profile(model, layout, merged, partitions, settings):
     qerror = max([fq[c][j][2] / max(counts[c], 1) for c in range(k) for j in range(d)] +
                  [merged["descriptors_q"][c][j][2] / max(counts[c], 1) for c in range(k) for j in range(len(layout["numeric"]))] + [0.0])
     overview, cat_per_cluster, cat_separation = categorical_sections(merged["categorical"], k, warnings, settings["source"])
+    if model.method == "neural":
+        warnings.append("The encoder ran in numpy here (float32, as TensorFlow.js trains it), so the latent codes and distances "
+                        "can differ from Segment's in the last digits.")
     empty = ["cluster_%d" % c for c in range(k) if counts[c] == 0]
     if empty:
         warnings.append("%s got none of the %s rows scored, so %s statistics in the profile are null."
