@@ -545,6 +545,11 @@ def merge_samples(a, b):
     return out
 
 
+def round2(value):
+    """Rounded to 2 decimals as Segment rounds (half up on value * 100, JavaScript's Math.round), not Python's round()."""
+    return math.floor(value * 100 + 0.5) / 100
+
+
 def number(x):
     """A finite float, or None (a profile holds no NaN or infinity)."""
     if x is None:
@@ -801,7 +806,7 @@ def build_profile(model, layout, merged, partitions, settings):
         root["mixture_weights"] = [float(w) for w in model.weights]
         root["uncertainty_metrics"] = {
             "avg_max_probability": number(g["top_sum"] / n), "high_confidence_count": g["high"],
-            "high_confidence_pct": round(100.0 * g["high"] / n, 2), "low_confidence_count": g["low"],
+            "high_confidence_pct": round2(100.0 * g["high"] / n), "low_confidence_count": g["low"],
             "avg_entropy": number(g["entropy_sum"] / n), "high_confidence_threshold": HIGH_CONFIDENCE,
             "low_confidence_threshold": LOW_CONFIDENCE}
     elif model.method == "fuzzy":
@@ -835,7 +840,7 @@ def build_profile(model, layout, merged, partitions, settings):
         else:
             center = features["mean"][c] if size else np.full(d, np.nan)
         entry = {
-            "cluster_id": c, "size": size, "percentage": round(100.0 * size / n, 2),
+            "cluster_id": c, "size": size, "percentage": round2(100.0 * size / n),
             "cluster_center": {f: number(center[j]) for j, f in enumerate(model.features)},
             "feature_statistics": {f: ddof1(features, fq, c, j) for j, f in enumerate(model.features)},
             "categorical_statistics": cat_per_cluster[c],
