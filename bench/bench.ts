@@ -47,6 +47,7 @@ import { benchSample, formatSampleBench } from './sample';
 import { benchCsvRead, formatCsvRead } from './csvRead';
 import { END_TO_END_ROWS, endToEndCase, formatEndToEnd, type EndToEndCase } from './endToEnd';
 import { benchSql, formatSqlBench } from './sql';
+import { benchDask } from './dask';
 const SMALL = 20_000;
 const LARGE = 200_000;
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
@@ -612,6 +613,9 @@ async function main(): Promise<void> {
   console.log('');
   const sql = await benchSql(large ? 1_000_000 : LARGE, log);
   console.log(formatSqlBench(sql));
+  // The Dask job (segment dask --run, 4 partitions, 2 workers) against segment score --profile on the same 1M rows (bench/dask.ts).
+  console.log('');
+  const dask = large && !flags['no-python'] ? await benchDask(1_000_000, PYTHON) : null;
 
   writeJson(join(OUTPUT_DIR, 'results.json'), {
     generatedAt: new Date().toISOString(),
@@ -642,6 +646,7 @@ async function main(): Promise<void> {
     csvRead,
     endToEnd,
     sql,
+    dask,
   });
 }
 

@@ -44,6 +44,11 @@ const DEBIAN_PACKAGES = [
   { name: 'libkrb5-dev', present: ['/usr/include/gssapi/gssapi.h', '/usr/include/gssapi.h'] },
   // The SQL tests start a real server (initdb, pg_ctl); its folder names the major version: 13 on Debian 11, 15 on 12, 17 on 13.
   { name: 'postgresql', present: ['13', '14', '15', '16', '17', '18'].map((v) => `/usr/lib/postgresql/${v}/bin/initdb`) },
+  // The Dask scale-out job's test runs the generated script on a LocalCluster (test/scaleout).
+  { name: 'python3-numpy', present: ['/usr/lib/python3/dist-packages/numpy/__init__.py'] },
+  { name: 'python3-pandas', present: ['/usr/lib/python3/dist-packages/pandas/__init__.py'] },
+  { name: 'python3-dask', present: ['/usr/lib/python3/dist-packages/dask/__init__.py'] },
+  { name: 'python3-distributed', present: ['/usr/lib/python3/dist-packages/distributed/__init__.py'] },
 ];
 
 const missing = DEBIAN_PACKAGES.filter((p) => !p.present.some((file) => existsSync(file))).map((p) => p.name);

@@ -32,6 +32,7 @@ import { SCORE_USAGE, scoreCommand } from './score';
 import { SQL, SQL_USAGE, sqlCommand } from './sql';
 import { summarize } from './summary';
 import { SWEEP, SWEEP_USAGE, sweepCommand } from './sweep';
+import { DASK, DASK_USAGE, daskCommand } from './dask';
 
 export type { CliIo, OutputStream } from './io';
 
@@ -76,6 +77,7 @@ ${SWEEP_USAGE}
 
 When one machine is not enough:
 ${SQL_USAGE}
+${DASK_USAGE}
 
 Language models:
 ${PROMPT_USAGE}
@@ -126,9 +128,10 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal, onRu
     if (command === SCORE) return await scoreCommand(rest, io, signal, onRun);
     if (command === SQL) return await sqlCommand(rest, io);
     if (command === SWEEP) return await sweepCommand(rest, { io, common: COMMON_FLAGS, signal, onRun });
+    if (command === DASK) return await daskCommand(rest, io, signal);
     const method = isMethodKey(command) ? command : undefined;
     if (!method && command !== ALL) {
-      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_KEYS, ALL, SWEEP, SCORE, SQL, PROMPT].join(', ')})`);
+      throw new UsageError(`unknown command "${command}" (available: ${[...METHOD_KEYS, ALL, SWEEP, SCORE, SQL, PROMPT, DASK].join(', ')})`);
     }
     const { positionals, flags } = parseFlags(rest, [...COMMON_FLAGS, ...(method ? methodFlags(method) : ALL_METHOD_FLAGS)]);
     if (flags.help) {

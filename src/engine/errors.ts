@@ -33,7 +33,9 @@ export type SegmentErrorCode =
   | 'ILL_CONDITIONED'
   | 'BACKEND_UNAVAILABLE'
   | 'CANCELLED'
-  | 'OUTPUT_NOT_WRITABLE';
+  | 'OUTPUT_NOT_WRITABLE'
+  // A scale-out job (segment dask --run) could not start or failed on the cluster.
+  | 'SCALEOUT_FAILED';
 
 export class SegmentError extends Error {
   readonly code: SegmentErrorCode;

@@ -17,6 +17,7 @@ import { registerLlmCommands, type LlmCommands } from './lmCommands';
 import { registerPanelCommands } from './panelCommands';
 import { Runner, type RunOptions, type RunOutcome } from './runner';
 import { SCORE_COMMAND, Scorer, modelFilesIn, modelFolders, type ModelFile, type ScoreOptions, type ScoreOutcome } from './scoreCommand';
+import { SCALEOUT_COMMAND, exportScaleoutJob, type ScaleoutOptions } from './scaleoutCommand';
 import { readSettings } from './settings';
 import { EXPORT_K_COMMAND, SWEEP_COMMAND, Sweeper, type SweepOptions, type SweepOutcome } from './sweepCommand';
 import { lastRecommendation, type LastRecommendation } from './kSelections';
@@ -111,6 +112,7 @@ export function activate(context: vscode.ExtensionContext): SegmentApi {
     vscode.commands.registerCommand(SCORE_COMMAND, (uri?: unknown) => scorer.score(uri)),
     vscode.commands.registerCommand(SWEEP_COMMAND, (uri?: unknown) => sweeper.sweep(uri)),
     vscode.commands.registerCommand(EXPORT_K_COMMAND, (file: vscode.Uri, k: number, covarianceType?: string) => sweeper.exportK(file, k, covarianceType)),
+    vscode.commands.registerCommand(SCALEOUT_COMMAND, (uri?: unknown, options?: ScaleoutOptions) => exportScaleoutJob(uri, options, log)),
   );
   log.info(`Segment activated (methods: ${AVAILABLE_METHODS.join(', ')})`);
 

@@ -27,7 +27,7 @@ test('--help documents every flag', async () => {
 
 test('wrong usage exits 2 with one line and a pointer to --help', async () => {
   const cases: [string[], string][] = [
-    [['kmeans', 'a.csv'], `segment: unknown command "kmeans" (available: gmm, fuzzy, neural, all, sweep, score, sql, prompt)`],
+    [['kmeans', 'a.csv'], `segment: unknown command "kmeans" (available: gmm, fuzzy, neural, all, sweep, score, sql, prompt, dask)`],
     [['gmm'], 'segment: give the CSV file to cluster'],
     [['gmm', 'a.csv', '--clusters', 'four'], 'segment: --clusters expects a whole number, got "four"'],
     [['gmm', 'a.csv', '--covariance', 'round'], 'segment: --covariance must be one of full, tied, diag, spherical, got "round"'],

@@ -62,7 +62,7 @@ test('help: segment --help and segment sweep <method> --help document the sweep 
   }
   assert.ok(!gmm.out.includes('--clusters K'), 'the range replaces --clusters');
   const unknown = await runCli(['kmeans', EXAMPLE]);
-  assert.equal(unknown.err, 'segment: unknown command "kmeans" (available: gmm, fuzzy, neural, all, sweep, score, sql, prompt)\nRun "segment --help" for the options.\n');
+  assert.equal(unknown.err, 'segment: unknown command "kmeans" (available: gmm, fuzzy, neural, all, sweep, score, sql, prompt, dask)\nRun "segment --help" for the options.\n');
 });
 
 interface Entry {

@@ -12,6 +12,7 @@ import { defineLlmTests } from './llm.test';
 import { defineScoreTests } from './score.test';
 import { defineParquetTests } from './parquet.test';
 import { defineKSelectionTests } from './kSelection.test';
+import { defineScaleoutTests } from './scaleout.test';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
@@ -26,6 +27,7 @@ export function run(): Promise<void> {
   defineScoreTests();
   defineParquetTests();
   defineKSelectionTests();
+  defineScaleoutTests();
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} extension test(s) failed`)) : resolve()));
   });
