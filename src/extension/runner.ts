@@ -23,12 +23,9 @@ import { methodsTitle } from './methods';
 import { readSettings, type Settings } from './settings';
 import { resolveOutputDir, resolveTarget, type CsvTarget } from './target';
 import { startWorker } from './workerClient';
-import { WorkerRuns } from './workerRuns';
+import { ENGINE_ERROR, WorkerRuns } from './workerRuns';
 import { lastRecommendation } from './kSelections';
 import { modelFolders } from './scoreCommand';
-
-/** SegmentErrorCodes are upper-case words; anything else (INTERNAL, WORKER_CRASHED, OUT_OF_MEMORY) is listed here. */
-export const ENGINE_ERROR = /^(?!INTERNAL$|WORKER_CRASHED$|WORKER_START_FAILED$|OUT_OF_MEMORY$)[A-Z_]+$/;
 
 export interface RunOutcome {
   status: 'done' | 'cancelled' | 'failed' | 'dismissed';

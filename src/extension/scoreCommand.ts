@@ -15,7 +15,6 @@ import { removeRunFiles } from '../engine/profile/export';
 import { METHOD_LABELS, isMethodKey, type MethodKey } from '../shared/methods';
 import { SCORING_KINDS } from '../shared/timestamps';
 import type { ScoreCsvRequest, ScoreSummary } from '../shared/workerProtocol';
-import { ENGINE_ERROR } from './runner';
 import { readSettings } from './settings';
 import { outputDirFor, resolveOutputDir, resolveTarget, type CsvTarget } from './target';
 import { WorkerRuns } from './workerRuns';
@@ -156,23 +155,7 @@ export class Scorer extends WorkerRuns {
   }
 
   private runWithProgress(title: string, request: ScoreCsvRequest): Promise<ScoreOutcome> {
-    const { log } = this.ctx;
-    return this.inProgress(title, request, {}, async (result, worker) => {
-      if (result.kind === 'cancelled' || worker.cancelRequested) {
-        // Done just as the cancel came in, or killed part-way: take back what this scoring may have left.
-        const done = result.kind === 'answer' && result.message.type === 'scored' ? result.message.result : undefined;
-        await this.removeOutputs(request, done, worker.pid);
-        return { status: 'cancelled' as const, killed: result.kind === 'cancelled' && result.killed };
-      }
-      if (result.kind === 'error') {
-        if (result.message.detail) log.error(`${result.message.code}: ${result.message.detail}`);
-        // The engine leaves nothing on bad input; a process that died could not clean up.
-        if (!ENGINE_ERROR.test(result.message.code)) await this.removeOutputs(request, undefined, worker.pid);
-        return { status: 'failed' as const, error: { code: result.message.code, message: result.message.message } };
-      }
-      if (result.message.type !== 'scored') return { status: 'failed' as const, error: { code: 'INTERNAL', message: 'Segment failed: the worker answered something else.' } };
-      return { status: 'done' as const, result: result.message.result };
-    });
+    return this.runForAnswer(title, request, 'scored', (done, pid) => this.removeOutputs(request, done, pid));
   }
 
   private async removeOutputs(request: ScoreCsvRequest, done: ScoreSummary | undefined, pid: number | undefined): Promise<void> {

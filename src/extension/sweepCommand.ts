@@ -18,7 +18,7 @@ import type { SweepRunRequest, SweepSummary } from '../shared/workerProtocol';
 import type { ChoiceMemory } from './confirm';
 import { SweepMemory, isKSelectionUri, recordFromFile, type SweepRecord } from './kSelections';
 import { AVAILABLE_METHODS } from './methods';
-import { ENGINE_ERROR, buildRequest, type Runner, type RunOutcome } from './runner';
+import { buildRequest, type Runner, type RunOutcome } from './runner';
 import { readSettings } from './settings';
 import { resolveOutputDir, resolveTarget } from './target';
 import { WorkerRuns } from './workerRuns';
@@ -172,23 +172,7 @@ export class Sweeper extends WorkerRuns {
   }
 
   private runWithProgress(title: string, request: SweepRunRequest): Promise<Omit<SweepOutcome, 'target'>> {
-    const { log } = this.ctx;
-    return this.inProgress(title, request, {}, async (result, worker) => {
-      if (result.kind === 'cancelled' || worker.cancelRequested) {
-        // Done just as the cancel came in, or killed part-way: take back what this sweep may have left.
-        const done = result.kind === 'answer' && result.message.type === 'swept' ? result.message.result : undefined;
-        await this.removeOutputs(request, done, worker.pid);
-        return { status: 'cancelled' as const, killed: result.kind === 'cancelled' && result.killed };
-      }
-      if (result.kind === 'error') {
-        if (result.message.detail) log.error(`${result.message.code}: ${result.message.detail}`);
-        // The engine leaves nothing on bad input; a process that died could not clean up.
-        if (!ENGINE_ERROR.test(result.message.code)) await this.removeOutputs(request, undefined, worker.pid);
-        return { status: 'failed' as const, error: { code: result.message.code, message: result.message.message } };
-      }
-      if (result.message.type !== 'swept') return { status: 'failed' as const, error: { code: 'INTERNAL', message: 'Segment failed: the worker answered something else.' } };
-      return { status: 'done' as const, result: result.message.result };
-    });
+    return this.runForAnswer(title, request, 'swept', (done, pid) => this.removeOutputs(request, done, pid));
   }
 
   private async removeOutputs(request: SweepRunRequest, done: SweepSummary | undefined, pid: number | undefined): Promise<void> {

@@ -1,5 +1,6 @@
 /**
- * What the export runner (runner.ts) and the scorer (scoreCommand.ts) share:
+ * What the export runner (runner.ts), the scorer (scoreCommand.ts) and the
+ * sweeper (sweepCommand.ts) share:
  * the runs in progress, each cancellable as its notification's Cancel button
  * does; their progress as events (the tests wait on them); one worker run in
  * a cancellable progress notification; and an error shown with Show Log.
@@ -7,6 +8,18 @@
 import * as vscode from 'vscode';
 import type { FromWorker, ProgressMessage, ToWorker } from '../shared/workerProtocol';
 import { startWorker, type WorkerHandle, type WorkerOutcome } from './workerClient';
+
+/** Error codes of the engine (bad input and the like), after which it has left no file behind. */
+export const ENGINE_ERROR = /^(?!INTERNAL$|WORKER_CRASHED$|WORKER_START_FAILED$|OUT_OF_MEMORY$)[A-Z_]+$/;
+
+type AnswerResult<K extends FromWorker['type']> = Extract<FromWorker, { type: K }> extends { result: infer R } ? R : never;
+
+export interface AnswerOutcome<R> {
+  status: 'done' | 'cancelled' | 'failed';
+  result?: R;
+  error?: { code: string; message: string };
+  killed?: boolean;
+}
 
 export interface WorkerRunsContext {
   workerPath: string;
@@ -89,6 +102,38 @@ export abstract class WorkerRuns implements vscode.Disposable {
       this.running.delete(source);
       source.dispose();
     }
+  }
+
+  /**
+   * inProgress for a run that ends in one answer of type `answer`: its result,
+   * or why not. What a cancelled run (or one that died) may have left is taken
+   * back by `remove`; the engine itself leaves nothing on bad input.
+   */
+  protected runForAnswer<K extends 'scored' | 'swept'>(
+    title: string,
+    request: ToWorker,
+    answer: K,
+    remove: (done: AnswerResult<K> | undefined, pid: number | undefined) => Promise<void>,
+  ): Promise<AnswerOutcome<AnswerResult<K>>> {
+    const { log } = this.context;
+    const resultOf = (message: FromWorker): AnswerResult<K> | undefined =>
+      message.type === answer ? (message as unknown as { result: AnswerResult<K> }).result : undefined;
+    return this.inProgress(title, request, {}, async (result, worker): Promise<AnswerOutcome<AnswerResult<K>>> => {
+      if (result.kind === 'cancelled' || worker.cancelRequested) {
+        // Done just as the cancel came in, or killed part-way: take back what this run may have left.
+        await remove(result.kind === 'answer' ? resultOf(result.message) : undefined, worker.pid);
+        return { status: 'cancelled', killed: result.kind === 'cancelled' && result.killed };
+      }
+      if (result.kind === 'error') {
+        if (result.message.detail) log.error(`${result.message.code}: ${result.message.detail}`);
+        // A process that died could not clean up.
+        if (!ENGINE_ERROR.test(result.message.code)) await remove(undefined, worker.pid);
+        return { status: 'failed', error: { code: result.message.code, message: result.message.message } };
+      }
+      const done = resultOf(result.message);
+      if (done === undefined) return { status: 'failed', error: { code: 'INTERNAL', message: 'Segment failed: the worker answered something else.' } };
+      return { status: 'done', result: done };
+    });
   }
 
   /** The error in the log and as an error notification (with Show Log). */
