@@ -56,20 +56,24 @@ export interface DebugBehaviour {
   crashProcess?: boolean;
 }
 
-export interface RunRequest {
-  type: 'run';
+/** What a fit of a CSV needs, for an export (`run`) and for a sweep. */
+interface FitRequestFields {
   source: CsvSource;
-  methods: MethodKey[];
   prepare: PrepareSettings;
-  /** Options every method takes; an absent one keeps the engine's default. */
+  /** Options every method takes; an absent one keeps the engine's default (a sweep sets the number of clusters). */
   common: Partial<CommonOptions>;
-  /** Each method's own options, by the engine's names. */
+  /** The methods' own options, by the engine's names. */
   params: MethodParams;
   outputDir: string;
-  /** The export time in ms since the epoch: it fixes the file names' timestamp. */
+  /** The time in ms since the epoch: it fixes the file names' timestamp. */
   now: number;
   /** Heap limit of the engine thread in MB (0 or absent: Node's default). */
   memoryLimitMb?: number;
+}
+
+export interface RunRequest extends FitRequestFields {
+  type: 'run';
+  methods: MethodKey[];
   debug?: DebugBehaviour;
 }
 
@@ -94,24 +98,13 @@ export interface ScoreCsvRequest {
 }
 
 /** How many segments? A sweep of k over a CSV (`segment sweep`), writing {method}_k_selection_{ts}.json and .yaml. */
-export interface SweepRunRequest {
+export interface SweepRunRequest extends FitRequestFields {
   type: 'sweep';
-  source: CsvSource;
   method: MethodKey;
   /** The smallest and the largest k, both included. */
   kRange: [number, number];
   /** GMM: the covariance types to try (absent: the setting's). */
   covarianceTypes?: CovarianceType[];
-  prepare: PrepareSettings;
-  /** Options every method takes; the number of clusters is the sweep's. */
-  common: Partial<CommonOptions>;
-  /** The method's own options, by the engine's names. */
-  params: MethodParams;
-  outputDir: string;
-  /** The files' time stamp in ms since the epoch. */
-  now: number;
-  /** Heap limit of the engine thread in MB (0 or absent: Node's default). */
-  memoryLimitMb?: number;
 }
 
 export interface CancelRequest {

@@ -168,11 +168,7 @@ export async function panelSteps(page: Page, env: PanelStepsEnv): Promise<void> 
   // 4. Light and dark themes (the side bar closed: the YAML and the panel side by side, as in the README).
   await runFromPalette(page, 'View: Toggle Primary Side Bar Visibility');
   await page.locator('.part.sidebar').waitFor({ state: 'hidden' });
-  for (const [kind, theme] of [
-    // VS Code 1.139's names for what older versions call "Default Light Modern" and "Default Dark Modern".
-    ['light', 'Light Modern'],
-    ['dark', 'Dark Modern'],
-  ] as const) {
+  for (const [kind, theme] of WORKBENCH_THEMES) {
     await chooseColorTheme(page, theme);
     await frame.locator(`body.vscode-${kind}`).waitFor({ timeout: 20_000 });
     await selectPanelTab(frame, 'Overview');
@@ -259,6 +255,12 @@ async function panelShot(page: Page, name: string, clipHeight?: number): Promise
 }
 
 /** Preferences: Color Theme, then the theme by name, as a person switches it. */
+/** The body class of the webview and the workbench theme that gives it; VS Code 1.139's names for what older versions call "Default Light Modern" and "Default Dark Modern". */
+export const WORKBENCH_THEMES = [
+  ['light', 'Light Modern'],
+  ['dark', 'Dark Modern'],
+] as const;
+
 export async function chooseColorTheme(page: Page, theme: string): Promise<void> {
   await runFromPalette(page, 'Preferences: Color Theme');
   const input = page.locator('.quick-input-widget input');

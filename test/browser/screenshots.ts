@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { buildPanelModel } from '../../src/shared/profile';
 import { ROOT, codeServerCli, delay, launchBrowser, makeHome, makeWorkspace, removeQuietly, requireHost, seconds, startCodeServer } from '../vscode/host';
-import { chooseColorTheme } from './panel';
+import { WORKBENCH_THEMES, chooseColorTheme } from './panel';
 import { RESULTS, acceptColumns, check, explorerRow, panelFrame, pickClusters, runFromPalette, selectPanelTab, step, successToast } from './workbench';
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -95,10 +95,7 @@ async function main(): Promise<void> {
     // The panel's group (the active one) across the editor area, without the CSV beside it.
     await page.locator('.tabs-container .tab', { hasText: 'Clusters:' }).click();
     await runFromPalette(page, 'View: Toggle Maximize Editor Group');
-    for (const [kind, theme] of [
-      ['light', 'Light Modern'],
-      ['dark', 'Dark Modern'],
-    ] as const) {
+    for (const [kind, theme] of WORKBENCH_THEMES) {
       await chooseColorTheme(page, theme);
       await frame.locator(`body.vscode-${kind}`).waitFor({ timeout: 20_000 });
       await selectPanelTab(frame, 'Categories');
