@@ -175,6 +175,20 @@ describe('reading well-formed and messy CSV', () => {
     assert.equal(column(table, 'spend').text, null);
   });
 
+  test('texts of a column read while its levels were coded are its cells as written, before and after the 51st value', async () => {
+    // tier: numbers, then text (rows before it from their numbers), then levels kept (texts read from them
+    // at the end); wide: 50 levels and a blank, then a 51st value (texts filled from the codes at the drop).
+    const wide = Array.from({ length: 60 }, (_, i) => (i === 3 ? '' : `w${i % 50}`));
+    wide[59] = 'w-new';
+    const rows = wide.map((w, i) => `${i === 0 ? '07' : i < 5 ? 'Gold' : i % 7 === 0 ? '' : `T${i % 3}`},${w}`);
+    const table = await read(`tier,wide\n${rows.join('\n')}\n`);
+    assert.deepEqual(column(table, 'tier').text, ['7', 'Gold', 'Gold', 'Gold', 'Gold', ...rows.slice(5).map((r) => r.split(',')[0])]);
+    assert.deepEqual(column(table, 'tier').levels, ['07', 'Gold', 'T2', 'T0', 'T1']);
+    assert.deepEqual(column(table, 'wide').text, wide);
+    assert.equal(column(table, 'wide').levels, null);
+    for (const name of ['tier', 'wide']) assert.equal(column(table, name).text!.length, table.nRows);
+  });
+
   test('a column with text has its distinct values exactly as written, coded per row, up to 50 of them', async () => {
     const table = await read('plan,spend,many\n07,10,a0\n1.50,20,a1\n,30,a2\nGold,40,a3\n07,50,a4\n');
     const plan = column(table, 'plan');

@@ -27,6 +27,7 @@ import { readCsvFast, type FastReadOutcome, type FastReadSetup } from './fastCsv
 
 // Read once: an imported binding can cost a getter call per use where modules are compiled to CommonJS (tsx).
 const SHAPE_NONE = NumberShape.NONE;
+const SHAPE_INTEGER = NumberShape.INTEGER;
 const SHAPE_DECIMAL = NumberShape.DECIMAL;
 const SHAPE_COMMA_DECIMAL = NumberShape.COMMA_DECIMAL;
 const scannedNumber = scanned;
@@ -705,7 +706,9 @@ export class ColumnBuilder {
    * its levels exactly (rows read before its first text are not rebuilt from
    * their numbers, which would turn "07" into "7").
    */
-  private levels = new LevelCodes(INITIAL_CAPACITY);
+  /** The row being added (the levels' drop fills texts up to it). */
+  private rowsAdded = 0;
+  private levels = new LevelCodes(INITIAL_CAPACITY, (names, codes) => this.textFromLevels(names, codes, this.rowsAdded));
   private readonly stringCell = new StringCell();
   private readonly byteCell = new AsciiCell();
 
@@ -722,6 +725,7 @@ export class ColumnBuilder {
 
   add(row: number, cell: string, line: number): void {
     if (row === this.values.length) this.values = growFloat64(this.values);
+    this.rowsAdded = row;
     const token = cell.trim();
     if (isMissingToken(token)) {
       this.addMissing(row);
@@ -740,6 +744,18 @@ export class ColumnBuilder {
    */
   addAscii(row: number, buf: Buffer, start: number, end: number, line: number): void {
     if (row === this.values.length) this.values = growFloat64(this.values);
+    this.rowsAdded = row;
+    // A column of numbers so far, with no texts or levels kept and no decimal comma read: a finite number
+    // is all there is to do (a missing token is never a number's shape). Anything else takes the full path.
+    if (this.text === null && !this.levels.alive && this.commaCount === 0) {
+      const shape = scanNumber(buf, start, end, this.allowDecimalComma);
+      const value = scannedNumber.value;
+      if ((shape === SHAPE_INTEGER || shape === SHAPE_DECIMAL) && value - value === 0) {
+        if (shape === SHAPE_DECIMAL) this.sawPeriodDecimal = true;
+        this.values[row] = value;
+        return;
+      }
+    }
     if (end - start <= 4 && isMissingAscii(buf, start, end)) {
       this.addMissing(row);
       return;
@@ -760,15 +776,14 @@ export class ColumnBuilder {
   private addMissing(row: number): void {
     this.values[row] = NaN;
     this.missing++;
-    this.text?.push('');
+    if (this.text !== null && !this.levels.alive) this.text.push('');
   }
 
   /** A non-missing cell of the given shape and value (NaN for NONE); `cell` gives its text when needed. */
   private addShaped(row: number, shape: NumberShape, value: number, cell: CellText, line: number): void {
     if (shape === SHAPE_NONE || (shape === SHAPE_COMMA_DECIMAL && this.sawPeriodDecimal)) {
-      const token = cell.get();
-      if (isInfinityToken(token)) this.addNonFinite(row, token, line);
-      else this.addNonNumeric(row, token, line);
+      if (cell.mayBeInfinity() && isInfinityToken(cell.get())) this.addNonFinite(row, cell.get(), line);
+      else this.addNonNumeric(row, cell, line);
       return;
     }
     if (!Number.isFinite(value)) {
@@ -778,45 +793,61 @@ export class ColumnBuilder {
     if (shape === SHAPE_DECIMAL) this.notePeriodDecimal(row);
     this.values[row] = value;
     if (shape === SHAPE_COMMA_DECIMAL) this.noteCommaRow(row, cell, line);
-    this.text?.push(cell.get());
+    if (this.text !== null && !this.levels.alive) this.text.push(cell.get());
   }
 
   finish(nRows: number): CsvColumn {
     const first = this.firstNonNumeric;
     // Beside other text, an infinity is one more text value.
     const isText = this.nonNumeric > 0;
+    const levels = this.levels.finish(nRows);
+    if (this.text !== null && levels.codes !== null) this.textFromLevels(levels.levels!, levels.codes, nRows);
     return {
       name: this.name,
-      values: this.values.length === nRows ? this.values : this.values.slice(0, nRows),
+      values: trimmed(this.values, nRows),
       missing: this.missing,
       nonNumeric: this.nonNumeric + (isText ? this.nonFinite : 0),
       firstNonNumeric: first && { value: first.value, line: first.line },
       nonFinite: isText ? 0 : this.nonFinite,
       firstNonFinite: isText ? null : this.firstNonFinite,
       text: this.text,
-      ...this.levels.finish(nRows),
+      ...levels,
     };
+  }
+
+  /**
+   * The texts of rows [text.length, end): while the levels are kept, a
+   * column with texts pushes none (one string per level rather than per
+   * cell); each such row's text is its level, '' where missing.
+   */
+  private textFromLevels(names: readonly string[], codes: Uint8Array, end: number): void {
+    const before = this.text;
+    if (before === null || before.length >= end) return;
+    // Sized once: a million pushes cost more than the filling itself.
+    const text = new Array<string>(end);
+    for (let i = 0; i < before.length; i++) text[i] = before[i];
+    for (let i = before.length; i < end; i++) {
+      const code = i < codes.length ? codes[i] : 0;
+      text[i] = code === 0 ? '' : names[code - 1];
+    }
+    this.text = text;
   }
 
   /** Kept with its text, in case the column turns out to be text. */
   private addNonFinite(row: number, token: string, line: number): void {
     if (this.text === null) this.text = this.textSoFar(row);
-    this.text.push(token);
+    if (!this.levels.alive) this.text.push(token);
     this.values[row] = NaN;
     this.nonFinite++;
     this.firstNonFinite ??= { value: token, line };
   }
 
-  private addNonNumeric(row: number, token: string, line: number): void {
+  private addNonNumeric(row: number, cell: CellText, line: number): void {
     if (this.text === null) this.text = this.textSoFar(row);
-    this.text.push(token);
+    if (!this.levels.alive) this.text.push(cell.get());
     this.values[row] = NaN;
-    this.countNonNumeric(row, token, line);
-  }
-
-  private countNonNumeric(row: number, token: string, line: number): void {
     this.nonNumeric++;
-    if (this.firstNonNumeric === null || row < this.firstNonNumeric.row) this.firstNonNumeric = { value: token, line, row };
+    if (this.firstNonNumeric === null || row < this.firstNonNumeric.row) this.firstNonNumeric = { value: cell.get(), line, row };
   }
 
   private noteCommaRow(row: number, cell: CellText, line: number): void {
@@ -836,8 +867,7 @@ export class ColumnBuilder {
       this.nonNumeric++;
     }
     const first = this.firstComma;
-    this.nonNumeric--; // counted again, with its text, just below
-    this.countNonNumeric(first.row, first.value, first.line);
+    if (this.firstNonNumeric === null || first.row < this.firstNonNumeric.row) this.firstNonNumeric = first;
     this.commaRows = null;
     this.commaCount = 0;
   }
@@ -859,6 +889,8 @@ export class ColumnBuilder {
 /** The text of the cell being added, made only when it is needed. */
 interface CellText {
   get(): string;
+  /** False when the cell cannot be an infinity token (isInfinityToken), so a text cell need not be made a string. */
+  mayBeInfinity(): boolean;
 }
 
 class StringCell implements CellText {
@@ -866,6 +898,15 @@ class StringCell implements CellText {
   get(): string {
     return this.text;
   }
+  mayBeInfinity(): boolean {
+    return mayBeInfinity(this.text.length, this.text.charCodeAt(0));
+  }
+}
+
+/** What isInfinityToken looks at first: at most 9 characters, starting with i, I, + or -. */
+function mayBeInfinity(length: number, first: number): boolean {
+  const lower = first | 0x20;
+  return length <= 9 && (lower === 0x69 || first === 0x2b || first === 0x2d);
 }
 
 /**
@@ -878,6 +919,10 @@ class AsciiCell implements CellText {
   start = 0;
   end = 0;
   private readonly recent: string[] = new Array<string>(TEXT_CACHE_SLOTS).fill('');
+
+  mayBeInfinity(): boolean {
+    return mayBeInfinity(this.end - this.start, this.buf[this.start]);
+  }
 
   get(): string {
     const { buf, start, end } = this;
@@ -919,6 +964,15 @@ function isMissingAscii(buf: Buffer, start: number, end: number): boolean {
     if (k === length) return true;
   }
   return false;
+}
+
+/**
+ * The first n values: a view when the array is at most 10% longer (a
+ * column reserved from the file's size), which spares a copy per column.
+ */
+function trimmed(values: Float64Array, n: number): Float64Array {
+  if (values.length === n) return values;
+  return values.length <= n * 1.1 ? values.subarray(0, n) : values.slice(0, n);
 }
 
 function growFloat64(values: Float64Array, atLeast = 0): Float64Array<ArrayBuffer> {

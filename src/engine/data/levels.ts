@@ -15,8 +15,21 @@ export class LevelCodes {
   /** The levels by their bytes, for noteAscii; dropped with the levels. */
   private bytes: LevelBytes | null = null;
 
-  constructor(capacity: number) {
+  /**
+   * `beforeDrop` sees the levels and codes one last time before the 51st
+   * distinct value drops them (a column that keeps its cells' texts reads
+   * them from the codes until then).
+   */
+  constructor(
+    capacity: number,
+    private readonly beforeDrop?: (names: readonly string[], codes: Uint8Array) => void,
+  ) {
     this.codes = new Uint8Array(capacity);
+  }
+
+  /** Whether the cells are still coded (at most MAX_LEVELS distinct values so far). */
+  get alive(): boolean {
+    return this.index !== null;
   }
 
   /** Row `row` holds `token` (rows not noted are missing: code 0); returns its code, 0 once the levels are dropped. */
@@ -25,6 +38,7 @@ export class LevelCodes {
     let code = this.index.get(token);
     if (code === undefined) {
       if (this.names.length === MAX_LEVELS) {
+        this.beforeDrop?.(this.names, this.codes!);
         this.index = null;
         this.names = [];
         this.codes = null;
