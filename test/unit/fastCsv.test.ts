@@ -11,6 +11,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { csvReaderStats, csvTuning, readCsv, readCsvText, type CsvReadOptions, type CsvTable, type Delimiter } from '../../src/engine/data/csv';
 import { scanNumber, scanned } from '../../src/engine/data/byteNumber';
+import { rangeStats, rangeTuning } from '../../src/engine/data/csvRanges';
 import { NumberShape, numberShape, numberValue } from '../../src/engine/data/numeric';
 import { Random } from '../../src/engine/kernels/random';
 import { tempDir } from '../helpers/tempDir';
@@ -44,9 +45,10 @@ async function both(read: () => Promise<CsvTable>): Promise<{ fast: Outcome; ref
   }
 }
 
-/** deepStrictEqual, and the numbers bit for bit (-0, NaN). */
+/** deepStrictEqual, and the numbers bit for bit (-0, NaN; a file read in ranges has them in shared memory). */
 function assertSame(fast: Outcome, reference: Outcome, where: string): void {
-  assert.deepStrictEqual(fast, reference, where);
+  const withoutValues = (o: Outcome): unknown => ('table' in o ? { table: { ...o.table, columns: o.table.columns.map((c) => ({ ...c, values: c.values.length })) } } : o);
+  assert.deepStrictEqual(withoutValues(fast), withoutValues(reference), where);
   if ('table' in fast && 'table' in reference) {
     fast.table.columns.forEach((column, j) => {
       const a = Buffer.from(column.values.buffer, column.values.byteOffset, column.values.byteLength);
@@ -103,19 +105,37 @@ test('every CSV file of the tests and the examples reads the same with the fast 
   ];
   assert.ok(files.length >= 5, `found ${files.length} CSV files`);
   for (const file of files) {
-    for (const blockBytes of [csvTuning.blockBytes, 4093]) {
-      const saved = csvTuning.blockBytes;
+    for (const [blockBytes, ranges] of [
+      [csvTuning.blockBytes, 1],
+      [4093, 1],
+      [csvTuning.blockBytes, 3],
+    ]) {
+      const saved = { ...csvTuning };
       csvTuning.blockBytes = blockBytes;
       try {
-        const { fast, reference, readFast } = await both(() => readCsv(file));
-        assertSame(fast, reference, file);
+        const { fast, reference, readFast } = await both(() => withRanges({ ranges, storageMargin: 1.02, storageSlack: 2 }, () => readCsv(file)));
+        assertSame(fast, reference, `${file} (${ranges} ranges)`);
         assert.ok(readFast, `${file} was read by the fast reader`);
       } finally {
-        csvTuning.blockBytes = saved;
+        Object.assign(csvTuning, saved);
       }
     }
   }
 });
+
+/**
+ * `read` with files of any size cut into `ranges` byte ranges (./csvRanges.ts), all read on
+ * this thread; the room in the shared columns shrunk by `storageMargin` (below 1: ranges outgrow it).
+ */
+async function withRanges<T>(tuning: { ranges: number; storageMargin: number; storageSlack: number }, read: () => Promise<T>): Promise<T> {
+  const saved = { ...rangeTuning };
+  Object.assign(rangeTuning, { minBytes: 0, onCallingThread: true, ...tuning });
+  try {
+    return await read();
+  } finally {
+    Object.assign(rangeTuning, saved);
+  }
+}
 
 // ---------------------------------------------------------------------------
 // The generated corpus
@@ -214,7 +234,7 @@ test(`${CASES} generated CSVs read the same with the fast reader as with csv-par
   const dir = tempDir(t, 'segment-fastcsv-');
   const rng = new Random(SEED);
   const saved = csvTuning.blockBytes;
-  const tally = { fast: 0, declined: 0, tables: 0, errors: 0 };
+  const tally = { fast: 0, declined: 0, tables: 0, errors: 0, split: 0, joinedNot: rangeStats.joinedNot };
   const errorCodes: Record<string, number> = {};
   try {
     for (let c = 0; c < CASES; c++) {
@@ -225,9 +245,24 @@ test(`${CASES} generated CSVs read the same with the fast reader as with csv-par
       const fromText = rng.int(2) === 0; // readCsvText (no file): invalid bytes arrive as U+FFFD
       const path = join(dir, `case${c % 50}.csv`);
       if (!fromText) writeFileSync(path, bytes);
-      const read = fromText ? () => readCsvText(bytes.toString('utf8'), 'case.csv', options) : () => readCsv(path, options);
+      const readWhole = fromText ? () => readCsvText(bytes.toString('utf8'), 'case.csv', options) : () => readCsv(path, options);
+      // Half the files cut into 2 to 4 byte ranges, with room for their rows to spare, with just enough
+      // (their rows then move onto the room of the range before) or with too little.
+      const ranges = rng.int(2) === 0 ? 1 : 2 + rng.int(3);
+      const [storageMargin, storageSlack] = [
+        [1.15, 1024],
+        [1.02, 2],
+        [0.5, 0],
+      ][rng.int(3)];
+      const read = () => withRanges({ ranges, storageMargin, storageSlack }, readWhole);
+      const splitBefore = rangeStats.split;
       const { fast, reference, readFast } = await both(read);
-      assertSame(fast, reference, `case ${c} (seed ${SEED}, blocks of ${csvTuning.blockBytes}): ${JSON.stringify(bytes.toString('latin1').slice(0, 300))}`);
+      assertSame(
+        fast,
+        reference,
+        `case ${c} (seed ${SEED}, blocks of ${csvTuning.blockBytes}, ${ranges} ranges, margin ${storageMargin}): ${JSON.stringify(bytes.toString('latin1').slice(0, 300))}`,
+      );
+      if (rangeStats.split > splitBefore) tally.split++;
       tally[readFast ? 'fast' : 'declined']++;
       tally['table' in reference ? 'tables' : 'errors']++;
       if ('error' in reference) errorCodes[String(reference.error.code)] = (errorCodes[String(reference.error.code)] ?? 0) + 1;
@@ -235,7 +270,9 @@ test(`${CASES} generated CSVs read the same with the fast reader as with csv-par
   } finally {
     csvTuning.blockBytes = saved;
   }
+  tally.joinedNot = rangeStats.joinedNot - tally.joinedNot;
   t.diagnostic(JSON.stringify({ ...tally, errorCodes }));
+  assert.ok(tally.split > CASES / 10 && tally.joinedNot > 0, `files read in ranges, and files whose ranges could not be joined: ${JSON.stringify(tally)}`);
   // A corpus the fast reader mostly declined, or one without errors, would prove little.
   assert.ok(tally.fast > CASES / 2, `the fast reader read most files itself: ${JSON.stringify(tally)}`);
   assert.ok(tally.errors > CASES / 20 && tally.tables > CASES / 2, `a useful mix: ${JSON.stringify(tally)}`);

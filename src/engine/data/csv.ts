@@ -21,9 +21,10 @@ import { SegmentError, cancelledError, throwIfAborted } from '../errors';
 import { NumberShape, isInfinityToken, isMissingToken, numberShape, numberValue } from './numeric';
 import { RowReservoir, type RowSample, type SampleRequest } from './sample';
 import type { ParquetFormat } from './parquet';
-import { LevelCodes, hashBytes } from './levels';
+import { LevelCodes, MAX_LEVELS, hashBytes } from './levels';
 import { scanNumber, scanned } from './byteNumber';
 import { readCsvFast, type FastReadOutcome, type FastReadSetup } from './fastCsv';
+import { readCsvInRanges, type ByteSource, type RangeReadSetup } from './csvRanges';
 
 // Read once: an imported binding can cost a getter call per use where modules are compiled to CommonJS (tsx).
 const SHAPE_NONE = NumberShape.NONE;
@@ -110,7 +111,7 @@ const ROWS_PER_PROGRESS = 10_000;
 /** Guards against an unclosed quote swallowing the rest of a large file. */
 const MAX_RECORD_CHARS = 1_000_000;
 const INITIAL_CAPACITY = 1024;
-export { MAX_LEVELS } from './levels';
+export { MAX_LEVELS };
 const CANDIDATE_DELIMITERS: readonly Delimiter[] = [',', ';', '\t', '|'];
 const debug = debuglog('segment');
 const EXCEL_UTF8_HINT = 'Re-save the file as UTF-8 (in Excel: Save As → "CSV UTF-8 (Comma delimited)") and try again.';
@@ -123,6 +124,7 @@ export async function readCsv(path: string, options: CsvReadOptions = {}): Promi
   throwIfAborted(options.signal);
   const { sample, totalBytes } = await readSample(path);
   const input: CsvInput = {
+    readRanges: (setup) => readFileInRanges(path, totalBytes, sample, setup),
     readFast: (setup) => readFileFast(path, setup),
     stream: () => createReadStream(path, { highWaterMark: CHUNK_BYTES }),
   };
@@ -134,6 +136,7 @@ export async function readCsvText(text: string, fileName: string, options: CsvRe
   throwIfAborted(options.signal);
   const bytes = Buffer.from(text, 'utf8');
   const input: CsvInput = {
+    readRanges: (setup) => readCsvInRanges(bufferSource(bytes), bytes.subarray(0, SNIFF_BYTES), setup),
     readFast: (setup) => {
       let at = 0;
       return readCsvFast(async (into, offset, length) => {
@@ -240,6 +243,8 @@ interface ReadContext {
 
 /** The bytes of a CSV, for the fast reader or as a stream for csv-parse. */
 interface CsvInput {
+  /** The fast reader over byte ranges on engine threads (./csvRanges.ts), or null: read in one piece. */
+  readRanges(setup: RangeReadSetup): Promise<CsvTable | null>;
   readFast(setup: FastReadSetup): Promise<FastReadOutcome>;
   stream(): Readable;
 }
@@ -266,6 +271,19 @@ async function readTable(input: CsvInput, sample: Buffer, context: ReadContext):
   const delimiter = options.delimiter ?? sniffed.delimiter;
   // The sample is drawn by csv-parse's path (TableBuilder.addRecord); the fast reader adds rows cell by cell.
   if (csvTuning.fast && !options.sample) {
+    const ranged = await input.readRanges({
+      fileName,
+      delimiter,
+      lineEnding: sniffed.lineEnding,
+      totalBytes: context.totalBytes,
+      blockBytes: csvTuning.blockBytes,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+    if (ranged) {
+      csvReaderStats.fast++;
+      return ranged;
+    }
     const fast = await input.readFast({
       delimiter,
       lineEnding: sniffed.lineEnding,
@@ -343,6 +361,25 @@ function* chunksOf(bytes: Buffer): Generator<Buffer> {
   for (let start = 0; start < bytes.length; start += CHUNK_BYTES) {
     yield bytes.subarray(start, start + CHUNK_BYTES);
   }
+}
+
+/** The fast reader over byte ranges of a file on disk, or null (see readCsvInRanges). */
+async function readFileInRanges(path: string, totalBytes: number, sample: Buffer, setup: RangeReadSetup): Promise<CsvTable | null> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const file = handle;
+    const source: ByteSource = { totalBytes, read: async (into, offset, length, position) => (await file.read(into, offset, length, position)).bytesRead };
+    return await readCsvInRanges(source, sample, { ...setup, path });
+  } catch (error) {
+    throw fileSystemError(error, path);
+  } finally {
+    await handle?.close();
+  }
+}
+
+function bufferSource(bytes: Buffer): ByteSource {
+  return { totalBytes: bytes.length, read: async (into, offset, length, position) => bytes.copy(into, offset, position, Math.min(bytes.length, position + length)) };
 }
 
 /** The fast reader over a file on disk. */
@@ -544,6 +581,8 @@ function countByte(buf: Buffer, byte: number, end: number): number {
 
 export class TableBuilder {
   nRows = 0;
+  /** The columns live in a ColumnStorage: no room is reserved beyond it (rows past it grow a column of its own). */
+  private fixedStorage = false;
   private header: string[] | null = null;
   private columns: ColumnBuilder[] = [];
   private lineOfRow = new Int32Array(INITIAL_CAPACITY);
@@ -586,6 +625,35 @@ export class TableBuilder {
     this.nRows++;
   }
 
+  /** The column names, once the header has been read. */
+  get headerNames(): string[] | null {
+    return this.header;
+  }
+
+  /**
+   * A table for the rows of one byte range of a file (./csvRanges.ts), whose
+   * header `names` was read (and checked) from the file's start.
+   */
+  static forRange(fileName: string, delimiter: Delimiter, names: string[], storage?: ColumnStorage): TableBuilder {
+    const table = new TableBuilder(fileName, delimiter);
+    table.useHeader(names);
+    if (storage) {
+      table.fixedStorage = true;
+      table.lineOfRow = new Int32Array(storage.capacity);
+      table.columns.forEach((column, j) => column.useStorage(storageView(storage, j)));
+    }
+    return table;
+  }
+
+  /** What was read, before the ranges of a file are joined: rows, their lines, each column's part. */
+  parts(): { rows: number; lineOfRow: Int32Array; columns: ColumnPart[] } {
+    return {
+      rows: this.nRows,
+      lineOfRow: this.lineOfRow.slice(0, this.nRows),
+      columns: this.columns.map((column) => column.part(this.nRows)),
+    };
+  }
+
   /** Whether the header has been read (then `columnBuilders` are the columns). */
   get hasHeader(): boolean {
     return this.header !== null;
@@ -612,7 +680,7 @@ export class TableBuilder {
 
   /** Room for `rows` data rows in every column, expected from the file's size. */
   reserve(rows: number): void {
-    if (rows <= this.lineOfRow.length) return;
+    if (rows <= this.lineOfRow.length || this.fixedStorage) return;
     this.lineOfRow = growInt32(this.lineOfRow, rows);
     for (const column of this.columns) column.reserve(rows);
   }
@@ -650,6 +718,10 @@ export class TableBuilder {
     const names = record.map((name) => name.trim());
     checkHeaderNamesPresent(names, line, this.fileName);
     checkHeaderNamesUnique(names, this.fileName);
+    this.useHeader(names);
+  }
+
+  private useHeader(names: string[]): void {
     this.header = names;
     // Decimal commas are only possible when the comma does not separate fields.
     const allowDecimalComma = this.delimiter !== ',';
@@ -689,7 +761,7 @@ function checkHeaderNamesUnique(names: string[], fileName: string): void {
  * non-numeric.
  */
 export class ColumnBuilder {
-  private values = new Float64Array(INITIAL_CAPACITY);
+  private values: Float64Array = new Float64Array(INITIAL_CAPACITY);
   private missing = 0;
   private nonNumeric = 0;
   private firstNonNumeric: { value: string; line: number; row: number } | null = null;
@@ -700,14 +772,17 @@ export class ColumnBuilder {
   private commaRows: Int32Array | null = null;
   private commaCount = 0;
   private firstComma: { value: string; line: number; row: number } | null = null;
+  private inStorage = false;
+  /** The row being added (the levels' drop fills texts up to it). */
+  private rowsAdded = 0;
+  /** The first row whose text is kept as written (rows before it hold String(number)). */
+  private textFrom = 0;
   /**
    * Every cell as written, coded by its distinct value, while there are at
    * most MAX_LEVELS of them: a column that turns out to hold text then has
    * its levels exactly (rows read before its first text are not rebuilt from
    * their numbers, which would turn "07" into "7").
    */
-  /** The row being added (the levels' drop fills texts up to it). */
-  private rowsAdded = 0;
   private levels = new LevelCodes(INITIAL_CAPACITY, (names, codes) => this.textFromLevels(names, codes, this.rowsAdded));
   private readonly stringCell = new StringCell();
   private readonly byteCell = new AsciiCell();
@@ -717,6 +792,12 @@ export class ColumnBuilder {
     private readonly allowDecimalComma: boolean,
   ) {
     this.text = isIdLikeName(name) ? [] : null;
+  }
+
+  /** Reads into `values` (a ColumnStorage's view): its rows are kept there, not copied out, while they fit. */
+  useStorage(values: Float64Array): void {
+    this.values = values;
+    this.inStorage = true;
   }
 
   get usedDecimalComma(): boolean {
@@ -797,21 +878,23 @@ export class ColumnBuilder {
   }
 
   finish(nRows: number): CsvColumn {
+    return joinColumnParts(this.name, [this.part(nRows)], [nRows], [0])!;
+  }
+
+  /** What this builder read of its column, over its first nRows rows (./csvRanges.ts joins those of a file's byte ranges). */
+  part(nRows: number): ColumnPart {
     const first = this.firstNonNumeric;
-    // Beside other text, an infinity is one more text value.
-    const isText = this.nonNumeric > 0;
-    const levels = this.levels.finish(nRows);
-    if (this.text !== null && levels.codes !== null) this.textFromLevels(levels.levels!, levels.codes, nRows);
     return {
-      name: this.name,
-      values: trimmed(this.values, nRows),
+      values: this.inStorage ? this.values.subarray(0, nRows) : trimmed(this.values, nRows),
       missing: this.missing,
-      nonNumeric: this.nonNumeric + (isText ? this.nonFinite : 0),
+      nonNumeric: this.nonNumeric,
       firstNonNumeric: first && { value: first.value, line: first.line },
-      nonFinite: isText ? 0 : this.nonFinite,
-      firstNonFinite: isText ? null : this.firstNonFinite,
+      nonFinite: this.nonFinite,
+      firstNonFinite: this.firstNonFinite,
       text: this.text,
-      ...levels,
+      textFrom: this.textFrom,
+      ...this.levels.finish(nRows),
+      decimalComma: this.firstComma !== null,
     };
   }
 
@@ -821,16 +904,8 @@ export class ColumnBuilder {
    * cell); each such row's text is its level, '' where missing.
    */
   private textFromLevels(names: readonly string[], codes: Uint8Array, end: number): void {
-    const before = this.text;
-    if (before === null || before.length >= end) return;
-    // Sized once: a million pushes cost more than the filling itself.
-    const text = new Array<string>(end);
-    for (let i = 0; i < before.length; i++) text[i] = before[i];
-    for (let i = before.length; i < end; i++) {
-      const code = i < codes.length ? codes[i] : 0;
-      text[i] = code === 0 ? '' : names[code - 1];
-    }
-    this.text = text;
+    if (this.text === null || this.text.length >= end) return;
+    this.text = textsWithLevels(this.text, names, codes, end);
   }
 
   /** Kept with its text, in case the column turns out to be text. */
@@ -874,6 +949,7 @@ export class ColumnBuilder {
 
   /** Texts of rows [0, row) rebuilt from the numbers, once a column turns out to need them. */
   private textSoFar(row: number): string[] {
+    this.textFrom = row;
     const texts = new Array<string>(row);
     let k = 0;
     for (let i = 0; i < row; i++) {
@@ -884,6 +960,174 @@ export class ColumnBuilder {
     }
     return texts;
   }
+}
+
+/**
+ * One shared buffer for every column of a file read in byte ranges
+ * (./csvRanges.ts): column j is `stride` numbers from j × stride, and the
+ * range reading rows into it writes `capacity` of them from `base`. The
+ * ranges' rows are then moved together in place: no column is allocated
+ * and copied once more (allocating many large arrays is what costs, in
+ * garbage collections).
+ */
+export interface ColumnStorage {
+  buffer: SharedArrayBuffer;
+  stride: number;
+  base: number;
+  capacity: number;
+}
+
+/** Column j's slots for the range of `storage`. */
+export function storageView(storage: ColumnStorage, j: number, rows = storage.capacity): Float64Array {
+  return new Float64Array(storage.buffer, 8 * (j * storage.stride + storage.base), rows);
+}
+
+/**
+ * What the reader of one byte range of a file (./csvRanges.ts), or of the
+ * whole file, knows of a column: ColumnBuilder's state, before joining.
+ */
+export interface ColumnPart extends Omit<CsvColumn, 'name'> {
+  /** Here not counting the infinities, which count as text only beside other text (known when joined). */
+  nonNumeric: number;
+  /**
+   * The texts kept, or null: rows before textFrom rebuilt from their numbers,
+   * later ones as written; rows from text.length on are read from the levels.
+   */
+  text: string[] | null;
+  textFrom: number;
+  /** A decimal comma was read: its meaning depends on every row before it, so such ranges are not joined. */
+  decimalComma: boolean;
+}
+
+/**
+ * A column from the parts of it read from consecutive byte ranges of a file
+ * (rows[k] rows each, whose lines are lineOffsets[k] after those the part
+ * counted), exactly as one reader of the whole file makes it; null where the
+ * parts cannot tell that (a decimal comma; a range's numbers whose texts the
+ * whole-file reader would have kept as written), and then the file is read
+ * in one piece. `joinInPlace` joins the values where they are (./csvRanges.ts), or says it cannot (null).
+ */
+export function joinColumnParts(
+  name: string,
+  parts: ColumnPart[],
+  rows: number[],
+  lineOffsets: number[],
+  joinInPlace?: () => Float64Array | null,
+): CsvColumn | null {
+  if (parts.length > 1 && parts.some((p) => p.decimalComma)) return null;
+  const n = rows.reduce((a, b) => a + b, 0);
+  const text = joinTexts(parts, rows, n);
+  if (text === undefined) return null;
+  let missing = 0;
+  let nonNumeric = 0;
+  let nonFinite = 0;
+  let firstNonNumeric: CsvColumn['firstNonNumeric'] = null;
+  let firstNonFinite: CsvColumn['firstNonFinite'] = null;
+  parts.forEach((p, k) => {
+    missing += p.missing;
+    nonNumeric += p.nonNumeric;
+    nonFinite += p.nonFinite;
+    if (firstNonNumeric === null && p.firstNonNumeric) firstNonNumeric = { value: p.firstNonNumeric.value, line: p.firstNonNumeric.line + lineOffsets[k] };
+    if (firstNonFinite === null && p.firstNonFinite) firstNonFinite = { value: p.firstNonFinite.value, line: p.firstNonFinite.line + lineOffsets[k] };
+  });
+  // Beside other text, an infinity is one more text value.
+  const isText = nonNumeric > 0;
+  return {
+    name,
+    // Last: joining in place moves the parts' values (the texts above read them where they were).
+    values: joinInPlace?.() ?? (parts.length === 1 ? parts[0].values : concatFloat64(parts.map((p) => p.values), n)),
+    missing,
+    nonNumeric: nonNumeric + (isText ? nonFinite : 0),
+    firstNonNumeric,
+    nonFinite: isText ? 0 : nonFinite,
+    firstNonFinite: isText ? null : firstNonFinite,
+    text,
+    ...joinLevels(parts, rows, n),
+  };
+}
+
+/** The distinct values of all parts in order of first appearance, and the codes renumbered to them; null above MAX_LEVELS. */
+function joinLevels(parts: ColumnPart[], rows: number[], n: number): { levels: string[] | null; codes: Uint8Array | null } {
+  if (parts.length === 1) return { levels: parts[0].levels, codes: parts[0].codes };
+  if (parts.some((p) => p.levels === null)) return { levels: null, codes: null };
+  const index = new Map<string, number>();
+  const codes = new Uint8Array(n);
+  let at = 0;
+  for (let k = 0; k < parts.length; k++) {
+    const part = parts[k];
+    const renumber = part.levels!.map((level) => {
+      if (!index.has(level)) index.set(level, index.size + 1);
+      return index.get(level)!;
+    });
+    if (index.size > MAX_LEVELS) return { levels: null, codes: null };
+    const from = part.codes!;
+    for (let i = 0; i < rows[k]; i++) codes[at + i] = from[i] === 0 ? 0 : renumber[from[i] - 1];
+    at += rows[k];
+  }
+  return { levels: [...index.keys()], codes };
+}
+
+/**
+ * The column's texts as the whole-file reader keeps them: none until its
+ * first text; rows before that rebuilt from their numbers; every later row
+ * as written. undefined when a range after that first text has numbers
+ * whose written form it did not keep (neither as texts nor as levels).
+ */
+function joinTexts(parts: ColumnPart[], rows: number[], n: number): string[] | null | undefined {
+  const first = parts.findIndex((p) => p.text !== null);
+  if (first < 0) return null;
+  if (parts.length === 1) {
+    const { text, levels, codes } = parts[0];
+    return text!.length >= n || levels === null || codes === null ? text : textsWithLevels(text!, levels, codes, n);
+  }
+  const text = new Array<string>(n);
+  let at = 0;
+  for (let k = 0; k < parts.length; k++) {
+    const part = parts[k];
+    const kept = part.text ?? [];
+    const fromLevels = k > first && part.levels !== null;
+    // After the column's first text every row is kept as written: rows this part rebuilt from their numbers
+    // (or kept none of) are right only when missing.
+    const rebuilt = k > first && !fromLevels ? (part.text === null ? rows[k] : part.textFrom) : 0;
+    for (let i = 0; i < rows[k]; i++) {
+      const value = part.values[i];
+      if (k < first) text[at + i] = Number.isNaN(value) ? '' : String(value);
+      else if (i < rebuilt) {
+        if (!Number.isNaN(value)) return undefined;
+        text[at + i] = '';
+      } else text[at + i] = fromLevels || i >= kept.length ? levelText(part, i) : kept[i];
+    }
+    at += rows[k];
+  }
+  return text;
+}
+
+/** The cell of row i as written, from the part's levels ('' where missing). */
+function levelText(part: ColumnPart, i: number): string {
+  const code = part.codes !== null && i < part.codes.length ? part.codes[i] : 0;
+  return code === 0 ? '' : part.levels![code - 1];
+}
+
+/** `text` followed by the texts of rows [text.length, end) read from their levels, '' where missing. */
+function textsWithLevels(before: string[], names: readonly string[], codes: Uint8Array, end: number): string[] {
+  // Sized once: a million pushes cost more than the filling itself.
+  const text = new Array<string>(end);
+  for (let i = 0; i < before.length; i++) text[i] = before[i];
+  for (let i = before.length; i < end; i++) {
+    const code = i < codes.length ? codes[i] : 0;
+    text[i] = code === 0 ? '' : names[code - 1];
+  }
+  return text;
+}
+
+function concatFloat64(arrays: Float64Array[], n: number): Float64Array {
+  const out = new Float64Array(n);
+  let at = 0;
+  for (const a of arrays) {
+    out.set(a, at);
+    at += a.length;
+  }
+  return out;
 }
 
 /** The text of the cell being added, made only when it is needed. */

@@ -17,7 +17,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { throwIfAborted } from '../errors';
-import type { CsvProgress, CsvTable, LineEnding, TableBuilder } from './csv';
+import type { ColumnPart, CsvProgress, CsvTable, LineEnding, TableBuilder } from './csv';
 
 export interface FastReadSetup {
   delimiter: string;
@@ -51,19 +51,89 @@ class Decline extends Error {}
 
 /**
  * Reads a CSV file through `read` into `setup.table`, or says why it leaves
- * the file to csv-parse. One buffer is reused throughout: the unfinished
- * record at its end moves to its start before the next block is read in.
+ * the file to csv-parse.
  */
 export async function readCsvFast(read: ByteReader, setup: FastReadSetup): Promise<FastReadOutcome> {
+  try {
+    const { hadBom, bytes } = await parseBlocks(read, setup, true);
+    const { table } = setup;
+    if (!table.hasHeader || table.nRows === 0) throw new Decline('no header or no data rows');
+    setup.onProgress?.({ rowsRead: table.nRows, bytesRead: bytes, totalBytes: setup.totalBytes });
+    return { table: table.finish(hadBom, setup.lineEnding) };
+  } catch (error) {
+    if (error instanceof Decline) return { declined: error.message };
+    throw error;
+  }
+}
+
+/** What the reader of one byte range of a file found (./csvRanges.ts joins the ranges). */
+export interface RangePart {
+  rows: number;
+  /** Line breaks in the range: the next range starts that many lines later. */
+  lineBreaks: number;
+  /** Per row, its line counted from the range's first line (1). */
+  lineOfRow: Int32Array;
+  columns: ColumnPart[];
+}
+
+/**
+ * Reads the whole records of one byte range of a file (from the start of a
+ * line to just after a line break, past the header): `setup.table` already
+ * has the header. Declines as readCsvFast does, and also when the range
+ * ends inside a quoted value (a line break inside quotes was taken for a
+ * range boundary).
+ */
+export async function readRangeFast(read: ByteReader, setup: FastReadSetup): Promise<RangePart | { declined: string }> {
+  try {
+    const parser = await parseBlocks(read, setup, false);
+    return { ...setup.table.parts(), lineBreaks: parser.lineBreaks };
+  } catch (error) {
+    if (error instanceof Decline) return { declined: error.message };
+    throw error;
+  }
+}
+
+/** Where the header of a CSV ends, read from its first bytes `sample`. */
+export interface HeaderEnd {
+  names: string[];
+  /** The byte offset of the first data row's line, and its line number. */
+  dataStart: number;
+  firstDataLine: number;
+  hadBom: boolean;
+}
+
+/** The header record at the start of `sample` (not the whole file), or null when it does not end there or the fast reader would decline it. */
+export function readHeader(sample: Buffer, setup: FastReadSetup): HeaderEnd | null {
+  const hadBom = sample.length >= 3 && sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf;
+  const bytes = hadBom ? sample.subarray(3) : sample;
+  const parser = new RecordParser(setup);
+  try {
+    const used = parser.parse(bytes, false, 0, true);
+    const names = setup.table.headerNames;
+    if (names === null) return null;
+    checkText(bytes, used);
+    return { names, dataStart: used + (hadBom ? 3 : 0), firstDataLine: parser.lineBreaks + 1, hadBom };
+  } catch (error) {
+    if (error instanceof Decline) return null;
+    throw error;
+  }
+}
+
+/**
+ * Feeds the bytes `read` gives to a RecordParser, block by block. One buffer
+ * is reused throughout: the unfinished record at its end moves to its start
+ * before the next block is read in. At the start of a file (`fileStart`) a
+ * byte order mark is skipped, as csv.ts's Utf8Guard does.
+ */
+async function parseBlocks(read: ByteReader, setup: FastReadSetup, fileStart: boolean): Promise<{ hadBom: boolean; bytes: number; lineBreaks: number }> {
   const parser = new RecordParser(setup);
   const blockBytes = setup.blockBytes;
   let work = Buffer.allocUnsafe(Math.max(2 * blockBytes, 64));
   let filled = 0;
-  let started = false;
+  let started = !fileStart;
   let hadBom = false;
   let bytesBefore = 0;
   let reserved = false;
-  /** At the first 3 bytes (or the end): a byte order mark is skipped, as csv.ts's Utf8Guard does. */
   const start = (): void => {
     started = true;
     hadBom = work[0] === 0xef && work[1] === 0xbb && work[2] === 0xbf && filled >= 3;
@@ -72,49 +142,41 @@ export async function readCsvFast(read: ByteReader, setup: FastReadSetup): Promi
     filled -= 3;
     bytesBefore = 3;
   };
-  try {
-    for (;;) {
-      if (work.length - filled < blockBytes) {
-        const bigger = Buffer.allocUnsafe(Math.max(2 * work.length, filled + blockBytes));
-        work.copy(bigger, 0, 0, filled);
-        work = bigger;
-      }
-      const got = await read(work, filled, blockBytes);
-      if (got === 0) break;
-      filled += got;
-      if (!started) {
-        if (filled < 3) continue; // too short to tell whether it starts with a BOM
-        start();
-      }
-      throwIfAborted(setup.signal);
-      const view = work.subarray(0, filled);
-      checkText(view, filled - incompleteTailLength(view));
-      const used = parser.parse(view, false, bytesBefore);
-      bytesBefore += used;
-      if (!reserved && setup.table.nRows > 0) {
-        // Rows of the whole file by the first block's: the columns made that long at once, not doubled up to it.
-        reserved = true;
-        setup.table.reserve(Math.ceil((setup.table.nRows * setup.totalBytes * 1.02) / bytesBefore) + 16);
-      }
-      work.copyWithin(0, used, filled);
-      filled -= used;
-      if (filled > MAX_RECORD_BYTES) throw new Decline('a row longer than 1,000,000 bytes');
+  for (;;) {
+    if (work.length - filled < blockBytes) {
+      const bigger = Buffer.allocUnsafe(Math.max(2 * work.length, filled + blockBytes));
+      work.copy(bigger, 0, 0, filled);
+      work = bigger;
     }
-    if (!started) start();
-    if (filled > 0) {
-      const view = work.subarray(0, filled);
-      checkText(view, filled);
-      bytesBefore += parser.parse(view, true, bytesBefore);
+    const got = await read(work, filled, blockBytes);
+    if (got === 0) break;
+    filled += got;
+    if (!started) {
+      if (filled < 3) continue; // too short to tell whether it starts with a BOM
+      start();
     }
     throwIfAborted(setup.signal);
-    const { table } = setup;
-    if (!table.hasHeader || table.nRows === 0) throw new Decline('no header or no data rows');
-    setup.onProgress?.({ rowsRead: table.nRows, bytesRead: bytesBefore, totalBytes: setup.totalBytes });
-    return { table: table.finish(hadBom, setup.lineEnding) };
-  } catch (error) {
-    if (error instanceof Decline) return { declined: error.message };
-    throw error;
+    const view = work.subarray(0, filled);
+    checkText(view, filled - incompleteTailLength(view));
+    const used = parser.parse(view, false, bytesBefore);
+    bytesBefore += used;
+    if (!reserved && setup.table.nRows > 0) {
+      // Rows of the whole file by the first block's: the columns made that long at once, not doubled up to it.
+      reserved = true;
+      setup.table.reserve(Math.ceil((setup.table.nRows * setup.totalBytes * 1.02) / bytesBefore) + 16);
+    }
+    work.copyWithin(0, used, filled);
+    filled -= used;
+    if (filled > MAX_RECORD_BYTES) throw new Decline('a row longer than 1,000,000 bytes');
   }
+  if (!started) start();
+  if (filled > 0) {
+    const view = work.subarray(0, filled);
+    checkText(view, filled);
+    bytesBefore += parser.parse(view, true, bytesBefore);
+  }
+  throwIfAborted(setup.signal);
+  return { hadBom, bytes: bytesBefore, lineBreaks: parser.lineBreaks };
 }
 
 /** UTF-8 without NUL bytes, as csv.ts's Utf8Guard demands, else declined (the guard says where). */
@@ -160,14 +222,20 @@ class RecordParser {
     this.table = setup.table;
   }
 
+  /** Line breaks passed so far (whole records only). */
+  get lineBreaks(): number {
+    return this.line - 1;
+  }
+
   /**
    * Adds the whole records at the start of buf; returns how many bytes they
-   * took. With `final`, buf ends the file and is read to its end.
+   * took. With `final`, buf ends the file and is read to its end; with
+   * `headerOnly`, it stops after the header.
    */
-  parse(buf: Buffer, final: boolean, bytesBefore: number): number {
+  parse(buf: Buffer, final: boolean, bytesBefore: number, headerOnly = false): number {
     const end = buf.length;
     let p = 0;
-    while (p < end) {
+    while (p < end && !(headerOnly && this.table.hasHeader)) {
       const lineBefore = this.line;
       const next = this.record(buf, p, final);
       if (next < 0) {

@@ -5,6 +5,7 @@
  * serves passes until the pool closes.
  */
 import { isMainThread, workerData } from 'node:worker_threads';
+import { serveRange, type RangeThreadSetup } from '../data/csvRanges';
 import { fcmChunkRunner } from './fcm';
 import { gmmChunkRunner } from './gmmKernels';
 import { silhouetteChunkRunner } from './metrics';
@@ -21,6 +22,9 @@ if (!isMainThread) {
       break;
     case 'silhouette':
       serveChunks(data.control, silhouetteChunkRunner(data.task.setup));
+      break;
+    case 'csvRange':
+      void serveRange(data.task.setup as RangeThreadSetup);
       break;
   }
 }
