@@ -234,7 +234,7 @@ test(`${CASES} generated CSVs read the same with the fast reader as with csv-par
   const dir = tempDir(t, 'segment-fastcsv-');
   const rng = new Random(SEED);
   const saved = csvTuning.blockBytes;
-  const tally = { fast: 0, declined: 0, tables: 0, errors: 0, split: 0, joinedNot: rangeStats.joinedNot };
+  const tally = { fast: 0, declined: 0, tables: 0, errors: 0, split: 0, joinedNot: rangeStats.joinedNot, sampled: 0 };
   const errorCodes: Record<string, number> = {};
   try {
     for (let c = 0; c < CASES; c++) {
@@ -242,6 +242,8 @@ test(`${CASES} generated CSVs read the same with the fast reader as with csv-par
       // Now and then blocks of a few bytes, which cut rows, quotes, CRLFs and characters apart.
       csvTuning.blockBytes = rng.int(8) === 0 ? 1 + rng.int(13) : saved;
       const options: CsvReadOptions = delimiter ? { delimiter } : {};
+      // Now and then a sample of a few rows (drawn from the record bytes on the fast path).
+      if (rng.int(6) === 0) options.sample = { rows: 1 + rng.int(12), seed: rng.int(1000) };
       const fromText = rng.int(2) === 0; // readCsvText (no file): invalid bytes arrive as U+FFFD
       const path = join(dir, `case${c % 50}.csv`);
       if (!fromText) writeFileSync(path, bytes);
@@ -263,6 +265,7 @@ test(`${CASES} generated CSVs read the same with the fast reader as with csv-par
         `case ${c} (seed ${SEED}, blocks of ${csvTuning.blockBytes}, ${ranges} ranges, margin ${storageMargin}): ${JSON.stringify(bytes.toString('latin1').slice(0, 300))}`,
       );
       if (rangeStats.split > splitBefore) tally.split++;
+      if (options.sample && readFast) tally.sampled++;
       tally[readFast ? 'fast' : 'declined']++;
       tally['table' in reference ? 'tables' : 'errors']++;
       if ('error' in reference) errorCodes[String(reference.error.code)] = (errorCodes[String(reference.error.code)] ?? 0) + 1;
@@ -272,7 +275,7 @@ test(`${CASES} generated CSVs read the same with the fast reader as with csv-par
   }
   tally.joinedNot = rangeStats.joinedNot - tally.joinedNot;
   t.diagnostic(JSON.stringify({ ...tally, errorCodes }));
-  assert.ok(tally.split > CASES / 10 && tally.joinedNot > 0, `files read in ranges, and files whose ranges could not be joined: ${JSON.stringify(tally)}`);
+  assert.ok(tally.split > CASES / 10 && tally.joinedNot > 0 && tally.sampled > CASES / 20, `files read in ranges, files whose ranges could not be joined, sampled files read fast: ${JSON.stringify(tally)}`);
   // A corpus the fast reader mostly declined, or one without errors, would prove little.
   assert.ok(tally.fast > CASES / 2, `the fast reader read most files itself: ${JSON.stringify(tally)}`);
   assert.ok(tally.errors > CASES / 20 && tally.tables > CASES / 2, `a useful mix: ${JSON.stringify(tally)}`);

@@ -269,9 +269,9 @@ async function readTable(input: CsvInput, sample: Buffer, context: ReadContext):
   rejectNonText(sample, fileName);
   const sniffed = sniffDialect(sample.toString('utf8'), context.totalBytes <= sample.length);
   const delimiter = options.delimiter ?? sniffed.delimiter;
-  // The sample is drawn by csv-parse's path (TableBuilder.addRecord); the fast reader adds rows cell by cell.
-  if (csvTuning.fast && !options.sample) {
-    const ranged = await input.readRanges({
+  if (csvTuning.fast) {
+    // A sample is drawn in one pass, in file order: not in ranges.
+    const ranged = options.sample ? null : await input.readRanges({
       fileName,
       delimiter,
       lineEnding: sniffed.lineEnding,
@@ -287,7 +287,7 @@ async function readTable(input: CsvInput, sample: Buffer, context: ReadContext):
     const fast = await input.readFast({
       delimiter,
       lineEnding: sniffed.lineEnding,
-      table: new TableBuilder(fileName, delimiter),
+      table: new TableBuilder(fileName, delimiter, options.sample),
       signal: options.signal,
       onProgress: options.onProgress,
       totalBytes: context.totalBytes,
@@ -586,8 +586,11 @@ export class TableBuilder {
   private header: string[] | null = null;
   private columns: ColumnBuilder[] = [];
   private lineOfRow = new Int32Array(INITIAL_CAPACITY);
-  /** With a sample: the rows kept so far, their cells joined by NUL (which Utf8Guard keeps out of any cell). */
-  private readonly reservoir: RowReservoir<{ cells: string; line: number }> | null;
+  /**
+   * With a sample: the rows kept so far, their cells joined by NUL (which
+   * Utf8Guard keeps out of any cell), or the fast reader's record bytes.
+   */
+  private readonly reservoir: RowReservoir<{ cells: string | Buffer; line: number }> | null;
 
   constructor(
     private readonly fileName: string,
@@ -623,6 +626,21 @@ export class TableBuilder {
     const row = this.beginRow(line);
     for (let j = 0; j < record.length; j++) this.columns[j].add(row, record[j], line);
     this.nRows++;
+  }
+
+  /** Whether rows are sampled: the fast reader then offers each data row's bytes (admitRow, keepRow), read at the end. */
+  get sampling(): boolean {
+    return this.reservoir !== null;
+  }
+
+  /** The next data row's slot in the sample, or −1 when it is not kept. */
+  admitRow(): number {
+    return this.reservoir!.admit();
+  }
+
+  /** The record bytes of the row admitRow() gave `slot` to, copied (the reader's buffer is reused). */
+  keepRow(slot: number, bytes: Buffer, line: number): void {
+    this.reservoir!.keep(slot, { cells: Buffer.from(bytes), line });
   }
 
   /** The column names, once the header has been read. */
@@ -685,10 +703,14 @@ export class TableBuilder {
     for (const column of this.columns) column.reserve(rows);
   }
 
-  finish(hadBom: boolean, lineEnding: LineEnding): CsvTable {
+  /** `readRecord` reads the fast reader's kept record bytes into this table. */
+  finish(hadBom: boolean, lineEnding: LineEnding, readRecord?: (bytes: Buffer, line: number) => void): CsvTable {
     // The sample's rows, in file order, read as if the file held only them.
     const drained = this.reservoir?.drain();
-    for (const { cells, line } of drained?.items ?? []) this.addRow(cells.split('\0'), line);
+    for (const { cells, line } of drained?.items ?? []) {
+      if (typeof cells === 'string') this.addRow(cells.split('\0'), line);
+      else readRecord!(cells, line);
+    }
     if (this.header === null) {
       throw new SegmentError(
         'EMPTY_FILE',

@@ -57,9 +57,10 @@ export async function readCsvFast(read: ByteReader, setup: FastReadSetup): Promi
   try {
     const { hadBom, bytes } = await parseBlocks(read, setup, true);
     const { table } = setup;
-    if (!table.hasHeader || table.nRows === 0) throw new Decline('no header or no data rows');
-    setup.onProgress?.({ rowsRead: table.nRows, bytesRead: bytes, totalBytes: setup.totalBytes });
-    return { table: table.finish(hadBom, setup.lineEnding) };
+    if (!table.hasHeader || table.rowsRead === 0) throw new Decline('no header or no data rows');
+    setup.onProgress?.({ rowsRead: table.rowsRead, bytesRead: bytes, totalBytes: setup.totalBytes });
+    const parser = new RecordParser(setup);
+    return { table: table.finish(hadBom, setup.lineEnding, (record, line) => parser.readKept(record, line)) };
   } catch (error) {
     if (error instanceof Decline) return { declined: error.message };
     throw error;
@@ -216,6 +217,8 @@ class RecordParser {
   private ends = new Int32Array(64);
   private kinds = new Uint8Array(64);
   private nFields = 0;
+  /** Reading the records a sample kept (readKept), not offering them to it. */
+  private readingKept = false;
 
   constructor(private readonly setup: FastReadSetup) {
     this.delimiter = setup.delimiter.charCodeAt(0);
@@ -243,10 +246,10 @@ class RecordParser {
         break;
       }
       if (next - p > MAX_RECORD_BYTES) throw new Decline('a row longer than 1,000,000 bytes');
-      this.addRecord(buf, lineBefore);
+      this.addRecord(buf, lineBefore, p, next);
       p = next;
-      const rows = this.table.nRows;
-      if (rows % ROWS_PER_PROGRESS === 0 && rows > 0) {
+      const rows = this.table.rowsRead;
+      if (rows % ROWS_PER_PROGRESS === 0 && rows > 0 && !this.readingKept) {
         throwIfAborted(this.setup.signal);
         this.setup.onProgress?.({ rowsRead: rows, bytesRead: bytesBefore + p, totalBytes: this.setup.totalBytes });
       }
@@ -356,7 +359,15 @@ class RecordParser {
     this.kinds[j] = kind;
   }
 
-  private addRecord(buf: Buffer, line: number): void {
+  /** A record the sample kept (its bytes, from line `line`), read into the table as the file's only rows are. */
+  readKept(record: Buffer, line: number): void {
+    this.line = line;
+    this.readingKept = true;
+    this.parse(record, true, 0);
+  }
+
+  /** The record buf[start, end), from line `line`. */
+  private addRecord(buf: Buffer, line: number, start: number, end: number): void {
     const n = this.nFields;
     const table = this.table;
     // A line of nothing but spaces, or one empty quoted value: skipped.
@@ -372,6 +383,11 @@ class RecordParser {
     }
     const columns = table.columnBuilders;
     if (n !== columns.length) throw new Decline('a ragged row');
+    if (table.sampling && !this.readingKept) {
+      const slot = table.admitRow();
+      if (slot >= 0) table.keepRow(slot, buf.subarray(start, end), line);
+      return;
+    }
     const row = table.beginRow(line);
     const { starts, ends, kinds } = this;
     for (let j = 0; j < n; j++) {

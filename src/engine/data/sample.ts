@@ -48,19 +48,28 @@ export class RowReservoir<T> {
 
   /** The next data row, in file order. */
   offer(item: T): void {
+    const slot = this.admit();
+    if (slot >= 0) this.keep(slot, item);
+  }
+
+  /**
+   * offer() in two steps, for a reader that makes the row only if it is
+   * kept: the next data row's slot in the reservoir, or −1 if it is not
+   * kept; then keep(slot, item) for a kept one.
+   */
+  admit(): number {
     const index = this.seen++;
     const { rows } = this.request;
-    if (index < rows) {
-      this.items.push(item);
-      this.indexes.push(index);
-      return;
-    }
+    if (index < rows) return index;
     // Row `index` replaces a random one of the reservoir with probability rows / (index + 1).
     const slot = this.random.int(index + 1);
-    if (slot < rows) {
-      this.items[slot] = item;
-      this.indexes[slot] = index;
-    }
+    return slot < rows ? slot : -1;
+  }
+
+  /** The row admit() gave `slot` to. */
+  keep(slot: number, item: T): void {
+    this.items[slot] = item;
+    this.indexes[slot] = this.seen - 1;
   }
 
   /** The rows kept, in file order, and how they were sampled (null when every row was kept). */
