@@ -23,7 +23,7 @@ import { meanSquaredError, memberMeansOf, neuralProfile, type NeuralFit } from '
 import { methodDefaults } from '../methods/options';
 import { clusterColumns } from '../methods/segmentation';
 import { assignmentsCsv, type SoftScores } from '../profile/assignments';
-import { profileToJson, profileToYaml, writeFileSet, type FileSpec } from '../profile/export';
+import { profileToJson, profileToYaml, writeFileSet, type CsvChunks, type FileSpec } from '../profile/export';
 import { commonMetadata, fileStamp, type Json, type JsonObject, type Profile } from '../profile/profile';
 import type { Progress, RunControl } from '../progress';
 import type { MethodKey } from '../../shared/methods';
@@ -352,7 +352,7 @@ async function writeScoreFiles(
   outputDir: string,
   method: MethodKey,
   now: Date,
-  scores: Iterable<string>,
+  scores: CsvChunks,
   profile: Profile | null,
   signal?: AbortSignal,
 ): Promise<{ scores: string; json?: string; yaml?: string }> {
