@@ -89,7 +89,7 @@ test('the assignments CSV starts with row (the data-row number), then the id col
   assert.equal(csv, 'row,customer_id,cluster,distance_to_center\n1,C1,0,0\n3,C3,1,0.25\n4,C4,0,0.5\n');
 });
 
-test('the assignments CSV writes every number as String(x) does, and ids as UTF-8, across chunks', () => {
+test('the assignments CSV writes every number as String(x) does, and ids as UTF-8, across chunks, per-row columns last', () => {
   const awkward = [
     0, -0, 1, -1, 0.25, NaN, Infinity, -Infinity, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) + 1, 1e21, -1.2345678901234567e20,
     1e-7, -1.2345678901234567e-6, 1e-7 - 2 ** -76, 5e-324, -2.2250738585072014e-308, 1.7976931348623157e308, 0.9999999999896936, 22.42041908030237,
@@ -105,14 +105,16 @@ test('the assignments CSV writes every number as String(x) does, and ids as UTF-
     ids: Array.from({ length: n }, (_, i) => ids[i % ids.length]),
   } as unknown as Parameters<typeof assignmentsCsvText>[0];
   const labels = Int32Array.from({ length: n }, (_, i) => i % 5);
-  const chunks = [...assignmentsCsv(data, labels, { columns: ['a', 'b', 'c'], values })];
+  const logLikelihoods = Float64Array.from({ length: n }, (_, i) => -Math.log1p(i) * 3.7);
+  const flags = Uint8Array.from({ length: n }, (_, i) => i % 3 & 1);
+  const chunks = [...assignmentsCsv(data, labels, { columns: ['a', 'b', 'c', 'log_likelihood', 'unusual'], values, perRow: [logLikelihoods, flags] })];
   assert.ok(chunks.length > 1, 'the table spans several chunks');
   // The table as text made the plain way: String(x) of every number, the text encoded as UTF-8.
-  let expected = 'row,customer_id,cluster,a,b,c\n';
+  let expected = 'row,customer_id,cluster,a,b,c,log_likelihood,unusual\n';
   for (let i = 0; i < n; i++) {
     expected += `${2 * i + 1},${csvField(spreadsheetSafe(ids[i % ids.length]))},${i % 5}`;
     for (let c = 0; c < width; c++) expected += `,${values[i * width + c]}`;
-    expected += '\n';
+    expected += `,${logLikelihoods[i]},${flags[i]}\n`;
   }
   assert.ok(Buffer.concat(chunks).equals(Buffer.from(expected, 'utf8')));
 });

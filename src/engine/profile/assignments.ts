@@ -6,8 +6,10 @@ import { csvField } from './export';
 export interface SoftScores {
   /** Column names after `cluster`, e.g. prob_cluster_0 … or distance_to_center. */
   columns: string[];
-  /** n × columns.length, row-major. */
+  /** n × (columns.length − perRow.length), row-major: the first columns. */
   values: Float64Array;
+  /** The last columns, one number per row each (GMM scoring's log_likelihood and unusual), so no n×columns matrix is copied together. */
+  perRow?: ArrayLike<number>[];
 }
 
 /** Bytes of a chunk of the table: large writes, a bounded buffer. */
@@ -26,12 +28,13 @@ const NEWLINE = 0x0a;
  */
 export function* assignmentsCsv(data: PreparedData, labels: Int32Array, scores: SoftScores): Generator<Uint8Array> {
   const id = data.idColumn !== null && data.ids !== null ? { name: data.idColumn, values: data.ids } : null;
-  const width = scores.columns.length;
+  const perRow = scores.perRow ?? [];
+  const width = scores.columns.length - perRow.length;
   const { values } = scores;
   const header = ['row', ...(id ? [spreadsheetSafe(id.name)] : []), 'cluster', ...scores.columns].map(csvField).join(',') + '\n';
   let out = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, 3 * header.length));
   let at = writeText(out, 0, header);
-  const fixedBytes = 2 * INT_BYTES + width * (NUMBER_BYTES + 1) + 3;
+  const fixedBytes = 2 * INT_BYTES + scores.columns.length * (NUMBER_BYTES + 1) + 3;
   for (let i = 0; i < data.n; i++) {
     const idField = id ? csvField(spreadsheetSafe(id.values[i])) : '';
     // UTF-8 takes at most 3 bytes per UTF-16 unit.
@@ -51,6 +54,10 @@ export function* assignmentsCsv(data: PreparedData, labels: Int32Array, scores: 
     for (let c = 0, v = i * width; c < width; c++, v++) {
       out[at++] = COMMA;
       at = writeNumber(out, at, values[v]);
+    }
+    for (const column of perRow) {
+      out[at++] = COMMA;
+      at = writeNumber(out, at, column[i]);
     }
     out[at++] = NEWLINE;
   }

@@ -135,19 +135,13 @@ const SCORERS: Record<MethodKey, Scorer> = {
       score: async ({ data, common, threads, control }) => {
         const { labels, resp, logLikelihoods, unusual } = scoreGmm(scoring, data.z, data.n, threads, control.onLog);
         const { n } = data;
-        const values = new Float64Array(n * (k + 2));
         let count = 0;
-        for (let i = 0; i < n; i++) {
-          values.set(resp.subarray(i * k, (i + 1) * k), i * (k + 2));
-          values[i * (k + 2) + k] = logLikelihoods[i];
-          values[i * (k + 2) + k + 1] = unusual[i];
-          count += unusual[i];
-        }
+        for (let i = 0; i < n; i++) count += unusual[i];
         let total = 0;
         for (const ll of logLikelihoods) total += ll;
         return {
           labels,
-          soft: { columns: [...clusterColumns('prob_cluster_', k), 'log_likelihood', 'unusual'], values },
+          soft: { columns: [...clusterColumns('prob_cluster_', k), 'log_likelihood', 'unusual'], values: resp, perRow: [logLikelihoods, unusual] },
           unusual: { count, threshold: unusualThreshold },
           warnings: [],
           profile: (now, signal) => {
