@@ -55,6 +55,8 @@ export interface ScoreHooks {
   onLog?: (message: string) => void;
   /** The model is read and checked, nothing is written yet: the method is known. */
   onModel?: (model: ModelCommon) => void;
+  /** The rows are read; the model's features are taken from them next (the bench times the two apart). */
+  onRowsRead?: (nRows: number) => void;
 }
 
 export interface ScoreResult {
@@ -250,6 +252,7 @@ export async function scoreRows(request: ScoreRequest, hooks: ScoreHooks = {}): 
   hooks.onModel?.(common);
   throwIfAborted(signal);
   const table = await readTable(request.source, control);
+  hooks.onRowsRead?.(table.nRows);
   const { data, warnings } = scoringRows(table, common, { describe: request.profile === true });
   throwIfAborted(signal);
   hooks.onProgress?.({ phase: 'fit', message: `scoring ${data.n.toLocaleString('en-US')} rows` });
