@@ -5,11 +5,16 @@
  * holding the model's parameters, on the same standardised matrix, in the
  * same run, each side in a fresh process.
  *
- * Ours is the whole command (read the CSV, take the features, standardise,
- * posteriors and log-likelihoods, write the scores CSV), split by its
- * progress phases. Python reads the matrix ours standardised (written after
- * the timing), times predict_proba, and checks that our scores CSV holds the
- * same probabilities (max absolute difference).
+ * Ours is the whole command, split into its phases: read (the CSV), features
+ * (the model's columns into the standardised matrix), posteriors (the
+ * E-step's posteriors and log-likelihoods, labels, the unusual flags) and
+ * write (the scores CSV). The ratio to predict_proba is given for the whole
+ * command and for the posteriors alone (the same computation). The engine
+ * threads run dist/engineThread.js, as the built CLI's do, when the build is
+ * current (npm run bench builds first); else the source through tsx, which
+ * costs each thread a compile. Python reads the matrix ours standardised
+ * (written after the timing), times predict_proba, and checks that our scores
+ * CSV holds the same probabilities (max absolute difference).
  *
  *   npx tsx bench/score.ts [--rows N] [--threads N] [--no-python] [--cpu-prof] [--before DIR]
  *
@@ -22,25 +27,38 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MISSING_RATE, writeCustomersCsvFile } from '../examples/customers';
 import { readCsv } from '../src/engine/data/csv';
-import { defaultThreadCount } from '../src/engine/kernels/threads';
+import { defaultThreadCount, threadTuning } from '../src/engine/kernels/threads';
 import { exportMethods } from '../src/engine/pipeline';
 import { scoringRows } from '../src/engine/scoring/rows';
 import { readModel, scoreRows } from '../src/engine/scoring/score';
 import { GMM_OPTIONS } from './case';
 import { selfTimes } from './cpuprofile';
-import { BENCH_DIR, OUTPUT_DIR, SEED, csvPath, readJson, writeJson } from './data';
+import { BENCH_DIR, OUTPUT_DIR, REPO_DIR, SEED, csvPath, readJson, writeJson } from './data';
 import { runProcess } from './run';
 
 const MODEL_ROWS = 20_000;
+
+/**
+ * Seconds of each phase: read the CSV, take the features, posteriors (score),
+ * write. `features` is absent from a checkout whose scoreRows has no
+ * onRowsRead hook: its `read` then includes the features.
+ */
+export interface ScorePhases {
+  read: number;
+  features?: number;
+  score: number;
+  write: number;
+}
 
 export interface OursScore {
   seconds: number;
   /** CPU seconds of the process (every thread), steadier than the wall time on a shared machine. */
   cpuSeconds: number;
-  /** Seconds from the start to the first progress event of each phase's end: read (CSV + features), score, write. */
-  phases: { read: number; score: number; write: number };
+  phases: ScorePhases;
   /** CPU seconds of the same phases (every thread). */
-  cpuPhases?: { read: number; score: number; write: number };
+  cpuPhases?: ScorePhases;
+  /** The engine threads' entry: the built one (dist/engineThread.js) or the source through tsx. */
+  threadEntry?: 'dist' | 'source';
   n: number;
   d: number;
   scores: string;
@@ -144,26 +162,45 @@ function resultOf<T>(what: string, out: { code: number | null; stdout: string; s
   return JSON.parse(line.slice('BENCH_RESULT '.length)) as T;
 }
 
+const seconds = (x: number) => `${x.toFixed(2)} s`;
+
+/** "read 1.20 s, features 0.10 s, posteriors 0.30 s, write 0.40 s" (read and features together when not timed apart). */
+function phaseList(p: ScorePhases): string {
+  const read = p.features === undefined ? `read CSV + features ${seconds(p.read)}` : `read CSV ${seconds(p.read)}, features ${seconds(p.features)}`;
+  return `${read}, posteriors ${seconds(p.score)}, write scores ${seconds(p.write)}`;
+}
+
+/** Where the time went: each phase's share of the whole. */
+function shares(p: ScorePhases, total: number): string {
+  const part = (name: string, x: number) => `${name} ${((100 * x) / total).toFixed(0)}%`;
+  const read = p.features === undefined ? [part('read + features', p.read)] : [part('read', p.read), part('features', p.features)];
+  return [...read, part('posteriors', p.score), part('write', p.write)].join(', ');
+}
+
 export function formatScoreBench(b: ScoreBench): string {
   const { ours, sklearn } = b;
-  const s = (x: number) => `${x.toFixed(2)} s`;
+  const s = seconds;
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+  const entry = ours.threadEntry === 'source' ? ' (engine threads from the source through tsx: build first for the shipped ones)' : '';
   const lines = [
-    `segment score, GMM full k ${GMM_OPTIONS.nClusters}, ${b.rows.toLocaleString('en-US')} rows (${ours.n.toLocaleString('en-US')} scored, ${ours.d} features), ${b.threads} threads:`,
-    `  ours (whole command): ${s(ours.seconds)} (CPU ${s(ours.cpuSeconds)}) = read CSV + features ${s(ours.phases.read)}, posteriors ${s(ours.phases.score)}, write scores ${s(ours.phases.write)}`,
+    `segment score, GMM full k ${GMM_OPTIONS.nClusters}, ${b.rows.toLocaleString('en-US')} rows (${ours.n.toLocaleString('en-US')} scored, ${ours.d} features), ${b.threads} threads${entry}:`,
+    `  ours (whole command): ${s(ours.seconds)} (CPU ${s(ours.cpuSeconds)}) = ${phaseList(ours.phases)}`,
   ];
-  if (ours.cpuPhases) lines.push(`    CPU by phase: read CSV + features ${s(ours.cpuPhases.read)}, posteriors ${s(ours.cpuPhases.score)}, write scores ${s(ours.cpuPhases.write)}`);
+  if (ours.cpuPhases) lines.push(`    CPU by phase: ${phaseList(ours.cpuPhases)}`, `    CPU shares: ${shares(ours.cpuPhases, ours.cpuSeconds)}`);
   const { before } = b;
   if (before) {
     lines.push(
-      `  before (the other checkout): ${s(before.seconds)} (CPU ${s(before.cpuSeconds)}) = read ${s(before.phases.read)}, posteriors ${s(before.phases.score)}, write ${s(before.phases.write)}; ` +
-        `ours / before ${(ours.seconds / before.seconds).toFixed(2)}× wall, ${(ours.cpuSeconds / before.cpuSeconds).toFixed(2)}× CPU`,
+      `  before (the other checkout): ${s(before.seconds)} (CPU ${s(before.cpuSeconds)}) = ${phaseList(before.phases)}; ` +
+        `ours / before ${ratio(ours.seconds, before.seconds)} wall, ${ratio(ours.cpuSeconds, before.cpuSeconds)} CPU`,
     );
-    if (before.cpuPhases) lines.push(`    CPU by phase: read ${s(before.cpuPhases.read)}, posteriors ${s(before.cpuPhases.score)}, write ${s(before.cpuPhases.write)}`);
+    if (before.cpuPhases) lines.push(`    CPU by phase: ${phaseList(before.cpuPhases)}`);
   }
   if (sklearn) {
     lines.push(`  scikit-learn ${sklearn.sklearn} predict_proba on the same standardised matrix (default threads): ${s(sklearn.seconds)} (CPU ${s(sklearn.cpuSeconds)}; median of ${sklearn.runs.length})`);
-    if (before) lines.push(`  ratio before / predict_proba: ${(before.seconds / sklearn.seconds).toFixed(2)}× wall, ${(before.cpuSeconds / sklearn.cpuSeconds).toFixed(2)}× CPU`);
-    lines.push(`  ratio ours / predict_proba: ${(ours.seconds / sklearn.seconds).toFixed(2)}× wall, ${(ours.cpuSeconds / sklearn.cpuSeconds).toFixed(2)}× CPU (goal ≤ 0.5×); probabilities agree to ${sklearn.maxAbsDiff.toExponential(1)} (max abs)`);
+    if (before) lines.push(`  ratio before / predict_proba: ${ratio(before.seconds, sklearn.seconds)} wall, ${ratio(before.cpuSeconds, sklearn.cpuSeconds)} CPU`);
+    lines.push(`  ratio ours / predict_proba, whole command: ${ratio(ours.seconds, sklearn.seconds)} wall, ${ratio(ours.cpuSeconds, sklearn.cpuSeconds)} CPU (goal ≤ 0.5×); probabilities agree to ${sklearn.maxAbsDiff.toExponential(1)} (max abs)`);
+    const cpuPosteriors = ours.cpuPhases ? `, ${ratio(ours.cpuPhases.score, sklearn.cpuSeconds)} CPU` : '';
+    lines.push(`  ratio ours / predict_proba, posteriors alone: ${ratio(ours.phases.score, sklearn.seconds)} wall${cpuPosteriors}`);
   }
   if (ours.cpuProfile) {
     lines.push(`  CPU profile (${ours.cpuProfile.file}), self time:`);
@@ -183,23 +220,40 @@ async function oursCase(model: string, csv: string, out: string, threads: number
   const cpu0 = process.cpuUsage();
   const c0 = cpuNow();
   const t0 = performance.now();
+  const mark = (name: string) => {
+    marks[name] ??= performance.now();
+    cpuMarks[name] ??= cpuNow();
+  };
   const result = await scoreRows(
     { model, source: { kind: 'file', path: csv }, outputDir: out, threads },
-    {
-      onProgress: (p) => {
-        marks[p.phase] ??= performance.now();
-        cpuMarks[p.phase] ??= cpuNow();
-      },
-    },
+    // A checkout without onRowsRead leaves no 'rows' mark: its read then includes the features.
+    { onProgress: (p) => mark(p.phase), onRowsRead: () => mark('rows') },
   );
   const t1 = performance.now();
   const c1 = cpuNow();
   const cpu = process.cpuUsage(cpu0);
-  const cpuAt = (phase: string) => cpuMarks[phase] ?? c1;
-  const cpuPhases = { read: cpuAt('fit') - c0, score: cpuAt('write') - cpuAt('fit'), write: c1 - cpuAt('write') };
-  const at = (phase: string) => marks[phase] ?? t1;
-  const phases = { read: (at('fit') - t0) / 1000, score: (at('write') - at('fit')) / 1000, write: (t1 - at('write')) / 1000 };
-  const report: OursScore = { seconds: (t1 - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, phases, cpuPhases, n: result.nScored, d: 0, scores: result.scores, matrix: null };
+  const phasesOf = (start: number, end: number, at: Record<string, number>, unit: number): ScorePhases => {
+    const fit = at.fit ?? end;
+    const write = at.write ?? end;
+    const rows = at.rows;
+    return {
+      read: ((rows ?? fit) - start) / unit,
+      ...(rows === undefined ? {} : { features: (fit - rows) / unit }),
+      score: (write - fit) / unit,
+      write: (end - write) / unit,
+    };
+  };
+  const report: OursScore = {
+    seconds: (t1 - t0) / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    phases: phasesOf(t0, t1, marks, 1000),
+    cpuPhases: phasesOf(c0, c1, cpuMarks, 1),
+    threadEntry: threadTuning.entry === undefined ? 'source' : 'dist',
+    n: result.nScored,
+    d: 0,
+    scores: result.scores,
+    matrix: null,
+  };
   if (matrix) {
     const { common } = await readModel(model);
     const { data } = scoringRows(await readCsv(csv), common);
@@ -208,6 +262,15 @@ async function oursCase(model: string, csv: string, out: string, threads: number
     writeFileSync(report.matrix, new Uint8Array(data.z.buffer, data.z.byteOffset, data.z.byteLength));
   }
   console.log(`BENCH_RESULT ${JSON.stringify(report)}`);
+}
+
+/** dist/engineThread.js when it is newer than every engine source file (the threads the built CLI runs), else undefined. */
+function builtThreadEntry(): string | undefined {
+  const built = join(REPO_DIR, 'dist', 'engineThread.js');
+  if (!existsSync(built)) return undefined;
+  const builtAt = statSync(built).mtimeMs;
+  const sources = readdirSync(join(REPO_DIR, 'src', 'engine'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  return sources.every((f) => statSync(join(REPO_DIR, 'src', 'engine', f)).mtimeMs <= builtAt) ? built : undefined;
 }
 
 async function cli(): Promise<void> {
@@ -226,6 +289,10 @@ async function cli(): Promise<void> {
     },
   });
   const threads = values.threads ? Number(values.threads) : defaultThreadCount();
+  if (values.case === 'ours') {
+    const built = builtThreadEntry();
+    if (built) threadTuning.entry = built;
+  }
   if (values.case === 'ours') return oursCase(values.model!, values.csv!, values.out!, threads, values.matrix);
   const python = values['no-python'] ? null : (process.env.BENCH_PYTHON ?? '/usr/bin/python3');
   const bench = await benchScore({ rows: Number(values.rows), threads, python, cpuProf: values['cpu-prof'], before: values.before, log: (line) => console.error(`[bench] ${line}`) });

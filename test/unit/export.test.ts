@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { parse } from 'csv-parse/sync';
 import { GaussianMixtureSegmentation } from '../../src/engine/methods/gmmSegmentation';
-import { assignmentsCsv, spreadsheetSafe } from '../../src/engine/profile/assignments';
+import { assignmentsCsv, assignmentsCsvText, spreadsheetSafe } from '../../src/engine/profile/assignments';
+import { csvField } from '../../src/engine/profile/export';
 import { readCsvText } from '../../src/engine/data/csv';
 import { prepareFeatures } from '../../src/engine/data/prepare';
 import { blobs } from '../helpers/data';
@@ -79,13 +80,43 @@ async function assignmentsOf(text: string): Promise<string> {
   const data = prepareFeatures(await readCsvText(text, 'customers.csv'));
   const labels = Int32Array.from({ length: data.n }, (_, i) => i % 2);
   const scores = { columns: ['distance_to_center'], values: Float64Array.from({ length: data.n }, (_, i) => i / 4) };
-  return [...assignmentsCsv(data, labels, scores)].join('');
+  return assignmentsCsvText(data, labels, scores);
 }
 
 test('the assignments CSV starts with row (the data-row number), then the id column under its own name, then cluster', async () => {
   // Row 2 is dropped for its missing spend: the row numbers say which CSV rows the others are.
   const csv = await assignmentsOf('customer_id,age,spend\nC1,30,1.5\nC2,31,\nC3,40,2.5\nC4,41,3\n');
   assert.equal(csv, 'row,customer_id,cluster,distance_to_center\n1,C1,0,0\n3,C3,1,0.25\n4,C4,0,0.5\n');
+});
+
+test('the assignments CSV writes every number as String(x) does, and ids as UTF-8, across chunks, per-row columns last', () => {
+  const awkward = [
+    0, -0, 1, -1, 0.25, NaN, Infinity, -Infinity, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) + 1, 1e21, -1.2345678901234567e20,
+    1e-7, -1.2345678901234567e-6, 1e-7 - 2 ** -76, 5e-324, -2.2250738585072014e-308, 1.7976931348623157e308, 0.9999999999896936, 22.42041908030237,
+  ];
+  const ids = ['C1', 'Zoë', '東京', 'a,b', 'say "hi"', '=1+2', '-3.5', '\ud800', ''];
+  const n = 50_000;
+  const width = 3;
+  const values = Float64Array.from({ length: n * width }, (_, i) => (i % 7 === 0 ? awkward[(i / 7) % awkward.length] : Math.sin(i) * 10 ** ((i % 41) - 20)));
+  const data = {
+    n,
+    rowNumbers: Int32Array.from({ length: n }, (_, i) => 2 * i + 1),
+    idColumn: 'customer_id',
+    ids: Array.from({ length: n }, (_, i) => ids[i % ids.length]),
+  } as unknown as Parameters<typeof assignmentsCsvText>[0];
+  const labels = Int32Array.from({ length: n }, (_, i) => i % 5);
+  const logLikelihoods = Float64Array.from({ length: n }, (_, i) => -Math.log1p(i) * 3.7);
+  const flags = Uint8Array.from({ length: n }, (_, i) => i % 3 & 1);
+  const chunks = [...assignmentsCsv(data, labels, { columns: ['a', 'b', 'c', 'log_likelihood', 'unusual'], values, perRow: [logLikelihoods, flags] })];
+  assert.ok(chunks.length > 1, 'the table spans several chunks');
+  // The table as text made the plain way: String(x) of every number, the text encoded as UTF-8.
+  let expected = 'row,customer_id,cluster,a,b,c,log_likelihood,unusual\n';
+  for (let i = 0; i < n; i++) {
+    expected += `${2 * i + 1},${csvField(spreadsheetSafe(ids[i % ids.length]))},${i % 5}`;
+    for (let c = 0; c < width; c++) expected += `,${values[i * width + c]}`;
+    expected += `,${logLikelihoods[i]},${flags[i]}\n`;
+  }
+  assert.ok(Buffer.concat(chunks).equals(Buffer.from(expected, 'utf8')));
 });
 
 test('without an id column the assignments CSV starts with row, then cluster', async () => {

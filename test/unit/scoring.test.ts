@@ -131,6 +131,33 @@ test('two threads score a GMM as one does, bit for bit', async (t) => {
   assertReproduces(await score(done.result.model, csv, dir), done.result.assignments, true);
 });
 
+test('segment score on one thread and on three writes the same scores CSV, byte for byte', async (t) => {
+  const dir = tempDir(t, 'segment-score-');
+  const csv = join(dir, 'many.csv');
+  const rng = new Random(9);
+  // Ids, gaps (dropped rows) and posteriors of 0, 1 and in between, over many chunks of rows.
+  const rows = Array.from({ length: 30000 }, (_, i) => {
+    const cells = [i % 4, 2 * (i % 2), i % 3].map((c) => (c + 0.7 * rng.normal()).toFixed(5));
+    if (i % 997 === 5) cells[1] = '';
+    return `id-${i},${cells.join(',')}`;
+  });
+  writeFileSync(csv, `customer_id,a,b,c\n${rows.join('\n')}\n`);
+  const { done } = await exportOne(t, 'gmm', { covarianceType: 'full', nClusters: 4 }, 'drop', csv);
+  const one = await scoreRows({ model: done.result.model, source: { kind: 'file', path: csv }, outputDir: join(dir, 'one'), threads: 1, now: NOW });
+  threadTuning.minWork = 0;
+  threadTuning.awaitStart = true;
+  const before = engineThreadStats().chunksByThreads;
+  try {
+    const three = await scoreRows({ model: done.result.model, source: { kind: 'file', path: csv }, outputDir: join(dir, 'three'), threads: 3, now: NOW });
+    assert.ok(engineThreadStats().chunksByThreads > before, 'the engine threads ran chunks');
+    assert.equal(one.nRowsDropped, 31);
+    assert.ok(readFileSync(three.scores).equals(readFileSync(one.scores)), 'the same bytes');
+  } finally {
+    await resetThreads();
+  }
+  assertReproduces(one, done.result.assignments, true);
+});
+
 test('the GMM model file: the fields of PROFILE.md, scikit-learn layouts, components in profile cluster order', async (t) => {
   const { done } = await exportOne(t, 'gmm', { covarianceType: 'full' });
   const model = JSON.parse(readFileSync(done.result.model, 'utf8'));

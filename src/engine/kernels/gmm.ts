@@ -264,13 +264,15 @@ export class EmWorkspace {
    * with rowLogLikelihoods): copies of the posterior and of the row values.
    * Each row's numbers depend on that row and the model only, in the model's
    * component order, so scoring new rows repeats a fit's numbers bit for bit.
+   * With `copy: false`, the workspace's own buffers (for a caller that runs
+   * no further pass: scoring, which need not page in a second n×k).
    */
-  posterior(model: GmmModel): GmmPosterior {
+  posterior(model: GmmModel, options: { copy?: boolean } = {}): GmmPosterior {
     const rows = this.buffers.logLikelihoods;
     if (!rows) throw new Error('the workspace keeps no row log-likelihoods');
     this.writeModel(model);
     this.run(PASS.E_STEP | PASS.ROW_LOG_LIKELIHOOD);
-    return { resp: this.resp.slice(), logLikelihoods: rows.slice() };
+    return options.copy === false ? { resp: this.resp, logLikelihoods: rows } : { resp: this.resp.slice(), logLikelihoods: rows.slice() };
   }
 
   /**

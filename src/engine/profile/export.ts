@@ -27,8 +27,8 @@ export interface ExportResult extends ExportPaths {
   profile: Profile;
 }
 
-/** The assignments table, produced lazily in chunks of CSV text (header first). */
-export type CsvChunks = Iterable<string>;
+/** The assignments table, produced lazily in chunks of CSV text or its UTF-8 bytes (header first). */
+export type CsvChunks = Iterable<string | Uint8Array>;
 
 /** A profile, or any document written beside it (a k-selection), as JSON. */
 export function profileToJson(profile: JsonObject): string {
@@ -237,16 +237,19 @@ async function writeTemporary(dir: string, content: string | CsvChunks, temporar
     if (typeof content === 'string') {
       await handle.writeFile(content, 'utf8');
     } else {
-      let buffer = '';
+      // Text is gathered into writes of about 1 MB; byte chunks are that large already.
+      let text = '';
       for (const chunk of content) {
-        buffer += chunk;
-        if (buffer.length >= 1 << 20) {
-          throwIfAborted(signal);
-          await handle.write(buffer);
-          buffer = '';
+        if (typeof chunk === 'string') {
+          text += chunk;
+          if (text.length < 1 << 20) continue;
         }
+        throwIfAborted(signal);
+        if (text.length > 0) await handle.write(text);
+        text = '';
+        if (typeof chunk !== 'string') for (let at = 0; at < chunk.length; ) at += (await handle.write(chunk, at)).bytesWritten;
       }
-      if (buffer.length > 0) await handle.write(buffer);
+      if (text.length > 0) await handle.write(text);
     }
     await handle.sync();
   } finally {

@@ -87,13 +87,11 @@ export function scoreGmm(scoring: GmmScoringModel, z: Float64Array, n: number, t
   const { model, k, unusualThreshold } = scoring;
   const workspace = new EmWorkspace(z, n, model.d, k, model.covarianceType, { threads, log, rowLogLikelihoods: true });
   try {
-    const { resp, logLikelihoods } = workspace.posterior(model);
-    return {
-      labels: hardLabels(resp, n, k),
-      resp,
-      logLikelihoods,
-      unusual: Uint8Array.from(logLikelihoods, (ll) => (ll < unusualThreshold ? 1 : 0)),
-    };
+    // The workspace's buffers themselves: it runs no other pass before it is closed.
+    const { resp, logLikelihoods } = workspace.posterior(model, { copy: false });
+    const unusual = new Uint8Array(n);
+    for (let i = 0; i < n; i++) unusual[i] = logLikelihoods[i] < unusualThreshold ? 1 : 0;
+    return { labels: hardLabels(resp, n, k), resp, logLikelihoods, unusual };
   } finally {
     workspace.close();
   }

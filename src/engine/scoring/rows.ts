@@ -31,16 +31,8 @@ export function scoringRows(table: CsvTable, model: ModelCommon, options: { desc
   });
   const d = columns.length;
   const imputation = model.imputation;
-  const gaps = new Int32Array(table.nRows);
-  for (const values of columns) for (let i = 0; i < table.nRows; i++) if (Number.isNaN(values[i])) gaps[i]++;
-  const keep = new Int32Array(table.nRows);
-  let n = 0;
-  let nValuesImputed = 0;
-  for (let i = 0; i < table.nRows; i++) {
-    if (gaps[i] > 0 && imputation === null) continue;
-    nValuesImputed += gaps[i];
-    keep[n++] = i;
-  }
+  const kept = keptRows(columns, table.nRows, imputation !== null);
+  const n = kept.length;
   if (n === 0) {
     throw new SegmentError(
       'NO_DATA_ROWS',
@@ -48,16 +40,10 @@ export function scoringRows(table: CsvTable, model: ModelCommon, options: { desc
         'so no rows are left to score. The model drops such rows, as its training did: fill the gaps, or score with a model exported with median imputation.',
     );
   }
-  const kept = keep.subarray(0, n);
-  const raw = new Float64Array(n * d);
-  for (let j = 0; j < d; j++) {
-    const values = columns[j];
-    const fill = imputation === null ? NaN : imputation[j];
-    for (let t = 0; t < n; t++) {
-      const v = values[kept[t]];
-      raw[t * d + j] = Number.isNaN(v) ? fill : v;
-    }
-  }
+  const { z, nValuesImputed } = standardisedRows(columns, kept, imputation, model.mean, model.scale);
+  // The values in original units are read only by a profile of the scored rows: made on first use,
+  // so plain scoring never allocates (and pages in) a second n×d matrix.
+  let raw: Float64Array | null = null;
   const names = new Set([...model.features, ...model.categories.keys()]);
   // The training's descriptors only matter to a profile of the scored rows.
   const described = options.describe === false ? {} : describedAsInTraining(table, kept, model, warnings);
@@ -73,11 +59,13 @@ export function scoringRows(table: CsvTable, model: ModelCommon, options: { desc
       ...(model.indicators.some((x) => x !== null) ? { indicators: model.indicators } : {}),
       n,
       d,
-      raw,
-      z: standardiseWith(raw, n, d, model.mean, model.scale),
+      get raw() {
+        return (raw ??= rowValues(columns, kept, imputation));
+      },
+      z,
       mean: model.mean,
       scale: model.scale,
-      rowNumbers: Int32Array.from(kept, (i) => i + 1),
+      rowNumbers: rowNumbersOf(kept),
       idColumn: idColumn?.name ?? null,
       ids: idColumn ? Array.from(kept, (i) => idText(idColumn, i)) : null,
       excluded: table.columns
@@ -176,16 +164,35 @@ function oneHotCodes(table: CsvTable, name: string, model: ModelCommon, warnings
   const codes = new Int32Array(table.nRows);
   const unseen = new Map<string, number>();
   let firstLine = 0;
-  for (let i = 0; i < table.nRows; i++) {
-    const cell = cellText(column, i);
-    const k = cell === null ? -1 : index.get(cell);
-    if (k !== undefined) {
-      codes[i] = k;
-      continue;
+  const levels = column.levels && column.codes ? column.levels : null;
+  if (levels !== null) {
+    // Each of the file's levels looked up once, then every row by its code (UNSEEN: a level the model lacks).
+    const UNSEEN = -2;
+    const byCode = Int32Array.from([-1, ...levels.map((level) => index.get(level) ?? UNSEEN)]);
+    const unseenRows = new Int32Array(byCode.length);
+    const order: number[] = [];
+    const cells = column.codes!;
+    for (let i = 0; i < table.nRows; i++) {
+      const k = byCode[cells[i]];
+      if (k !== UNSEEN) {
+        codes[i] = k;
+        continue;
+      }
+      if (unseenRows[cells[i]]++ === 0) order.push(cells[i]);
+      if (firstLine === 0) firstLine = table.lineOfRow[i];
     }
-    codes[i] = 0;
-    unseen.set(cell!, (unseen.get(cell!) ?? 0) + 1);
-    if (firstLine === 0) firstLine = table.lineOfRow[i];
+    for (const code of order) unseen.set(levels[code - 1], unseenRows[code]);
+  } else {
+    for (let i = 0; i < table.nRows; i++) {
+      const cell = cellText(column, i);
+      const k = cell === null ? -1 : index.get(cell);
+      if (k !== undefined) {
+        codes[i] = k;
+        continue;
+      }
+      unseen.set(cell!, (unseen.get(cell!) ?? 0) + 1);
+      if (firstLine === 0) firstLine = table.lineOfRow[i];
+    }
   }
   if (unseen.size > 0) warnings.push(unseenLevelsWarning(table.fileName, name, known[0], unseen, firstLine, model.fileName));
   return codes;
@@ -203,12 +210,13 @@ function unseenLevelsWarning(fileName: string, column: string, reference: string
 
 /** A one-hot indicator from its column's codes: 1 where the row has the level, 0 where another, NaN where none. */
 function indicatorValues(codes: Int32Array, level: number): Float64Array {
-  return Float64Array.from(codes, (code) => (code < 0 ? NaN : code === level ? 1 : 0));
+  const values = new Float64Array(codes.length);
+  for (let i = 0; i < codes.length; i++) values[i] = codes[i] < 0 ? NaN : codes[i] === level ? 1 : 0;
+  return values;
 }
 
-/** A cell as written (trimmed), or null where missing. */
+/** A cell as written (trimmed), or null where missing (a column without levels). */
 function cellText(column: CsvColumn, i: number): string | null {
-  if (column.levels && column.codes) return column.codes[i] === 0 ? null : column.levels[column.codes[i] - 1];
   const v = column.values[i];
   if (column.text) return column.text[i] === '' && Number.isNaN(v) ? null : column.text[i];
   return Number.isNaN(v) ? null : String(v);
@@ -219,18 +227,74 @@ function idText(column: CsvColumn, i: number): string {
   return column.text ? column.text[i] : Number.isNaN(v) ? '' : String(v);
 }
 
+/** The rows to score: all of them with imputation, else those with a value in every feature (NaN: missing). */
+function keptRows(columns: Float64Array[], nRows: number, imputed: boolean): Int32Array {
+  const keep = new Int32Array(nRows);
+  let n = 0;
+  if (imputed) {
+    for (let i = 0; i < nRows; i++) keep[i] = i;
+    return keep;
+  }
+  // Row by row, across the columns: one pass, no per-row counts kept.
+  row: for (let i = 0; i < nRows; i++) {
+    for (let j = 0; j < columns.length; j++) if (Number.isNaN(columns[j][i])) continue row;
+    keep[n++] = i;
+  }
+  return keep.subarray(0, n);
+}
+
+/** 1-based data-row numbers of the kept rows. */
+function rowNumbersOf(kept: Int32Array): Int32Array {
+  const numbers = new Int32Array(kept.length);
+  for (let t = 0; t < kept.length; t++) numbers[t] = kept[t] + 1;
+  return numbers;
+}
+
+/** The kept rows' values, n×d row-major, gaps filled with the imputation. */
+function rowValues(columns: Float64Array[], kept: Int32Array, imputation: Float64Array | null): Float64Array {
+  const d = columns.length;
+  const raw = new Float64Array(kept.length * d);
+  for (let t = 0, at = 0; t < kept.length; t++) {
+    for (let j = 0; j < d; j++, at++) {
+      const v = columns[j][kept[t]];
+      raw[at] = Number.isNaN(v) ? imputation![j] : v;
+    }
+  }
+  return raw;
+}
+
 /**
- * z = (x − mean) / scale, computed as the training's standardise() does:
- * on values divided by a power of two (exact), so the training rows get the
- * training's z bit for bit, and huge values (near 1.8e308) do not overflow
- * the subtraction.
+ * z = (x − mean) / scale of the kept rows (n×d, row-major, gaps filled with
+ * the imputation), in one pass over the columns, computed as the training's
+ * standardise() does: on values divided by a power of two (exact), so the
+ * training rows get the training's z bit for bit, and huge values (near
+ * 1.8e308) do not overflow the subtraction. In shared memory, for the engine threads.
  */
-export function standardiseWith(raw: Float64Array, n: number, d: number, mean: Float64Array, scale: Float64Array): Float64Array {
+function standardisedRows(
+  columns: Float64Array[],
+  kept: Int32Array,
+  imputation: Float64Array | null,
+  mean: Float64Array,
+  scale: Float64Array,
+): { z: Float64Array; nValuesImputed: number } {
+  const d = columns.length;
+  const n = kept.length;
   const unit = Float64Array.from(mean, (m, j) => powerOfTwoScale(Math.max(Math.abs(m), scale[j])));
   const m = Float64Array.from(mean, (v, j) => v / unit[j]);
   const s = Float64Array.from(scale, (v, j) => v / unit[j]);
   const z = new Float64Array(new SharedArrayBuffer(n * d * 8));
-  // Row by row, in memory order: the same operations on each value as column by column.
-  for (let t = 0, at = 0; t < n; t++) for (let j = 0; j < d; j++, at++) z[at] = (raw[at] / unit[j] - m[j]) / s[j];
-  return z;
+  let nValuesImputed = 0;
+  for (let t = 0, at = 0; t < n; t++) {
+    const i = kept[t];
+    for (let j = 0; j < d; j++, at++) {
+      let v = columns[j][i];
+      if (Number.isNaN(v)) {
+        // Only reached with imputation: without it such rows are not kept.
+        v = imputation![j];
+        nValuesImputed++;
+      }
+      z[at] = (v / unit[j] - m[j]) / s[j];
+    }
+  }
+  return { z, nValuesImputed };
 }

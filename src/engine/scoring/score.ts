@@ -23,7 +23,7 @@ import { meanSquaredError, memberMeansOf, neuralProfile, type NeuralFit } from '
 import { methodDefaults } from '../methods/options';
 import { clusterColumns } from '../methods/segmentation';
 import { assignmentsCsv, type SoftScores } from '../profile/assignments';
-import { profileToJson, profileToYaml, writeFileSet, type FileSpec } from '../profile/export';
+import { profileToJson, profileToYaml, writeFileSet, type CsvChunks, type FileSpec } from '../profile/export';
 import { commonMetadata, fileStamp, type Json, type JsonObject, type Profile } from '../profile/profile';
 import type { Progress, RunControl } from '../progress';
 import type { MethodKey } from '../../shared/methods';
@@ -55,6 +55,8 @@ export interface ScoreHooks {
   onLog?: (message: string) => void;
   /** The model is read and checked, nothing is written yet: the method is known. */
   onModel?: (model: ModelCommon) => void;
+  /** The rows are read; the model's features are taken from them next (the bench times the two apart). */
+  onRowsRead?: (nRows: number) => void;
 }
 
 export interface ScoreResult {
@@ -135,19 +137,13 @@ const SCORERS: Record<MethodKey, Scorer> = {
       score: async ({ data, common, threads, control }) => {
         const { labels, resp, logLikelihoods, unusual } = scoreGmm(scoring, data.z, data.n, threads, control.onLog);
         const { n } = data;
-        const values = new Float64Array(n * (k + 2));
         let count = 0;
-        for (let i = 0; i < n; i++) {
-          values.set(resp.subarray(i * k, (i + 1) * k), i * (k + 2));
-          values[i * (k + 2) + k] = logLikelihoods[i];
-          values[i * (k + 2) + k + 1] = unusual[i];
-          count += unusual[i];
-        }
+        for (let i = 0; i < n; i++) count += unusual[i];
         let total = 0;
         for (const ll of logLikelihoods) total += ll;
         return {
           labels,
-          soft: { columns: [...clusterColumns('prob_cluster_', k), 'log_likelihood', 'unusual'], values },
+          soft: { columns: [...clusterColumns('prob_cluster_', k), 'log_likelihood', 'unusual'], values: resp, perRow: [logLikelihoods, unusual] },
           unusual: { count, threshold: unusualThreshold },
           warnings: [],
           profile: (now, signal) => {
@@ -256,6 +252,7 @@ export async function scoreRows(request: ScoreRequest, hooks: ScoreHooks = {}): 
   hooks.onModel?.(common);
   throwIfAborted(signal);
   const table = await readTable(request.source, control);
+  hooks.onRowsRead?.(table.nRows);
   const { data, warnings } = scoringRows(table, common, { describe: request.profile === true });
   throwIfAborted(signal);
   hooks.onProgress?.({ phase: 'fit', message: `scoring ${data.n.toLocaleString('en-US')} rows` });
@@ -352,7 +349,7 @@ async function writeScoreFiles(
   outputDir: string,
   method: MethodKey,
   now: Date,
-  scores: Iterable<string>,
+  scores: CsvChunks,
   profile: Profile | null,
   signal?: AbortSignal,
 ): Promise<{ scores: string; json?: string; yaml?: string }> {
