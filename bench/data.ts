@@ -13,7 +13,7 @@
  * Node and Python read the same .f64 file, so both sides fit exactly the same numbers.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MISSING_RATE, writeCustomersCsvFile } from '../examples/customers';
@@ -146,4 +146,13 @@ export async function ensureCustomersCsv(rows: number, log: (message: string) =>
   await writeCustomersCsvFile(path, { rows, seed: SEED }, { force: true });
   writeJson(sidecar, { rows, seed: SEED, missingRate: DEFAULT_MISSING_RATE, bytes: statSync(path).size });
   return path;
+}
+
+/** dist/engineThread.js when it is newer than every engine source file (the threads the built CLI runs), else undefined. */
+export function builtThreadEntry(): string | undefined {
+  const built = join(REPO_DIR, 'dist', 'engineThread.js');
+  if (!existsSync(built)) return undefined;
+  const builtAt = statSync(built).mtimeMs;
+  const sources = readdirSync(join(REPO_DIR, 'src', 'engine'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  return sources.every((f) => statSync(join(REPO_DIR, 'src', 'engine', f)).mtimeMs <= builtAt) ? built : undefined;
 }

@@ -33,7 +33,7 @@ import { scoringRows } from '../src/engine/scoring/rows';
 import { readModel, scoreRows } from '../src/engine/scoring/score';
 import { GMM_OPTIONS } from './case';
 import { selfTimes } from './cpuprofile';
-import { BENCH_DIR, OUTPUT_DIR, REPO_DIR, SEED, csvPath, readJson, writeJson } from './data';
+import { BENCH_DIR, OUTPUT_DIR, SEED, builtThreadEntry, csvPath, readJson, writeJson } from './data';
 import { runProcess } from './run';
 
 const MODEL_ROWS = 20_000;
@@ -262,15 +262,6 @@ async function oursCase(model: string, csv: string, out: string, threads: number
     writeFileSync(report.matrix, new Uint8Array(data.z.buffer, data.z.byteOffset, data.z.byteLength));
   }
   console.log(`BENCH_RESULT ${JSON.stringify(report)}`);
-}
-
-/** dist/engineThread.js when it is newer than every engine source file (the threads the built CLI runs), else undefined. */
-function builtThreadEntry(): string | undefined {
-  const built = join(REPO_DIR, 'dist', 'engineThread.js');
-  if (!existsSync(built)) return undefined;
-  const builtAt = statSync(built).mtimeMs;
-  const sources = readdirSync(join(REPO_DIR, 'src', 'engine'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
-  return sources.every((f) => statSync(join(REPO_DIR, 'src', 'engine', f)).mtimeMs <= builtAt) ? built : undefined;
 }
 
 async function cli(): Promise<void> {
