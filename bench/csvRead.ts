@@ -20,7 +20,8 @@ import { BENCH_DIR, OUTPUT_DIR, REPO_DIR, SEED, builtThreadEntry, csvPath } from
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const MB = 1024 * 1024;
 
-type Reader = 'fast' | 'csv-parse';
+/** The fast reader (in byte ranges on the engine threads), the fast reader in one piece, csv-parse. */
+type Reader = 'fast' | 'fast-one-piece' | 'csv-parse';
 
 interface Timing {
   seconds: number;
@@ -32,7 +33,10 @@ export interface CsvReadBenchCase {
   rows: number;
   megabytes: number;
   columns: number;
-  ours: Timing;
+  /** In byte ranges on the engine threads (files of 16 MB or more), else in one piece. */
+  ours: Timing & { split: boolean };
+  /** The fast reader on one thread. */
+  onePiece: Timing;
   csvParse: Timing | null;
   pandas: (Timing & { version: string }) | null;
   /** pandas seconds / ours: how many times faster we read (goal ≥ 3). */
@@ -44,16 +48,19 @@ async function runCase(path: string, reader: Reader): Promise<void> {
   const csv = await import('../src/engine/data/csv');
   // The threads reading byte ranges run the built entry, as the CLI's do (else the source, compiled per thread).
   const { threadTuning } = await import('../src/engine/kernels/threads');
+  const { rangeTuning, rangeStats } = await import('../src/engine/data/csvRanges');
   threadTuning.entry = builtThreadEntry();
-  csv.csvTuning.fast = reader === 'fast';
+  if (reader === 'fast-one-piece') rangeTuning.ranges = 1;
+  csv.csvTuning.fast = reader !== 'csv-parse';
   const wall = performance.now();
   const cpu = process.cpuUsage();
   const table = await csv.readCsv(path);
   const used = process.cpuUsage(cpu);
   const seconds = (performance.now() - wall) / 1000;
   const readFast = csv.csvReaderStats.fast === 1;
-  if (readFast !== (reader === 'fast')) throw new Error(`asked for the ${reader} reader, but the file was ${readFast ? '' : 'not '}read by the fast one`);
-  process.stdout.write(`BENCH_RESULT ${JSON.stringify({ seconds, cpuSeconds: (used.user + used.system) / 1e6, rows: table.nRows, columns: table.columns.length })}\n`);
+  if (readFast !== (reader !== 'csv-parse')) throw new Error(`asked for the ${reader} reader, but the file was ${readFast ? '' : 'not '}read by the fast one`);
+  const split = rangeStats.split === 1;
+  process.stdout.write(`BENCH_RESULT ${JSON.stringify({ seconds, cpuSeconds: (used.user + used.system) / 1e6, rows: table.nRows, columns: table.columns.length, split })}\n`);
 }
 
 function run(command: string, args: string[]): Promise<Record<string, unknown>> {
@@ -72,14 +79,14 @@ function run(command: string, args: string[]): Promise<Record<string, unknown>> 
   });
 }
 
-async function ours(path: string, reader: Reader, reps: number): Promise<Timing & { columns: number }> {
-  const results: { seconds: number; cpuSeconds: number; columns: number }[] = [];
+async function ours(path: string, reader: Reader, reps: number): Promise<Timing & { columns: number; split: boolean }> {
+  const results: { seconds: number; cpuSeconds: number; columns: number; split: boolean }[] = [];
   for (let r = 0; r < reps; r++) {
     results.push((await run(process.execPath, ['--import', 'tsx', join(BENCH_DIR, 'csvRead.ts'), '--case', path, reader])) as never);
   }
   results.sort((a, b) => a.seconds - b.seconds);
   const mid = results[(results.length - 1) >> 1];
-  return { seconds: mid.seconds, cpuSeconds: mid.cpuSeconds, runs: results.map((r) => r.seconds), columns: mid.columns };
+  return { seconds: mid.seconds, cpuSeconds: mid.cpuSeconds, runs: results.map((r) => r.seconds), columns: mid.columns, split: mid.split };
 }
 
 async function pandas(path: string, reps: number, log: (m: string) => void): Promise<(Timing & { version: string }) | null> {
@@ -114,6 +121,8 @@ export async function benchCsvRead(options: { rows: number[]; reps: number; csvP
     const reps = rows >= 1_000_000 ? 1 : options.reps;
     options.log(`read only ${rows}: ours (fast reader) × ${reps}`);
     const fast = await ours(path, 'fast', reps);
+    options.log(`read only ${rows}: ours (fast reader, one piece) × ${reps}`);
+    const onePiece = await ours(path, 'fast-one-piece', reps);
     options.log(`read only ${rows}: pandas.read_csv × ${reps}`);
     const theirs = await pandas(path, reps, options.log);
     let reference: Timing | null = null;
@@ -126,6 +135,7 @@ export async function benchCsvRead(options: { rows: number[]; reps: number; csvP
       megabytes: statSync(path).size / MB,
       columns: fast.columns,
       ours: fast,
+      onePiece,
       csvParse: reference,
       pandas: theirs,
       speedup: theirs ? theirs.seconds / fast.seconds : null,
@@ -139,7 +149,8 @@ export function formatCsvRead(cases: CsvReadBenchCase[]): string {
   for (const c of cases) {
     const speed = (t: Timing | null) => (t ? `${t.seconds.toFixed(3)} s / ${t.cpuSeconds.toFixed(3)} s cpu (${(c.megabytes / t.seconds).toFixed(1)} MB/s)` : '—');
     lines.push(
-      `  ${c.rows / 1000}k rows × ${c.columns} columns, ${c.megabytes.toFixed(1)} MB: fast reader ${speed(c.ours)}; pandas ${speed(c.pandas)}; ` +
+      `  ${c.rows / 1000}k rows × ${c.columns} columns, ${c.megabytes.toFixed(1)} MB: fast reader ${speed(c.ours)}${c.ours.split ? ' in ranges' : ''}; ` +
+        `one piece ${speed(c.onePiece)}; pandas ${speed(c.pandas)}; ` +
         `csv-parse ${speed(c.csvParse)}; pandas/ours ${c.speedup === null ? '—' : `${c.speedup.toFixed(2)}×`}` +
         (c.pandas ? `, by CPU ${(c.pandas.cpuSeconds / c.ours.cpuSeconds).toFixed(2)}×` : ''),
     );
@@ -160,7 +171,7 @@ if (invoked) {
   });
   const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
   const work = values.case
-    ? runCase(values.case, positionals[0] === 'csv-parse' ? 'csv-parse' : 'fast')
+    ? runCase(values.case, (['csv-parse', 'fast-one-piece'].includes(positionals[0]) ? positionals[0] : 'fast') as Reader)
     : benchCsvRead({ rows: values.rows.split(',').map(Number), reps: Math.max(1, Number(values.reps) || 3), csvParse: !values['no-csv-parse'], log }).then((cases) =>
         console.log(formatCsvRead(cases)),
       );
