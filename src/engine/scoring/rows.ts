@@ -6,7 +6,7 @@
  * builders and the assignments table take scored rows as they take fitted ones.
  */
 import type { CsvColumn, CsvTable } from '../data/csv';
-import { checkFinite, closeMatches, inputFormatOf, joinOr, shortList, type PreparedData } from '../data/prepare';
+import { checkFinite, closeMatches, inputFormatOf, joinOr, originalMatrix, shortList, type PreparedData } from '../data/prepare';
 import { SegmentError } from '../errors';
 import { powerOfTwoScale } from '../kernels/stats';
 import type { ModelCommon } from './modelFile';
@@ -49,15 +49,10 @@ export function scoringRows(table: CsvTable, model: ModelCommon, options: { desc
     );
   }
   const kept = keep.subarray(0, n);
-  const raw = new Float64Array(n * d);
-  for (let j = 0; j < d; j++) {
-    const values = columns[j];
-    const fill = imputation === null ? NaN : imputation[j];
-    for (let t = 0; t < n; t++) {
-      const v = values[kept[t]];
-      raw[t * d + j] = Number.isNaN(v) ? fill : v;
-    }
-  }
+  const originals = columns.map((values, j) => ({ values, fill: imputation === null ? NaN : imputation[j] }));
+  const rowsKept = n < table.nRows ? kept : undefined;
+  const z = originalMatrix({ n, originals, rowsKept });
+  standardiseWith(z, n, d, model.mean, model.scale);
   const names = new Set([...model.features, ...model.categories.keys()]);
   // The training's descriptors only matter to a profile of the scored rows.
   const described = options.describe === false ? {} : describedAsInTraining(table, kept, model, warnings);
@@ -73,8 +68,9 @@ export function scoringRows(table: CsvTable, model: ModelCommon, options: { desc
       ...(model.indicators.some((x) => x !== null) ? { indicators: model.indicators } : {}),
       n,
       d,
-      raw,
-      z: standardiseWith(raw, n, d, model.mean, model.scale),
+      originals,
+      ...(rowsKept ? { rowsKept } : {}),
+      z,
       mean: model.mean,
       scale: model.scale,
       rowNumbers: Int32Array.from(kept, (i) => i + 1),
@@ -220,17 +216,15 @@ function idText(column: CsvColumn, i: number): string {
 }
 
 /**
- * z = (x − mean) / scale, computed as the training's standardise() does:
- * on values divided by a power of two (exact), so the training rows get the
- * training's z bit for bit, and huge values (near 1.8e308) do not overflow
- * the subtraction.
+ * x (n×d, row-major, original units) overwritten with z = (x − mean) / scale,
+ * computed as the training's standardiseInPlace() does: on values divided by
+ * a power of two (exact), so the training rows get the training's z bit for
+ * bit, and huge values (near 1.8e308) do not overflow the subtraction.
  */
-export function standardiseWith(raw: Float64Array, n: number, d: number, mean: Float64Array, scale: Float64Array): Float64Array {
+export function standardiseWith(x: Float64Array, n: number, d: number, mean: Float64Array, scale: Float64Array): void {
   const unit = Float64Array.from(mean, (m, j) => powerOfTwoScale(Math.max(Math.abs(m), scale[j])));
   const m = Float64Array.from(mean, (v, j) => v / unit[j]);
   const s = Float64Array.from(scale, (v, j) => v / unit[j]);
-  const z = new Float64Array(new SharedArrayBuffer(n * d * 8));
   // Row by row, in memory order: the same operations on each value as column by column.
-  for (let t = 0, at = 0; t < n; t++) for (let j = 0; j < d; j++, at++) z[at] = (raw[at] / unit[j] - m[j]) / s[j];
-  return z;
+  for (let t = 0, at = 0; t < n; t++) for (let j = 0; j < d; j++, at++) x[at] = (x[at] / unit[j] - m[j]) / s[j];
 }
