@@ -58,7 +58,8 @@ function preparedFromMatrix(z: Float64Array, meta: MatrixMeta): PreparedData {
     features: meta.features,
     n: meta.n,
     d: meta.d,
-    raw: z,
+    // No columns in original units: they would add n×d to the fit's measured memory, and fitGmm reads none.
+    originals: [],
     z,
     mean: new Float64Array(meta.d),
     scale: new Float64Array(meta.d).fill(1),

@@ -11,8 +11,8 @@ export {
 export { printable } from './printable';
 export { loadDataset, loadDatasetFromText } from './data/dataset';
 export { isParquetPath, readParquet } from './data/parquet';
-export { prepareFeatures } from './data/prepare';
-export type { PreparedData, PrepareOptions, MissingPolicy } from './data/prepare';
+export { originalValues, prepareFeatures } from './data/prepare';
+export type { OriginalColumn, PreparedData, PrepareOptions, MissingPolicy } from './data/prepare';
 export type { Progress, RunControl, Phase } from './progress';
 export { GaussianMixtureSegmentation, GMM_DEFAULTS, type GmmOptions, type GmmFit } from './methods/gmmSegmentation';
 export { FuzzyCMeansSegmentation, FCM_DEFAULTS, type FcmOptions, type FcmFit } from './methods/fuzzySegmentation';

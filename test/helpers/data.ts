@@ -1,5 +1,5 @@
 /** Small in-memory datasets for tests, built the way prepareFeatures would. */
-import type { PreparedData } from '../../src/engine/data/prepare';
+import { matrixOriginals, type PreparedData } from '../../src/engine/data/prepare';
 import { Random } from '../../src/engine/kernels/random';
 
 /** Standardises a raw n×d matrix (ddof 0) into a PreparedData. */
@@ -21,7 +21,7 @@ export function preparedFromRaw(raw: Float64Array, n: number, d: number, feature
     features,
     n,
     d,
-    raw,
+    originals: matrixOriginals(raw, n, d),
     z,
     mean,
     scale,

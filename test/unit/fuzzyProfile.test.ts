@@ -12,6 +12,7 @@ import type { FlagValues } from '../../src/cli/args';
 import { createSegmentation } from '../../src/engine/methods/registry';
 import { mean as meanOf, std } from '../../src/engine/kernels/stats';
 import { blobs, preparedFromRaw } from '../helpers/data';
+import { originalMatrix, originalValues } from '../../src/engine/data/prepare';
 import { assertClose } from '../helpers/golden';
 import { tempDir } from '../helpers/tempDir';
 
@@ -31,7 +32,8 @@ function customers() {
     ['revenue', 'orders'],
   );
   const keep = Array.from({ length: data.n }, (_, i) => i).filter((i) => !(i >= 25 && i < 30) && !(i >= 50 && i < 60));
-  const raw = Float64Array.from(keep.flatMap((i) => [data.raw[i * 2], data.raw[i * 2 + 1]]));
+  const all = originalMatrix(data);
+  const raw = Float64Array.from(keep.flatMap((i) => [all[i * 2], all[i * 2 + 1]]));
   return preparedFromRaw(raw, keep.length, 2, ['revenue', 'orders']);
 }
 
@@ -130,7 +132,7 @@ test('centers are the fuzzy centers in original units; membership_stats and the 
     assertClose(center.revenue, fit.centers[c * 2] * data.scale[0] + data.mean[0], 1e-12, 'center revenue');
     assertClose(center.orders, fit.centers[c * 2 + 1] * data.scale[1] + data.mean[1], 1e-12, 'center orders');
     // Well separated: the fuzzy center is close to the members' mean.
-    const revenue = Float64Array.from(members, (i) => data.raw[i * 2]);
+    const revenue = originalValues(data, 0, Int32Array.from(members));
     assert.ok(Math.abs(center.revenue - meanOf(revenue)) < 0.01 * Math.abs(center.revenue));
     const stats = (cluster.feature_statistics as Record<string, Stats>).revenue;
     assertClose(stats.mean, meanOf(revenue), 1e-12, 'mean revenue');

@@ -13,7 +13,7 @@ import {
 import { fitGmm, GMM_DEFAULTS } from '../../src/engine/methods/gmmSegmentation';
 import { assertAllClose, assertClose, loadGolden, samePartition } from '../helpers/golden';
 import { covariancesFromPrecisions, runToEnd, sklearnPrecisionCholesky, type EmRun } from '../helpers/gmmGolden';
-import type { PreparedData } from '../../src/engine/data/prepare';
+import { matrixOriginals, type PreparedData } from '../../src/engine/data/prepare';
 
 const em = loadGolden<{ n: number; d: number; k: number; X: number[]; runs: (EmRun & { bic: number; aic: number; n_parameters: number })[] }>('gmm_em.json');
 
@@ -73,7 +73,7 @@ function preparedFrom(x: number[], n: number, d: number): PreparedData {
     features: Array.from({ length: d }, (_, j) => `x${j}`),
     n,
     d,
-    raw: z,
+    originals: matrixOriginals(z, n, d),
     z,
     mean: new Float64Array(d),
     scale: new Float64Array(d).fill(1),

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GaussianMixtureSegmentation, fitGmm, GMM_DEFAULTS } from '../../src/engine/methods/gmmSegmentation';
 import { blobs, preparedFromRaw } from '../helpers/data';
+import { originalMatrix, originalValues } from '../../src/engine/data/prepare';
 import { loadGolden, samePartition } from '../helpers/golden';
 import { mean as meanOf, std } from '../../src/engine/kernels/stats';
 
@@ -22,7 +23,8 @@ function customers() {
   );
   // Drop 10 of the first blob and 5 of the third to make sizes 10, 20, 15.
   const keep = Array.from({ length: data.n }, (_, i) => i).filter((i) => !(i < 10) && !(i >= 40 && i < 45));
-  const raw = Float64Array.from(keep.flatMap((i) => [data.raw[i * 2], data.raw[i * 2 + 1]]));
+  const all = originalMatrix(data);
+  const raw = Float64Array.from(keep.flatMap((i) => [all[i * 2], all[i * 2 + 1]]));
   return preparedFromRaw(raw, keep.length, 2, ['revenue', 'orders']);
 }
 
@@ -82,10 +84,7 @@ test('centers, statistics and variances are in original units', async () => {
   const labels = await model.fitPredict(data);
   const profile = await model.generateClusterProfile(data, {}, NOW);
   for (let c = 0; c < 3; c++) {
-    const revenue = Float64Array.from(
-      Array.from({ length: data.n }, (_, i) => i).filter((i) => labels[i] === c),
-      (i) => data.raw[i * 2],
-    );
+    const revenue = originalValues(data, 0, Int32Array.from({ length: data.n }, (_, i) => i).filter((i) => labels[i] === c));
     const cluster = profile.clusters[`cluster_${c}`] as Record<string, Record<string, Record<string, number>>>;
     const stats = cluster.feature_statistics.revenue;
     assert.ok(Math.abs(stats.mean - meanOf(revenue)) < 1e-9 * Math.abs(stats.mean));

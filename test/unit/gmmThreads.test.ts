@@ -14,7 +14,7 @@ import { COVARIANCE_TYPES } from '../../src/engine/kernels/gmm';
 import { defaultThreadCount, engineThreadStats } from '../../src/engine/kernels/threads';
 import { THREAD_FIXTURES as FIXTURES, assertIdentical, onTwoThreads, overlappingBlobs, cancelTest, fallbackTests, resetThreads, threadsGone } from '../helpers/threads';
 import { blobs } from '../helpers/data';
-import type { PreparedData } from '../../src/engine/data/prepare';
+import { originalMatrix, type PreparedData } from '../../src/engine/data/prepare';
 import type { RunRequest } from '../../src/shared/workerProtocol';
 import { runWorker } from '../helpers/worker';
 import { tempDir } from '../helpers/tempDir';
@@ -85,7 +85,8 @@ test('a process that fitted on engine threads ends by itself at once', () => {
 function writeBigCsv(dir: string): string {
   const big = blobs([[0, 0, 0, 0, 0, 0, 0, 0], [2, 0, 1, 0, 2, 0, 1, 0], [0, 2, 0, 1, 0, 2, 0, 1]], 4000, 1.2, 23);
   const lines = ['customer_id,' + big.features.join(',')];
-  for (let i = 0; i < big.n; i++) lines.push(`C${i + 1},${Array.from(big.raw.subarray(i * big.d, (i + 1) * big.d)).join(',')}`);
+  const raw = originalMatrix(big);
+  for (let i = 0; i < big.n; i++) lines.push(`C${i + 1},${Array.from(raw.subarray(i * big.d, (i + 1) * big.d)).join(',')}`);
   const csv = join(dir, 'customers.csv');
   writeFileSync(csv, lines.join('\n') + '\n');
   return csv;

@@ -16,6 +16,7 @@ import { formatFixed, formatMetric, formatSigned } from '../../src/shared/format
 import { GaussianMixtureSegmentation } from '../../src/engine/methods/gmmSegmentation';
 import { FuzzyCMeansSegmentation } from '../../src/engine/methods/fuzzySegmentation';
 import type { Profile } from '../../src/engine/profile/profile';
+import { originalValues } from '../../src/engine/data/prepare';
 import { buildSegmentPrompt } from '../../src/engine/llm/prompt';
 import { HOSTILE, ROOT, asNeural, clone, exampleData, exampleFuzzy, exampleGmm, hostileGmm, wideGmm, withPersonas } from '../panel/fixtures';
 
@@ -47,10 +48,11 @@ test('the whole data’s mean, std and η² derived from a GMM and an FCM profil
       close(f.overallMean, data.mean[j], 1e-9, `${Method.name} mean of ${f.name}`);
       close(f.overallStd, data.scale[j], 1e-9, `${Method.name} std of ${f.name}`);
       // η² from the raw data and the hard labels.
+      const values = originalValues(data, j);
       const sums = new Float64Array(4);
       const counts = new Float64Array(4);
       for (let i = 0; i < data.n; i++) {
-        sums[labels[i]] += data.raw[i * data.d + j];
+        sums[labels[i]] += values[i];
         counts[labels[i]]++;
       }
       let between = 0;

@@ -85,8 +85,14 @@ export interface PreparedData {
   indicators?: (OneHotIndicator | null)[];
   n: number;
   d: number;
-  /** n×d, row-major, original units (after imputation). */
-  raw: Float64Array;
+  /**
+   * Per feature, where its values in original units (after imputation) are
+   * read from, with originalValues(): the table's own columns, so no n×d copy
+   * of the data is held beside z.
+   */
+  originals: OriginalColumn[];
+  /** The row of the originals' columns that each row of z comes from; absent when row t is row t (no row dropped). */
+  rowsKept?: Int32Array;
   /** n×d, row-major, (x − mean) / scale; over a SharedArrayBuffer when made by prepareFeatures. */
   z: Float64Array;
   mean: Float64Array;
@@ -122,6 +128,65 @@ export interface PreparedData {
   featureGaps?: FeatureGap[];
   /** Under 'median': the value each feature's gaps were filled with (NaN for a feature without gaps). */
   fillValues?: Float64Array;
+}
+
+/**
+ * A feature's values in original units: a numeric column, its gaps (NaN) read
+ * as `fill`; or a one-hot indicator, 1 where a row has level `code` (a gap
+ * read as level `fill`, 0 for none), else 0.
+ */
+export type OriginalColumn = { values: Float64Array; fill: number } | { codes: Uint8Array; code: number; fill: number };
+
+/**
+ * Feature j's values in original units at `rows` (rows of z; default all n),
+ * into `out`: the numbers an n×d matrix of the data would hold.
+ */
+export function originalValues(
+  data: Pick<PreparedData, 'n' | 'originals' | 'rowsKept'>,
+  j: number,
+  rows: Int32Array | null = null,
+  out = new Float64Array(rows ? rows.length : data.n),
+): Float64Array {
+  const source = data.originals[j];
+  const kept = data.rowsKept;
+  const count = rows ? rows.length : data.n;
+  if ('values' in source) {
+    const { values, fill } = source;
+    for (let t = 0; t < count; t++) {
+      const r = rows ? rows[t] : t;
+      const v = values[kept ? kept[r] : r];
+      out[t] = Number.isNaN(v) ? fill : v;
+    }
+  } else {
+    const { codes, code, fill } = source;
+    for (let t = 0; t < count; t++) {
+      const r = rows ? rows[t] : t;
+      out[t] = (codes[kept ? kept[r] : r] || fill) === code ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+/**
+ * The data in original units as an n×d row-major matrix, to be standardised
+ * in place into z: the only n×d matrix of a run. Shared memory, so the
+ * engine threads of a fit read it in place (src/engine/kernels/threads.ts).
+ */
+export function originalMatrix(data: Pick<PreparedData, 'n' | 'originals' | 'rowsKept'>): Float64Array {
+  const { n } = data;
+  const d = data.originals.length;
+  const x = new Float64Array(new SharedArrayBuffer(n * d * 8));
+  const column = new Float64Array(n);
+  for (let j = 0; j < d; j++) {
+    originalValues(data, j, null, column);
+    for (let t = 0; t < n; t++) x[t * d + j] = column[t];
+  }
+  return x;
+}
+
+/** The columns of a row-major n×d matrix made in memory (tests, the bench) as originals with no gaps. */
+export function matrixOriginals(x: Float64Array, n: number, d: number): OriginalColumn[] {
+  return Array.from({ length: d }, (_, j) => ({ values: Float64Array.from({ length: n }, (_, t) => x[t * d + j]), fill: NaN }));
 }
 
 /** A clustered column with missing values, and in how many data rows (those rows are dropped under 'drop'). */
@@ -612,24 +677,16 @@ function assemble(
   const n = keep.length;
   const { sources, indicators, imputed } = featureSources(features, keep, missing);
   const d = sources.length;
-  const raw = new Float64Array(n * d);
+  const rowsKept = n < table.nRows ? keep : undefined;
   let nValuesImputed = imputed;
-  for (let t = 0; t < n; t++) {
-    const i = keep[t];
-    for (let j = 0; j < d; j++) {
-      const source = sources[j];
-      if ('values' in source) {
-        const v = source.values[i];
-        if (Number.isNaN(v)) nValuesImputed++;
-        raw[t * d + j] = Number.isNaN(v) ? source.fill : v;
-      } else {
-        raw[t * d + j] = (source.codes[i] || source.fill) === source.code ? 1 : 0;
-      }
-    }
+  for (const source of sources) {
+    if (!('values' in source)) continue;
+    for (let t = 0; t < n; t++) if (Number.isNaN(source.values[keep[t]])) nValuesImputed++;
   }
   const names = sources.map((source) => source.name);
   if (indicators.some((x) => x !== null)) checkFeatureNames(names, indicators);
-  const { mean, scale, z } = standardise(raw, n, d);
+  const z = originalMatrix({ n, originals: sources, rowsKept });
+  const { mean, scale } = standardiseInPlace(z, n, d);
   return {
     fileName: table.fileName,
     inputFormat: inputFormatOf(table),
@@ -637,7 +694,8 @@ function assemble(
     ...(indicators.some((x) => x !== null) ? { indicators } : {}),
     n,
     d,
-    raw,
+    originals: sources,
+    ...(rowsKept ? { rowsKept } : {}),
     z,
     mean,
     scale,
@@ -657,7 +715,7 @@ function assemble(
 }
 
 /** One column of the matrix: a numeric column (with the median filled in), or a one-hot indicator (1 where a row has `code`). */
-type FeatureSource = { name: string } & ({ values: Float64Array; fill: number } | { codes: Uint8Array; code: number; fill: number });
+type FeatureSource = { name: string } & OriginalColumn;
 
 /** The matrix's columns in order: each numeric feature, each one-hot column's indicators; the cells a one-hot column filled in. */
 function featureSources(
@@ -737,22 +795,23 @@ function idsOf(column: CsvColumn, keep: Int32Array): string[] {
  * |value|: that division is exact, so the digits are those of the unscaled
  * computation, but no sum or square overflows (values up to 1.8e308) or
  * underflows (values down to 1e-300). The std of finite values is at most
- * half their range, so it is always finite.
+ * half their range, so it is always finite. `x`, n×d row-major in original
+ * units, is overwritten with z = (x − mean) / scale.
  */
-export function standardise(raw: Float64Array, n: number, d: number): { mean: Float64Array; scale: Float64Array; z: Float64Array } {
+export function standardiseInPlace(x: Float64Array, n: number, d: number): { mean: Float64Array; scale: Float64Array } {
   // Row by row, with a running value per feature: the matrix is row-major.
   const unit = new Float64Array(d);
-  for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) unit[j] = Math.max(unit[j], Math.abs(raw[t * d + j]));
+  for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) unit[j] = Math.max(unit[j], Math.abs(x[t * d + j]));
   for (let j = 0; j < d; j++) unit[j] = powerOfTwoScale(unit[j]);
   // Mean, deviations and std in units of `unit`; back to original units at the end.
   const m = new Float64Array(d);
-  for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) m[j] += raw[t * d + j] / unit[j];
+  for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) m[j] += x[t * d + j] / unit[j];
   for (let j = 0; j < d; j++) m[j] /= n;
   const squares = new Float64Array(d);
   const deviations = new Float64Array(d);
   for (let t = 0; t < n; t++) {
     for (let j = 0; j < d; j++) {
-      const dev = raw[t * d + j] / unit[j] - m[j];
+      const dev = x[t * d + j] / unit[j] - m[j];
       squares[j] += dev * dev;
       deviations[j] += dev;
     }
@@ -767,10 +826,8 @@ export function standardise(raw: Float64Array, n: number, d: number): { mean: Fl
     scale[j] = Math.sqrt(variance) * unit[j] || 1;
     scaleInUnits[j] = scale[j] / unit[j];
   }
-  // Shared memory, so the engine threads of a fit read the matrix in place (src/engine/kernels/threads.ts).
-  const z = new Float64Array(new SharedArrayBuffer(n * d * 8));
   for (let t = 0; t < n; t++) {
-    for (let j = 0; j < d; j++) z[t * d + j] = (raw[t * d + j] / unit[j] - m[j]) / scaleInUnits[j];
+    for (let j = 0; j < d; j++) x[t * d + j] = (x[t * d + j] / unit[j] - m[j]) / scaleInUnits[j];
   }
-  return { mean, scale, z };
+  return { mean, scale };
 }

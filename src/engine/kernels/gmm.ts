@@ -261,18 +261,18 @@ export class EmWorkspace {
 
   /**
    * The E-step of `model` with each row's log-likelihood (the workspace made
-   * with rowLogLikelihoods): copies of the posterior and of the row values.
-   * Each row's numbers depend on that row and the model only, in the model's
-   * component order, so scoring new rows repeats a fit's numbers bit for bit.
-   * With `copy: false`, the workspace's own buffers (for a caller that runs
-   * no further pass: scoring, which need not page in a second n×k).
+   * with rowLogLikelihoods). Each row's numbers depend on that row and the
+   * model only, in the model's component order, so scoring new rows repeats a
+   * fit's numbers bit for bit. The workspace's last pass: it hands over its
+   * own buffers (n×k and n, no copies at the run's largest), which a later
+   * pass would overwrite.
    */
-  posterior(model: GmmModel, options: { copy?: boolean } = {}): GmmPosterior {
+  posterior(model: GmmModel): GmmPosterior {
     const rows = this.buffers.logLikelihoods;
     if (!rows) throw new Error('the workspace keeps no row log-likelihoods');
     this.writeModel(model);
     this.run(PASS.E_STEP | PASS.ROW_LOG_LIKELIHOOD);
-    return options.copy === false ? { resp: this.resp, logLikelihoods: rows } : { resp: this.resp.slice(), logLikelihoods: rows.slice() };
+    return { resp: this.resp, logLikelihoods: rows };
   }
 
   /**

@@ -19,7 +19,7 @@ import { SegmentError, throwIfAborted } from '../errors';
 import { runRestarts } from '../kernels/fitDriver';
 import { kmeansPlusPlus, lloyd, nearestCenters } from '../kernels/kmeans';
 import { silhouetteScore } from '../kernels/metrics';
-import type { PreparedData } from '../data/prepare';
+import { originalValues, type PreparedData } from '../data/prepare';
 import {
   clusterBase,
   clusterOrder,
@@ -309,13 +309,13 @@ export async function fitNeural(
 
 /** Mean of each cluster's members in original units (k×d), as feature_statistics' mean computes it. */
 export function memberMeansOf(data: PreparedData, labels: Int32Array, k: number): Float64Array {
-  const { raw, d } = data;
+  const { d } = data;
   const members = membersOf(labels, k);
   const out = new Float64Array(k * d);
   for (let c = 0; c < k; c++) {
     const column = new Float64Array(members[c].length);
     for (let j = 0; j < d; j++) {
-      for (let t = 0; t < column.length; t++) column[t] = raw[members[c][t] * d + j];
+      originalValues(data, j, members[c], column);
       out[c * d + j] = column.length > 0 ? mean(column) : NaN;
     }
   }

@@ -14,7 +14,7 @@
  * by text); η² and Cramér's V are 0 when there is nothing to separate (no
  * spread, one level, or one cluster with values).
  */
-import type { PreparedData } from '../data/prepare';
+import { originalValues, type PreparedData } from '../data/prepare';
 import { compareText, type CategoryValues, type NumericDescriptor } from '../data/columns';
 export { compareText } from '../data/columns';
 import { featureStatisticsInPlace, powerOfTwoScale } from '../kernels/stats';
@@ -240,10 +240,7 @@ export function cramersV(codes: Int32Array, nLevels: number, labels: Int32Array,
 export function separation(data: PreparedData, labels: Int32Array, k: number): JsonObject {
   // One column buffer for every feature in turn: etaSquared keeps nothing of it.
   const column = new Float64Array(data.n);
-  const featureColumn = (j: number) => {
-    for (let i = 0; i < data.n; i++) column[i] = data.raw[i * data.d + j];
-    return column;
-  };
+  const featureColumn = (j: number) => originalValues(data, j, null, column);
   const byName = new Map<string, Json>();
   data.features.forEach((name, j) => {
     // A one-hot indicator is not a column: its column's Cramér's V is below.

@@ -3,7 +3,7 @@
  * numbering by size, metadata, the three validity metrics, and per-cluster
  * size, share, center and feature statistics in original units.
  */
-import type { PreparedData } from '../data/prepare';
+import { originalValues, type PreparedData } from '../data/prepare';
 import type { ColumnInfo } from '../data/columns';
 import { silhouetteScore, daviesBouldinScore, calinskiHarabaszScore, type SilhouetteOptions, type SilhouetteResult } from '../kernels/metrics';
 import { featureStatisticsInPlace, type FeatureStatistics } from '../kernels/stats';
@@ -231,11 +231,11 @@ export function membersOf(labels: Int32Array, k: number): Int32Array[] {
 
 /** cluster_id, size, percentage, cluster_center, feature_statistics: the shared head of a cluster entry. */
 export function clusterBase(data: PreparedData, c: number, members: Int32Array, centerOriginal: ArrayLike<number>): JsonObject {
-  const { raw, d, features } = data;
+  const { features } = data;
   const column = new Float64Array(members.length);
   const statistics = keyedObject(
     features.map((feature, j) => {
-      for (let t = 0; t < members.length; t++) column[t] = raw[members[t] * d + j];
+      originalValues(data, j, members, column);
       return [feature, statisticsJson(feature, featureStatisticsInPlace(column))] as const;
     }),
   );

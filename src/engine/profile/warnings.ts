@@ -6,7 +6,7 @@
  * command line, a setting in VS Code), as the engine's errors do.
  */
 import type { CovarianceType, OptionSpec } from '../../shared/methods';
-import type { PreparedData } from '../data/prepare';
+import { originalValues, type PreparedData } from '../data/prepare';
 import type { GmmModel } from '../kernels/gmm';
 import { optionSpec, optionValue, type OptionNamer } from '../methods/options';
 
@@ -100,19 +100,20 @@ export function droppedRowsWarning(data: PreparedData, name: OptionNamer): strin
   );
 }
 
-/** The value held by more than half of the n values of feature j (Boyer–Moore majority vote), with its count; null when none. */
-function majority(raw: Float64Array, n: number, d: number, j: number): { value: number; count: number } | null {
+/** The value held by more than half of the values (Boyer–Moore majority vote), with its count; null when none. */
+function majority(values: Float64Array): { value: number; count: number } | null {
+  const n = values.length;
   let candidate = NaN;
   let votes = 0;
   for (let i = 0; i < n; i++) {
-    const v = raw[i * d + j];
+    const v = values[i];
     if (votes === 0) {
       candidate = v;
       votes = 1;
     } else votes += v === candidate ? 1 : -1;
   }
   let same = 0;
-  for (let i = 0; i < n; i++) if (raw[i * d + j] === candidate) same++;
+  for (let i = 0; i < n; i++) if (values[i] === candidate) same++;
   return 2 * same > n ? { value: candidate, count: same } : null;
 }
 
@@ -149,11 +150,12 @@ function someOf(items: string[], shown = 3): string {
  * rare levels are one warning for the column.
  */
 export function nearConstantWarnings(data: PreparedData, name: OptionNamer): string[] {
-  const { raw, n, d } = data;
+  const { n, d } = data;
   const advice = adviceFor(name);
   const found: { j: number; detail: { value: number; count: number } }[] = [];
+  const column = new Float64Array(n);
   for (let j = 0; j < d; j++) {
-    const top = majority(raw, n, d, j);
+    const top = majority(originalValues(data, j, null, column));
     if (top !== null && top.count >= NEAR_CONSTANT_SHARE * n) found.push({ j, detail: top });
   }
   return byColumn(data, found).map(({ column, oneHot, items }) => {

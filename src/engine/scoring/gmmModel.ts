@@ -88,7 +88,7 @@ export function scoreGmm(scoring: GmmScoringModel, z: Float64Array, n: number, t
   const workspace = new EmWorkspace(z, n, model.d, k, model.covarianceType, { threads, log, rowLogLikelihoods: true });
   try {
     // The workspace's buffers themselves: it runs no other pass before it is closed.
-    const { resp, logLikelihoods } = workspace.posterior(model, { copy: false });
+    const { resp, logLikelihoods } = workspace.posterior(model);
     const unusual = new Uint8Array(n);
     for (let i = 0; i < n; i++) unusual[i] = logLikelihoods[i] < unusualThreshold ? 1 : 0;
     return { labels: hardLabels(resp, n, k), resp, logLikelihoods, unusual };

@@ -12,7 +12,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { PreparedData } from '../data/prepare';
+import { originalValues, type PreparedData } from '../data/prepare';
 import { compareText } from '../data/columns';
 import { indicatorName, type OneHotIndicator } from '../data/encode';
 import { SegmentError } from '../errors';
@@ -103,13 +103,10 @@ export function modelFileText(document: JsonObject): string {
 
 /** The fill value of each feature: the median its gaps were filled with, or for a feature without gaps the median of its values. */
 function imputationValues(data: PreparedData): Float64Array {
-  const { n, d, raw } = data;
-  return Float64Array.from({ length: d }, (_, j) => {
+  return Float64Array.from({ length: data.d }, (_, j) => {
     const fill = data.fillValues?.[j];
     if (fill !== undefined && !Number.isNaN(fill)) return fill;
-    const column = new Float64Array(n);
-    for (let i = 0; i < n; i++) column[i] = raw[i * d + j];
-    return medianSorted(column.sort());
+    return medianSorted(originalValues(data, j).sort());
   });
 }
 

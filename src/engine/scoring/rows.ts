@@ -41,9 +41,9 @@ export function scoringRows(table: CsvTable, model: ModelCommon, options: { desc
     );
   }
   const { z, nValuesImputed } = standardisedRows(columns, kept, imputation, model.mean, model.scale);
-  // The values in original units are read only by a profile of the scored rows: made on first use,
-  // so plain scoring never allocates (and pages in) a second n×d matrix.
-  let raw: Float64Array | null = null;
+  // The values in original units, for a profile of the scored rows, are read from the columns themselves.
+  const originals = columns.map((values, j) => ({ values, fill: imputation === null ? NaN : imputation[j] }));
+  const rowsKept = n < table.nRows ? kept : undefined;
   const names = new Set([...model.features, ...model.categories.keys()]);
   // The training's descriptors only matter to a profile of the scored rows.
   const described = options.describe === false ? {} : describedAsInTraining(table, kept, model, warnings);
@@ -59,9 +59,8 @@ export function scoringRows(table: CsvTable, model: ModelCommon, options: { desc
       ...(model.indicators.some((x) => x !== null) ? { indicators: model.indicators } : {}),
       n,
       d,
-      get raw() {
-        return (raw ??= rowValues(columns, kept, imputation));
-      },
+      originals,
+      ...(rowsKept ? { rowsKept } : {}),
       z,
       mean: model.mean,
       scale: model.scale,
@@ -248,19 +247,6 @@ function rowNumbersOf(kept: Int32Array): Int32Array {
   const numbers = new Int32Array(kept.length);
   for (let t = 0; t < kept.length; t++) numbers[t] = kept[t] + 1;
   return numbers;
-}
-
-/** The kept rows' values, n×d row-major, gaps filled with the imputation. */
-function rowValues(columns: Float64Array[], kept: Int32Array, imputation: Float64Array | null): Float64Array {
-  const d = columns.length;
-  const raw = new Float64Array(kept.length * d);
-  for (let t = 0, at = 0; t < kept.length; t++) {
-    for (let j = 0; j < d; j++, at++) {
-      const v = columns[j][kept[t]];
-      raw[at] = Number.isNaN(v) ? imputation![j] : v;
-    }
-  }
-  return raw;
 }
 
 /**
