@@ -40,7 +40,7 @@ export interface RangeReadSetup {
 /** Knobs for tests and the bench; production code leaves them alone. */
 export const rangeTuning = {
   /** Smaller files are read in one piece: starting threads would cost more than they save. */
-  minBytes: 16 * 1024 * 1024,
+  minBytes: 64 * 1024 * 1024,
   /** Ranges to cut a file into; 0: one per engine thread (the cores, at most 4). */
   ranges: 0,
   /** Read every range on the calling thread (the tests' corpus: the same joining without thread start-up). */
