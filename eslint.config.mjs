@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'out/', 'node_modules/', 'test-results/', '.vscode-test/', 'tools/'] },
+  { ignores: ['dist/', 'out/', 'node_modules/', 'test-results/', '.vscode-test/', 'tools/', 'bench/output/', 'examples/output/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
