@@ -51,15 +51,19 @@ export const GMM_OPTIONS: GmmOptions = {
 /** The k range of the sweep case, both ends included. */
 export const SWEEP_K: [number, number] = [2, 8];
 
-/** fitGmm only reads n, d, z and nRowsDropped; the rest is filler of the right shape. */
-function preparedFromMatrix(z: Float64Array, meta: MatrixMeta): PreparedData {
+/**
+ * fitGmm only reads n, d, z and nRowsDropped; the rest is filler of the right shape. The
+ * columns in original units (z's own columns, as mean 0 and scale 1 say) only for a case that
+ * builds profiles: they would add n×d to a fit's measured memory, and fitGmm reads none.
+ */
+function preparedFromMatrix(z: Float64Array, meta: MatrixMeta, withOriginals = false): PreparedData {
+  const column = (j: number) => Float64Array.from({ length: meta.n }, (_, i) => z[i * meta.d + j]);
   return {
     fileName: 'bench.csv',
     features: meta.features,
     n: meta.n,
     d: meta.d,
-    // No columns in original units: they would add n×d to the fit's measured memory, and fitGmm reads none.
-    originals: [],
+    originals: withOriginals ? meta.features.map((_, j) => ({ values: column(j), fill: NaN })) : [],
     z,
     mean: new Float64Array(meta.d),
     scale: new Float64Array(meta.d).fill(1),
@@ -296,7 +300,7 @@ function caseSilhouette(rows: number, threads: number) {
 /** The sweep of `segment sweep gmm --k 2..8` on the exported matrix: every fit, metric and stability, timed. */
 async function caseSweep(rows: number, threads: number) {
   const { z, meta } = loadMatrix(rows);
-  const data = preparedFromMatrix(z, meta);
+  const data = preparedFromMatrix(z, meta, true);
   const probe = new MemoryProbe();
   const t0 = performance.now();
   const sweep = await runSweep(data, { method: 'gmm', kRange: SWEEP_K, options: { ...GMM_OPTIONS, threads } }, { onProgress: () => probe.sample() });
