@@ -76,7 +76,7 @@ export async function exportMethods(request: ExportRequest, hooks: ExportHooks =
   // The most clusters asked for: a file with fewer rows is refused for that before its columns are judged.
   const clusters = Math.max(...segmentations.map((s) => s.options.nClusters));
   const prepare = readingOptions(request.prepare, segmentations[0].options.randomSeed, name);
-  const data = request.data ?? (await load(request.source, { ...prepare, clusters }, controlFor(0)));
+  const data = request.data ?? (await load(request.source, { ...prepare, clusters, ...readThreads(segmentations.map((s) => s.options)) }, controlFor(0)));
   hooks.onData?.(data);
   // Then the data against every method, before any fit: "all" never fails on its third method's check.
   for (const segmentation of segmentations) segmentation.checkData(data);
@@ -111,6 +111,12 @@ async function removeExports(done: readonly MethodExport[]): Promise<void> {
 export function readingOptions(prepare: PrepareOptions, seed: number, name: OptionNamer = OPTION_LABELS): PrepareOptions {
   if (prepare.sample !== undefined) checkOption(SAMPLE_OPTION, prepare.sample, name);
   return { ...prepare, seed };
+}
+
+/** The run's `threads` (the most any method asks for) for reading a large CSV too; none: the reader's default. */
+export function readThreads(options: readonly object[]): { threads?: number } {
+  const threads = Math.max(0, ...options.map((o) => ('threads' in o && typeof o.threads === 'number' ? o.threads : 0)));
+  return threads > 0 ? { threads } : {};
 }
 
 /** Reads and prepares the CSV of a run. */

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { csvTuning, readCsv, type CsvProgress, type CsvTable } from '../../src/engine/data/csv';
 import { rangeStats, rangeTuning } from '../../src/engine/data/csvRanges';
 import { customersCsv } from '../../examples/customers';
+import { readThreads } from '../../src/engine/pipeline';
 import { tempDir } from '../helpers/tempDir';
 
 const dir = tempDir({ after }, 'segment-ranges-');
@@ -117,6 +118,25 @@ test('progress adds up the ranges and ends at every row; cancel stops the thread
     });
     await assert.rejects(reading, (error: { code?: string }) => error.code === 'CANCELLED');
     assert.ok(Date.now() - started < 10_000, 'stopped promptly');
+  } finally {
+    Object.assign(rangeTuning, saved);
+  }
+});
+
+test('the run\'s threads bound the ranges: one thread reads in one piece, two read in two', { timeout: 120_000 }, async () => {
+  const path = file('threads.csv', customersCsv({ rows: 3000, seed: 5 }));
+  const saved = { ...rangeTuning };
+  Object.assign(rangeTuning, { minBytes: 0, ranges: 0, onCallingThread: true });
+  try {
+    const before = rangeStats.split;
+    const one = await readCsv(path, { threads: 1 });
+    assert.equal(rangeStats.split, before, 'threads 1: one piece');
+    const two = await readCsv(path, { threads: 2 });
+    assert.equal(rangeStats.split, before + 1, 'threads 2: in ranges');
+    assertSameTable(two, one, 'threads.csv');
+    // A run's threads reach the reader: the most any of its methods asks for.
+    assert.deepEqual(readThreads([{ threads: 1 }, { threads: 3 }, { nClusters: 4 }]), { threads: 3 });
+    assert.deepEqual(readThreads([{ nClusters: 4 }]), {});
   } finally {
     Object.assign(rangeTuning, saved);
   }

@@ -51,6 +51,8 @@ export interface CsvReadOptions {
   onProgress?: (progress: CsvProgress) => void;
   /** Keep only a seeded uniform sample of this many data rows, drawn while reading (sample.ts). */
   sample?: SampleRequest;
+  /** Threads that may read a large file in byte ranges (./csvRanges.ts), this one included; default: the cores, at most 4. */
+  threads?: number;
 }
 
 export interface CsvColumn {
@@ -279,6 +281,7 @@ async function readTable(input: CsvInput, sample: Buffer, context: ReadContext):
       blockBytes: csvTuning.blockBytes,
       signal: options.signal,
       onProgress: options.onProgress,
+      threads: options.threads,
     });
     if (ranged) {
       csvReaderStats.fast++;

@@ -35,6 +35,8 @@ export interface RangeReadSetup {
   blockBytes: number;
   signal?: AbortSignal;
   onProgress?: (progress: CsvProgress) => void;
+  /** Threads that may read ranges, this one included (the run's `threads`); default: the cores, at most 4. */
+  threads?: number;
 }
 
 /** Knobs for tests and the bench; production code leaves them alone. */
@@ -66,7 +68,7 @@ const debug = debuglog('segment');
  * joined exactly: the caller then reads it in one piece.
  */
 export async function readCsvInRanges(source: ByteSource, sample: Buffer, setup: RangeReadSetup): Promise<CsvTable | null> {
-  const count = rangeTuning.ranges || defaultThreadCount();
+  const count = rangeTuning.ranges || setup.threads || defaultThreadCount();
   if (count < 2 || setup.totalBytes < rangeTuning.minBytes || setup.lineEnding === 'CR') return null;
   const header = readHeader(sample, fastSetup(setup, new TableBuilder(setup.fileName, setup.delimiter), setup.totalBytes, true));
   if (header === null) return null;

@@ -17,6 +17,7 @@ function sampleRequest(options: PrepareOptions): SampleRequest | undefined {
 function readControl(control: RunControl, options: PrepareOptions) {
   return {
     sample: sampleRequest(options),
+    threads: options.threads,
     signal: control.signal,
     onProgress: (p: { rowsRead: number; bytesRead: number; totalBytes: number }) =>
       control.onProgress?.({

@@ -53,6 +53,8 @@ export interface PrepareOptions {
   sample?: number | 'auto';
   /** The run's seed, which draws the sample. */
   seed?: number;
+  /** Threads that may read a large CSV in byte ranges (the run's `threads`); default: the cores, at most 4. */
+  threads?: number;
 }
 
 export interface ExcludedColumn {

@@ -251,7 +251,7 @@ export async function scoreRows(request: ScoreRequest, hooks: ScoreHooks = {}): 
   const { common, scorer } = await readModel(request.model);
   hooks.onModel?.(common);
   throwIfAborted(signal);
-  const table = await readTable(request.source, control);
+  const table = await readTable(request.source, control, request.threads);
   hooks.onRowsRead?.(table.nRows);
   const { data, warnings } = scoringRows(table, common, { describe: request.profile === true });
   throwIfAborted(signal);
@@ -298,8 +298,9 @@ export async function scoreRows(request: ScoreRequest, hooks: ScoreHooks = {}): 
   };
 }
 
-function readTable(source: CsvSource, control: RunControl): Promise<CsvTable> {
+function readTable(source: CsvSource, control: RunControl, threads: number | undefined): Promise<CsvTable> {
   const read = {
+    threads,
     signal: control.signal,
     onProgress: (p: { rowsRead: number; bytesRead: number; totalBytes: number }) =>
       control.onProgress?.({

@@ -10,7 +10,7 @@ import type { CsvSource } from '../../shared/workerProtocol';
 import type { MethodKey } from '../../shared/methods';
 import type { PrepareOptions, PreparedData } from '../data/prepare';
 import { throwIfAborted } from '../errors';
-import { exportMethods, load, readingOptions, type MethodExport } from '../pipeline';
+import { exportMethods, load, readThreads, readingOptions, type MethodExport } from '../pipeline';
 import type { Progress, RunControl } from '../progress';
 import { kSelectionDocument, writeKSelectionFiles, type KSelectionPaths } from './document';
 import { runSweep, sweepOptions, type SweepRequest, type SweepResult } from './sweep';
@@ -47,10 +47,10 @@ export async function sweepToFiles<M extends MethodKey>(request: SweepFilesReque
   const now = request.now ?? new Date();
   const control: RunControl = { signal, onLog: hooks.onLog, onProgress: (p) => hooks.onProgress?.(p, 'sweep') };
   // Options first: a wrong one is reported before the file is read.
-  const { randomSeed } = sweepOptions(request);
-  const prepare = readingOptions(request.prepare, randomSeed, request.optionNames);
+  const options = sweepOptions(request);
+  const prepare = readingOptions(request.prepare, options.randomSeed, request.optionNames);
   // Clustering needs at least 3 rows: a smaller file is refused before its columns are judged (the k range is checked on the data).
-  const data = await load(request.source, { ...prepare, clusters: 2 }, control);
+  const data = await load(request.source, { ...prepare, clusters: 2, ...readThreads([options]) }, control);
   const sweep = await runSweep(data, request, control);
   throwIfAborted(signal);
   const document = kSelectionDocument(sweep, data, now);
