@@ -73,6 +73,9 @@ interface SklearnScore {
   runs: number[];
   maxAbsDiff: number;
   sklearn: string;
+  /** pandas read_csv through to_csv of the scores, once (score_sklearn.py's pipeline()). */
+  pipelineSeconds?: number;
+  pipelineCpuSeconds?: number;
 }
 
 export interface ScoreBench {
@@ -150,7 +153,9 @@ export async function benchScore(options: ScoreBenchOptions): Promise<ScoreBench
   const result: ScoreBench = { rows, threads, ours, ...(before ? { before } : {}) };
   if (python) {
     log('sklearn (default threads): predict_proba');
-    const sk = await runProcess(python, [join(BENCH_DIR, 'score_sklearn.py'), model, ours.matrix!, String(ours.n), String(ours.d), ours.scores], { timeoutMs: 20 * 60_000 });
+    const sk = await runProcess(python, [join(BENCH_DIR, 'score_sklearn.py'), model, ours.matrix!, String(ours.n), String(ours.d), ours.scores, csv, dir], {
+      timeoutMs: 20 * 60_000,
+    });
     result.sklearn = resultOf<SklearnScore>('sklearn: predict_proba', sk);
   }
   return result;
@@ -201,6 +206,12 @@ export function formatScoreBench(b: ScoreBench): string {
     lines.push(`  ratio ours / predict_proba, whole command: ${ratio(ours.seconds, sklearn.seconds)} wall, ${ratio(ours.cpuSeconds, sklearn.cpuSeconds)} CPU (goal ≤ 0.5×); probabilities agree to ${sklearn.maxAbsDiff.toExponential(1)} (max abs)`);
     const cpuPosteriors = ours.cpuPhases ? `, ${ratio(ours.cpuPhases.score, sklearn.cpuSeconds)} CPU` : '';
     lines.push(`  ratio ours / predict_proba, posteriors alone: ${ratio(ours.phases.score, sklearn.seconds)} wall${cpuPosteriors}`);
+    if (sklearn.pipelineSeconds !== undefined && sklearn.pipelineCpuSeconds !== undefined) {
+      lines.push(
+        `  pandas read_csv + scaler + predict_proba + score_samples + to_csv (what a script would do): ${s(sklearn.pipelineSeconds)} (CPU ${s(sklearn.pipelineCpuSeconds)}); ` +
+          `ours / that: ${ratio(ours.seconds, sklearn.pipelineSeconds)} wall, ${ratio(ours.cpuSeconds, sklearn.pipelineCpuSeconds)} CPU`,
+      );
+    }
   }
   if (ours.cpuProfile) {
     lines.push(`  CPU profile (${ours.cpuProfile.file}), self time:`);
