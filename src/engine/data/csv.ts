@@ -798,8 +798,6 @@ export class ColumnBuilder {
   private commaCount = 0;
   private firstComma: { value: string; line: number; row: number } | null = null;
   private inStorage = false;
-  /** The row being added (the levels' drop fills texts up to it). */
-  private rowsAdded = 0;
   /** The first row whose text is kept as written (rows before it hold String(number)). */
   private textFrom = 0;
   /**
@@ -808,7 +806,7 @@ export class ColumnBuilder {
    * its levels exactly (rows read before its first text are not rebuilt from
    * their numbers, which would turn "07" into "7").
    */
-  private levels = new LevelCodes(INITIAL_CAPACITY, (names, codes) => this.textFromLevels(names, codes, this.rowsAdded));
+  private levels = new LevelCodes(INITIAL_CAPACITY, (names, codes, row) => this.textFromLevels(names, codes, row));
   private readonly stringCell = new StringCell();
   private readonly byteCell = new AsciiCell();
 
@@ -831,7 +829,6 @@ export class ColumnBuilder {
 
   add(row: number, cell: string, line: number): void {
     if (row === this.values.length) this.values = growFloat64(this.values);
-    this.rowsAdded = row;
     const token = cell.trim();
     if (isMissingToken(token)) {
       this.addMissing(row);
@@ -850,7 +847,6 @@ export class ColumnBuilder {
    */
   addAscii(row: number, buf: Buffer, start: number, end: number, line: number): void {
     if (row === this.values.length) this.values = growFloat64(this.values);
-    this.rowsAdded = row;
     // A column of numbers so far, with no texts or levels kept and no decimal comma read: a finite number
     // is all there is to do (a missing token is never a number's shape). Anything else takes the full path.
     if (this.text === null && !this.levels.alive && this.commaCount === 0) {

@@ -17,12 +17,12 @@ export class LevelCodes {
 
   /**
    * `beforeDrop` sees the levels and codes one last time before the 51st
-   * distinct value drops them (a column that keeps its cells' texts reads
-   * them from the codes until then).
+   * distinct value, in row `row`, drops them (a column that keeps its
+   * cells' texts reads those of the rows before from the codes).
    */
   constructor(
     capacity: number,
-    private readonly beforeDrop?: (names: readonly string[], codes: Uint8Array) => void,
+    private readonly beforeDrop?: (names: readonly string[], codes: Uint8Array, row: number) => void,
   ) {
     this.codes = new Uint8Array(capacity);
   }
@@ -38,7 +38,7 @@ export class LevelCodes {
     let code = this.index.get(token);
     if (code === undefined) {
       if (this.names.length === MAX_LEVELS) {
-        this.beforeDrop?.(this.names, this.codes!);
+        this.beforeDrop?.(this.names, this.codes!, row);
         this.index = null;
         this.names = [];
         this.codes = null;
