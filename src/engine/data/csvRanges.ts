@@ -148,7 +148,7 @@ function fastSetup(setup: RangeReadSetup, table: TableBuilder, totalBytes: numbe
 }
 
 /** Reads the range `range` of `source` into a table with the header `names`. */
-export function readRange(
+function readRange(
   source: ByteSource,
   range: ByteRange,
   names: string[],
