@@ -19,6 +19,7 @@
  *    packed lower triangle of XᵀX (d(d+1)/2), diag and spherical Σ r·x² (k×d).
  */
 import { KMEANS_PASS_SHIFT, runKMeansChunk, type KMeansBuffers, type KMeansPass } from './kmeans';
+import { wasmLogProb } from './emWasm';
 import { logSumExp } from './linalg';
 import { shareArrays, viewArrays, type ChunkRunner, type Shared } from './threads';
 
@@ -160,6 +161,12 @@ function triangularLogProb(layout: EmLayout, buffers: EmBuffers, lo: number, hi:
   const f = params.subarray(layout.factors, layout.factors + factorSize(layout.type, k, d));
   const projected = params.subarray(layout.projected, layout.projected + k * d);
   const bias = params.subarray(layout.bias, layout.bias + k);
+  // The same sums, two rows per SIMD instruction, where WebAssembly has it (bit for bit the same results).
+  const wasm = wasmLogProb();
+  if (wasm) {
+    wasm.logProb(full, k, d, f, projected, bias, x, lo, hi, out);
+    return;
+  }
   const blocked = lo + (hi - lo - ((hi - lo) % 4));
   let c = 0;
   for (; c + 2 <= k; c += 2) {
