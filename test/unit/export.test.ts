@@ -107,7 +107,8 @@ test('the assignments CSV writes every number as String(x) does, and ids as UTF-
   const labels = Int32Array.from({ length: n }, (_, i) => i % 5);
   const logLikelihoods = Float64Array.from({ length: n }, (_, i) => -Math.log1p(i) * 3.7);
   const flags = Uint8Array.from({ length: n }, (_, i) => i % 3 & 1);
-  const chunks = [...assignmentsCsv(data, labels, { columns: ['a', 'b', 'c', 'log_likelihood', 'unusual'], values, perRow: [logLikelihoods, flags] })];
+  // Each chunk copied as it comes: the next reuses its buffer.
+  const chunks = Array.from(assignmentsCsv(data, labels, { columns: ['a', 'b', 'c', 'log_likelihood', 'unusual'], values, perRow: [logLikelihoods, flags] }), (chunk) => Buffer.from(chunk));
   assert.ok(chunks.length > 1, 'the table spans several chunks');
   // The table as text made the plain way: String(x) of every number, the text encoded as UTF-8.
   let expected = 'row,customer_id,cluster,a,b,c,log_likelihood,unusual\n';

@@ -107,13 +107,17 @@ test('two threads score a GMM as one does, bit for bit', async (t) => {
   const { done } = await exportOne(t, 'gmm', { covarianceType: 'full', nClusters: 3 }, 'drop', csv);
   const { common, reader } = parseModel(readFileSync(done.result.model, 'utf8'), 'many.json');
   const scoring = readGmmModel(reader, common.features.length);
-  const { data } = scoringRows(await readCsvText(readFileSync(csv, 'utf8'), 'many.csv'), common);
-  const one = scoreGmm(scoring, data.z, data.n, 1);
+  const { data, source } = scoringRows(await readCsvText(readFileSync(csv, 'utf8'), 'many.csv'), common);
+  const one = scoreGmm(scoring, source, data.n, 1);
+  // The rows standardised chunk by chunk as the E-step reads them score as the whole standardised matrix does.
+  const whole = new EmWorkspace(data.z, data.n, data.d, scoring.k, scoring.model.covarianceType, { rowLogLikelihoods: true }).posterior(scoring.model);
+  assertIdentical(whole.resp, one.resp, 'posteriors from the matrix');
+  assertIdentical(whole.logLikelihoods, one.logLikelihoods, 'log-likelihoods from the matrix');
   // scoreGmm's workspace on two threads, its one pass run 20 times: the engine thread surely takes chunks of some.
   threadTuning.minWork = 0;
   threadTuning.awaitStart = true;
   const before = engineThreadStats().chunksByThreads;
-  const workspace = new EmWorkspace(data.z, data.n, data.d, scoring.k, scoring.model.covarianceType, { threads: 2, rowLogLikelihoods: true });
+  const workspace = new EmWorkspace(new Float64Array(0), data.n, data.d, scoring.k, scoring.model.covarianceType, { threads: 2, rowLogLikelihoods: true, source });
   try {
     assert.equal(workspace.threads, 2);
     for (let pass = 0; pass < 20; pass++) {

@@ -45,11 +45,11 @@ export class WasmLogProb {
   }
 
   /**
-   * out[i·k + c] for rows lo … hi−1 of x (n×d, row-major): bias_c − ½‖L_c⁻¹x − L_c⁻¹μ_c‖²,
+   * out[(lo + t)·k + c] for each row t of x (rows×d, row-major): bias_c − ½‖L_c⁻¹x_t − L_c⁻¹μ_c‖²,
    * with `factors` k blocks of d×d (full) or one (tied), `projected` k×d.
    */
-  logProb(full: boolean, k: number, d: number, factors: Float64Array, projected: Float64Array, bias: Float64Array, x: Float64Array, lo: number, hi: number, out: Float64Array): void {
-    const rows = hi - lo;
+  logProb(full: boolean, k: number, d: number, factors: Float64Array, projected: Float64Array, bias: Float64Array, x: Float64Array, lo: number, out: Float64Array): void {
+    const rows = x.length / d;
     // Offsets in doubles, each even (16-byte aligned vectors).
     const even = (n: number) => n + (n & 1);
     const F = 0;
@@ -63,7 +63,7 @@ export class WasmLogProb {
     f64.set(factors, F);
     f64.set(projected.subarray(0, k * d), P);
     f64.set(bias.subarray(0, k), B);
-    f64.set(x.subarray(lo * d, hi * d), X);
+    f64.set(x, X);
     this.logProbAt(rows, d, k, full ? d * d * 8 : 0, F * 8, P * 8, B * 8, X * 8, S * 8, O * 8);
     out.set(f64.subarray(O, O + rows * k), lo * k);
   }

@@ -23,6 +23,7 @@ import { KMEANS_DEFAULTS, KMEANS_PASS_SHIFT, kmeans, kmeansBuffers, kmeansChunks
 import { Random } from './random';
 import type { IterationStep } from './fitDriver';
 import { PASS, emLayout, gmmThreadSetup, runEmChunk, type EmBuffers, type EmLayout } from './gmmKernels';
+import type { StandardisedSource } from './standardise';
 import { float64Array, openChunkPool, runChunks, sharedCopy, sumSlots, threadTuning, type ChunkPool } from './threads';
 
 import type { CovarianceType } from '../../shared/methods';
@@ -167,6 +168,12 @@ export interface WorkspaceOptions {
   log?: (message: string) => void;
   /** Keep a buffer for each row's log-likelihood, which posterior() fills. */
   rowLogLikelihoods?: boolean;
+  /**
+   * The rows as columns to standardise (scoring), in place of x (then empty):
+   * each chunk is standardised as an E-step reads it, so no n×d matrix is
+   * made. Such a workspace runs posterior() only.
+   */
+  source?: StandardisedSource;
 }
 
 /** The posterior of a model over the rows, and each row's log-likelihood (scikit-learn's predict_proba and score_samples). */
@@ -211,6 +218,8 @@ export class EmWorkspace {
     const threaded =
       workers > 0 && options.resp === undefined && passWork(n, d, k, type) >= (threadTuning.minWork ?? MIN_PARALLEL_WORK);
     const alloc = (length: number) => float64Array(length, threaded);
+    const { source } = options;
+    // (With a source x is empty.)
     const data = threaded ? sharedCopy(x.subarray(0, n * d)) : x;
     const resp = options.resp ?? alloc(n * k);
     this.buffers = {
@@ -220,10 +229,12 @@ export class EmWorkspace {
       partials: alloc(layout.nChunks * layout.slot),
       // K-Means' passes (GMM's start), worth spreading over the threads only. Its seeding's
       // scratch is the posterior, unused until the k-means labels fill it.
-      kmeans: threaded
-        ? kmeansBuffers(data, n, d, k, alloc, (length) => new Int32Array(new SharedArrayBuffer(length * 4)), resp)
-        : undefined,
+      kmeans:
+        threaded && !source
+          ? kmeansBuffers(data, n, d, k, alloc, (length) => new Int32Array(new SharedArrayBuffer(length * 4)), resp)
+          : undefined,
       logLikelihoods: options.rowLogLikelihoods ? alloc(n) : undefined,
+      source: source && threaded ? sharedSource(source) : source,
     };
     this.resp = this.buffers.resp;
     const buffers = this.buffers;
@@ -396,6 +407,12 @@ export class EmWorkspace {
     }
     return { weights: nk, means, covariances };
   }
+}
+
+/** A source whose arrays are all in shared memory (those that are not, copied), for the engine threads. */
+function sharedSource(source: StandardisedSource): StandardisedSource {
+  const { columns, kept, fill, unit, mean, scale } = source;
+  return { columns: columns.map(sharedCopy), kept: sharedCopy(kept), fill: sharedCopy(fill), unit: sharedCopy(unit), mean: sharedCopy(mean), scale: sharedCopy(scale) };
 }
 
 /**

@@ -21,6 +21,7 @@
 import { KMEANS_PASS_SHIFT, runKMeansChunk, type KMeansBuffers, type KMeansPass } from './kmeans';
 import { wasmLogProb } from './emWasm';
 import { logSumExp } from './linalg';
+import { standardiseRows, type StandardisedSource } from './standardise';
 import { shareArrays, viewArrays, type ChunkRunner, type Shared } from './threads';
 
 export type EmCovariance = 'full' | 'tied' | 'diag' | 'spherical';
@@ -78,7 +79,12 @@ export interface EmBuffers {
   kmeans?: KMeansBuffers;
   /** Each row's log-likelihood, n (the ROW_LOG_LIKELIHOOD pass only). */
   logLikelihoods?: Float64Array;
+  /** In place of x (E_STEP passes only): the rows' columns, standardised chunk by chunk as they are read. */
+  source?: StandardisedSource;
 }
+
+/** This thread's chunk of standardised rows (a source's), reused from pass to pass. */
+let chunkRows = new Float64Array(0);
 
 export function factorSize(type: EmCovariance, k: number, d: number): number {
   return type === 'full' ? k * d * d : type === 'tied' ? d * d : type === 'diag' ? k * d : k;
@@ -132,8 +138,18 @@ export function runEmChunk(layout: EmLayout, buffers: EmBuffers, pass: number, c
   const hi = Math.min(layout.n, lo + layout.chunkRows);
   const slot = buffers.partials.subarray(chunk * layout.slot, (chunk + 1) * layout.slot);
   if (pass & PASS.E_STEP) {
-    if (layout.type === 'full' || layout.type === 'tied') triangularLogProb(layout, buffers, lo, hi);
-    else diagonalLogProb(layout, buffers, lo, hi);
+    // Row i of the chunk is at x[(i − first)·d]: the whole matrix (first 0), or the source's rows lo … hi−1 just standardised.
+    let x = buffers.x;
+    let first = 0;
+    if (buffers.source) {
+      if (pass & ~(PASS.E_STEP | PASS.ROW_LOG_LIKELIHOOD)) throw new Error('a workspace over columns runs E-steps only');
+      if (chunkRows.length < (hi - lo) * layout.d) chunkRows = new Float64Array((hi - lo) * layout.d);
+      standardiseRows(buffers.source, lo, hi, chunkRows);
+      x = chunkRows;
+      first = lo;
+    }
+    if (layout.type === 'full' || layout.type === 'tied') triangularLogProb(layout, buffers, x, first, lo, hi);
+    else diagonalLogProb(layout, buffers, x, first, lo, hi);
     slot[0] = normalise(buffers.resp, layout.k, lo, hi, pass & PASS.ROW_LOG_LIKELIHOOD ? buffers.logLikelihoods : undefined);
   }
   if (pass & PASS.SUMS) {
@@ -154,9 +170,9 @@ export function runEmChunk(layout: EmLayout, buffers: EmBuffers, pass: number, c
  * loaded x feeds two factor rows. A leftover component goes four rows at a
  * time, leftover rows one at a time (each row's value is the same either way).
  */
-function triangularLogProb(layout: EmLayout, buffers: EmBuffers, lo: number, hi: number): void {
+function triangularLogProb(layout: EmLayout, buffers: EmBuffers, x: Float64Array, first: number, lo: number, hi: number): void {
   const { k, d } = layout;
-  const { x, params, resp: out } = buffers;
+  const { params, resp: out } = buffers;
   const full = layout.type === 'full';
   const f = params.subarray(layout.factors, layout.factors + factorSize(layout.type, k, d));
   const projected = params.subarray(layout.projected, layout.projected + k * d);
@@ -164,7 +180,7 @@ function triangularLogProb(layout: EmLayout, buffers: EmBuffers, lo: number, hi:
   // The same sums, two rows per SIMD instruction, where WebAssembly has it (bit for bit the same results).
   const wasm = wasmLogProb();
   if (wasm) {
-    wasm.logProb(full, k, d, f, projected, bias, x, lo, hi, out);
+    wasm.logProb(full, k, d, f, projected, bias, x.subarray((lo - first) * d, (hi - first) * d), lo, out);
     return;
   }
   const blocked = lo + (hi - lo - ((hi - lo) % 4));
@@ -175,7 +191,7 @@ function triangularLogProb(layout: EmLayout, buffers: EmBuffers, lo: number, hi:
     const p0 = c * d;
     const p1 = (c + 1) * d;
     for (let i = lo; i < blocked; i += 4) {
-      const x0 = i * d;
+      const x0 = (i - first) * d;
       const x1 = x0 + d;
       const x2 = x1 + d;
       const x3 = x2 + d;
@@ -239,7 +255,7 @@ function triangularLogProb(layout: EmLayout, buffers: EmBuffers, lo: number, hi:
   for (; c < k; c++) {
     const base = full ? c * d * d : 0;
     for (let i = lo; i < blocked; i += 4) {
-      const x0 = i * d;
+      const x0 = (i - first) * d;
       const x1 = x0 + d;
       const x2 = x1 + d;
       const x3 = x2 + d;
@@ -273,7 +289,7 @@ function triangularLogProb(layout: EmLayout, buffers: EmBuffers, lo: number, hi:
     }
   }
   for (let i = blocked; i < hi; i++) {
-    const x0 = i * d;
+    const x0 = (i - first) * d;
     for (let comp = 0; comp < k; comp++) {
       const base = full ? comp * d * d : 0;
       let q = 0;
@@ -288,15 +304,15 @@ function triangularLogProb(layout: EmLayout, buffers: EmBuffers, lo: number, hi:
 }
 
 /** Diag and spherical: Σ_j ((x_j − μ_j)/σ_j)², a short loop per component. */
-function diagonalLogProb(layout: EmLayout, buffers: EmBuffers, lo: number, hi: number): void {
+function diagonalLogProb(layout: EmLayout, buffers: EmBuffers, x: Float64Array, first: number, lo: number, hi: number): void {
   const { k, d } = layout;
-  const { x, params, resp: out } = buffers;
+  const { params, resp: out } = buffers;
   const f = params.subarray(layout.factors, layout.factors + factorSize(layout.type, k, d));
   const means = params.subarray(layout.means, layout.means + k * d);
   const bias = params.subarray(layout.bias, layout.bias + k);
   const spherical = layout.type === 'spherical';
   for (let i = lo; i < hi; i++) {
-    const row = i * d;
+    const row = (i - first) * d;
     for (let c = 0; c < k; c++) {
       let q = 0;
       if (spherical) {

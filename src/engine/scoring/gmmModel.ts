@@ -9,6 +9,7 @@
  */
 import { COVARIANCE_TYPES, EmWorkspace, modelFromFactors, type CovarianceType, type GmmModel } from '../kernels/gmm';
 import { transposeSquare } from '../kernels/linalg';
+import type { StandardisedSource } from '../kernels/standardise';
 import { hardLabels, type JsonObject } from '../profile/profile';
 import type { GmmFit } from '../methods/gmmSegmentation';
 import { finite, nested, numbers, type ModelReader } from './modelFile';
@@ -82,10 +83,13 @@ export interface GmmScores {
   unusual: Uint8Array;
 }
 
-/** Posteriors, log-likelihoods and the unusual flag of the rows of z (n×d, standardised), on up to `threads` threads. */
-export function scoreGmm(scoring: GmmScoringModel, z: Float64Array, n: number, threads: number, log?: (message: string) => void): GmmScores {
+/**
+ * Posteriors, log-likelihoods and the unusual flag of the n rows of `source`
+ * (standardised as the E-step reads them, no n×d matrix made), on up to `threads` threads.
+ */
+export function scoreGmm(scoring: GmmScoringModel, source: StandardisedSource, n: number, threads: number, log?: (message: string) => void): GmmScores {
   const { model, k, unusualThreshold } = scoring;
-  const workspace = new EmWorkspace(z, n, model.d, k, model.covarianceType, { threads, log, rowLogLikelihoods: true });
+  const workspace = new EmWorkspace(new Float64Array(0), n, model.d, k, model.covarianceType, { threads, log, rowLogLikelihoods: true, source });
   try {
     // The workspace's buffers themselves: it runs no other pass before it is closed.
     const { resp, logLikelihoods } = workspace.posterior(model);

@@ -8,12 +8,15 @@
 import type { CsvColumn, CsvTable } from '../data/csv';
 import { checkFinite, closeMatches, inputFormatOf, joinOr, shortList, type PreparedData } from '../data/prepare';
 import { SegmentError } from '../errors';
-import { powerOfTwoScale } from '../kernels/stats';
+import { standardiseRows, standardisedSource, type StandardisedSource } from '../kernels/standardise';
 import type { ModelCommon } from './modelFile';
 import { categoryCodes, isCategory, numericValues, type CategoryValues, type ColumnInfo, type NumericDescriptor } from '../data/columns';
 
 export interface ScoringRows {
+  /** The rows; their standardised matrix z is made when first read (GMM scoring reads `source` instead). */
   data: PreparedData;
+  /** The kept rows' columns with the model's scaler, to standardise chunk by chunk. */
+  source: StandardisedSource;
   warnings: string[];
 }
 
@@ -40,7 +43,9 @@ export function scoringRows(table: CsvTable, model: ModelCommon, options: { desc
         'so no rows are left to score. The model drops such rows, as its training did: fill the gaps, or score with a model exported with median imputation.',
     );
   }
-  const { z, nValuesImputed } = standardisedRows(columns, kept, imputation, model.mean, model.scale);
+  const source = standardisedSource(columns, kept, imputation ?? new Float64Array(d).fill(NaN), model.mean, model.scale);
+  const nValuesImputed = imputation === null ? 0 : missingValues(columns, kept);
+  let z: Float64Array | undefined;
   // The values in original units, for a profile of the scored rows, are read from the columns themselves.
   const originals = columns.map((values, j) => ({ values, fill: imputation === null ? NaN : imputation[j] }));
   const rowsKept = n < table.nRows ? kept : undefined;
@@ -61,7 +66,10 @@ export function scoringRows(table: CsvTable, model: ModelCommon, options: { desc
       d,
       originals,
       ...(rowsKept ? { rowsKept } : {}),
-      z,
+      // n×d, made on first use only (a profile, FCM and Neural scoring): 8·n·d bytes that GMM scoring does without.
+      get z(): Float64Array {
+        return (z ??= standardisedRows(source));
+      },
       mean: model.mean,
       scale: model.scale,
       rowNumbers: rowNumbersOf(kept),
@@ -76,6 +84,7 @@ export function scoringRows(table: CsvTable, model: ModelCommon, options: { desc
       missing: imputation === null ? 'drop' : 'median',
       ...described,
     },
+    source,
     warnings,
   };
 }
@@ -249,38 +258,17 @@ function rowNumbersOf(kept: Int32Array): Int32Array {
   return numbers;
 }
 
-/**
- * z = (x − mean) / scale of the kept rows (n×d, row-major, gaps filled with
- * the imputation), in one pass over the columns, computed as the training's
- * standardise() does: on values divided by a power of two (exact), so the
- * training rows get the training's z bit for bit, and huge values (near
- * 1.8e308) do not overflow the subtraction. In shared memory, for the engine threads.
- */
-function standardisedRows(
-  columns: Float64Array[],
-  kept: Int32Array,
-  imputation: Float64Array | null,
-  mean: Float64Array,
-  scale: Float64Array,
-): { z: Float64Array; nValuesImputed: number } {
-  const d = columns.length;
-  const n = kept.length;
-  const unit = Float64Array.from(mean, (m, j) => powerOfTwoScale(Math.max(Math.abs(m), scale[j])));
-  const m = Float64Array.from(mean, (v, j) => v / unit[j]);
-  const s = Float64Array.from(scale, (v, j) => v / unit[j]);
-  const z = new Float64Array(new SharedArrayBuffer(n * d * 8));
-  let nValuesImputed = 0;
-  for (let t = 0, at = 0; t < n; t++) {
-    const i = kept[t];
-    for (let j = 0; j < d; j++, at++) {
-      let v = columns[j][i];
-      if (Number.isNaN(v)) {
-        // Only reached with imputation: without it such rows are not kept.
-        v = imputation![j];
-        nValuesImputed++;
-      }
-      z[at] = (v / unit[j] - m[j]) / s[j];
-    }
-  }
-  return { z, nValuesImputed };
+/** The missing values (NaN) in the kept rows, which the imputation fills. */
+function missingValues(columns: Float64Array[], kept: Int32Array): number {
+  let count = 0;
+  for (const values of columns) for (let t = 0; t < kept.length; t++) if (Number.isNaN(values[kept[t]])) count++;
+  return count;
+}
+
+/** z of all the kept rows (n×d, row-major), in shared memory for the engine threads. */
+function standardisedRows(source: StandardisedSource): Float64Array {
+  const n = source.kept.length;
+  const z = new Float64Array(new SharedArrayBuffer(n * source.columns.length * 8));
+  standardiseRows(source, 0, n, z);
+  return z;
 }

@@ -16,6 +16,7 @@ import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { checkCancelFlag, throwIfAborted } from '../errors';
 import { partitionCoefficient, partitionEntropy } from '../kernels/fcm';
+import type { StandardisedSource } from '../kernels/standardise';
 import { defaultThreadCount } from '../kernels/threads';
 import { fcmProfile, centerSpread, type FcmFit } from '../methods/fuzzySegmentation';
 import { gmmProfile, type GmmFit } from '../methods/gmmSegmentation';
@@ -95,6 +96,8 @@ interface Scored {
 
 interface ScoreContext {
   data: PreparedData;
+  /** The rows' columns to standardise as they are read (GMM), in place of data.z. */
+  source: StandardisedSource;
   common: ModelCommon;
   threads: number;
   /** A profile will be asked for (the Neural method then also reconstructs the rows). */
@@ -134,8 +137,8 @@ const SCORERS: Record<MethodKey, Scorer> = {
     const { k, model, unusualThreshold } = scoring;
     return {
       k,
-      score: async ({ data, common, threads, control }) => {
-        const { labels, resp, logLikelihoods, unusual } = scoreGmm(scoring, data.z, data.n, threads, control.onLog);
+      score: async ({ data, source, common, threads, control }) => {
+        const { labels, resp, logLikelihoods, unusual } = scoreGmm(scoring, source, data.n, threads, control.onLog);
         const { n } = data;
         let count = 0;
         for (let i = 0; i < n; i++) count += unusual[i];
@@ -253,11 +256,11 @@ export async function scoreRows(request: ScoreRequest, hooks: ScoreHooks = {}): 
   throwIfAborted(signal);
   const table = await readTable(request.source, control, request.threads);
   hooks.onRowsRead?.(table.nRows);
-  const { data, warnings } = scoringRows(table, common, { describe: request.profile === true });
+  const { data, source, warnings } = scoringRows(table, common, { describe: request.profile === true });
   throwIfAborted(signal);
   hooks.onProgress?.({ phase: 'fit', message: `scoring ${data.n.toLocaleString('en-US')} rows` });
   const threads = request.threads ?? defaultThreadCount();
-  const scored = await scorer.score({ data, common, threads, profile: request.profile === true, control });
+  const scored = await scorer.score({ data, source, common, threads, profile: request.profile === true, control });
   throwIfAborted(signal);
   const sizes = Array.from({ length: scorer.k }, () => 0);
   for (const label of scored.labels) sizes[label]++;
