@@ -141,3 +141,39 @@ test('the run\'s threads bound the ranges: one thread reads in one piece, two re
     Object.assign(rangeTuning, saved);
   }
 });
+
+test('asked for some columns only, every reader leaves the others out and reads the asked ones exactly as a full read does', { timeout: 120_000 }, async () => {
+  // The example customers: an id, quoted texts with quotes and commas, a categorical column, numbers with gaps.
+  // The columns asked for are spread among the others.
+  const path = file('some-columns.csv', customersCsv({ rows: 4000, seed: 5 }));
+  const full = await readCsv(path);
+  const names = full.columns.map((c) => c.name);
+  const wanted = [names[0], names[3], names[7], names[names.length - 1]];
+  const expected = { ...full, columns: full.columns.filter((c) => wanted.includes(c.name)), header: names };
+  const plain = (t: CsvTable) => ({ ...t, columns: t.columns.map((c) => ({ ...c, values: Array.from(c.values) })) });
+  const read = async (setting: () => void) => {
+    const saved = { ...rangeTuning };
+    setting();
+    try {
+      return await readCsv(path, { columns: wanted });
+    } finally {
+      csvTuning.fast = true;
+      Object.assign(rangeTuning, saved);
+    }
+  };
+  const before = rangeStats.split;
+  const ways: [string, () => void][] = [
+    ['the fast reader in one piece', () => {}],
+    ['csv-parse', () => (csvTuning.fast = false)],
+    ['3 ranges on this thread', () => Object.assign(rangeTuning, { minBytes: 0, ranges: 3, onCallingThread: true })],
+    ['2 ranges on an engine thread', () => Object.assign(rangeTuning, { minBytes: 0, ranges: 2, onCallingThread: false })],
+  ];
+  for (const [way, setting] of ways) {
+    const table = await read(setting);
+    assert.deepEqual(table.columns.map((c) => c.name), wanted, way);
+    assert.deepStrictEqual(plain(table), plain(expected), way);
+  }
+  assert.equal(rangeStats.split, before + 2, 'both range reads were joined from ranges');
+  // Asked for every column, or none named: the table is the full one, without `header`.
+  assert.equal((await readCsv(path, { columns: names })).header, undefined);
+});

@@ -8,6 +8,8 @@ import { parse } from 'csv-parse/sync';
 import { GaussianMixtureSegmentation } from '../../src/engine/methods/gmmSegmentation';
 import { assignmentsCsv, assignmentsCsvText, spreadsheetSafe } from '../../src/engine/profile/assignments';
 import { csvField } from '../../src/engine/profile/export';
+import { WAVE_ROWS, rowTailsTuning } from '../../src/engine/profile/rowTails';
+import { engineThreadStats, threadTuning } from '../../src/engine/kernels/threads';
 import { readCsvText } from '../../src/engine/data/csv';
 import { prepareFeatures } from '../../src/engine/data/prepare';
 import { blobs } from '../helpers/data';
@@ -89,13 +91,13 @@ test('the assignments CSV starts with row (the data-row number), then the id col
   assert.equal(csv, 'row,customer_id,cluster,distance_to_center\n1,C1,0,0\n3,C3,1,0.25\n4,C4,0,0.5\n');
 });
 
-test('the assignments CSV writes every number as String(x) does, and ids as UTF-8, across chunks, per-row columns last', () => {
+for (const threads of [1, 2]) test(`the assignments CSV writes every number as String(x) does, and ids as UTF-8, across chunks and waves, per-row columns last (${threads} thread${threads > 1 ? 's' : ''})`, () => {
   const awkward = [
     0, -0, 1, -1, 0.25, NaN, Infinity, -Infinity, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) + 1, 1e21, -1.2345678901234567e20,
     1e-7, -1.2345678901234567e-6, 1e-7 - 2 ** -76, 5e-324, -2.2250738585072014e-308, 1.7976931348623157e308, 0.9999999999896936, 22.42041908030237,
   ];
   const ids = ['C1', 'Zoë', '東京', 'a,b', 'say "hi"', '=1+2', '-3.5', '\ud800', ''];
-  const n = 50_000;
+  const n = 70_000;
   const width = 3;
   const values = Float64Array.from({ length: n * width }, (_, i) => (i % 7 === 0 ? awkward[(i / 7) % awkward.length] : Math.sin(i) * 10 ** ((i % 41) - 20)));
   const data = {
@@ -107,9 +109,21 @@ test('the assignments CSV writes every number as String(x) does, and ids as UTF-
   const labels = Int32Array.from({ length: n }, (_, i) => i % 5);
   const logLikelihoods = Float64Array.from({ length: n }, (_, i) => -Math.log1p(i) * 3.7);
   const flags = Uint8Array.from({ length: n }, (_, i) => i % 3 & 1);
-  // Each chunk copied as it comes: the next reuses its buffer.
-  const chunks = Array.from(assignmentsCsv(data, labels, { columns: ['a', 'b', 'c', 'log_likelihood', 'unusual'], values, perRow: [logLikelihoods, flags] }), (chunk) => Buffer.from(chunk));
+  // The numbers of two of the waves formatted by an engine thread, where asked.
+  rowTailsTuning.minRows = 0;
+  threadTuning.awaitStart = true;
+  const before = engineThreadStats().chunksByThreads;
+  let chunks: Buffer[];
+  try {
+    // Each chunk copied as it comes: the next reuses its buffer.
+    chunks = Array.from(assignmentsCsv(data, labels, { columns: ['a', 'b', 'c', 'log_likelihood', 'unusual'], values, perRow: [logLikelihoods, flags] }, threads), (chunk) => Buffer.from(chunk));
+  } finally {
+    delete rowTailsTuning.minRows;
+    delete threadTuning.awaitStart;
+  }
+  if (threads > 1) assert.ok(engineThreadStats().chunksByThreads > before, 'the engine thread formatted chunks');
   assert.ok(chunks.length > 1, 'the table spans several chunks');
+  assert.ok(n > 2 * WAVE_ROWS, 'and several waves');
   // The table as text made the plain way: String(x) of every number, the text encoded as UTF-8.
   let expected = 'row,customer_id,cluster,a,b,c,log_likelihood,unusual\n';
   for (let i = 0; i < n; i++) {

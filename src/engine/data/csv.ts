@@ -53,6 +53,12 @@ export interface CsvReadOptions {
   sample?: SampleRequest;
   /** Threads that may read a large file in byte ranges (./csvRanges.ts), this one included; default: the cores, at most 4. */
   threads?: number;
+  /**
+   * The only columns the caller looks at (scoring: the model's): the readers
+   * leave the others out of the table, so their cells are split from the
+   * rest (rows are checked as ever) but not read. Unset: every column.
+   */
+  columns?: readonly string[];
 }
 
 export interface CsvColumn {
@@ -104,6 +110,13 @@ export interface CsvTable {
   sample?: RowSample;
   /** A table read from a Parquet file (parquet.ts); absent for a CSV. */
   format?: ParquetFormat;
+  /** Every column name in the file's order, when the read left some out of `columns` (CsvReadOptions.columns). */
+  header?: string[];
+}
+
+/** Every column name of the file, in its order (also those a read left out). */
+export function columnNames(table: CsvTable): string[] {
+  return table.header ?? table.columns.map((column) => column.name);
 }
 
 /** Bytes read to guess the delimiter and line ending. */
@@ -282,6 +295,7 @@ async function readTable(input: CsvInput, sample: Buffer, context: ReadContext):
       signal: options.signal,
       onProgress: options.onProgress,
       threads: options.threads,
+      columns: options.columns,
     });
     if (ranged) {
       csvReaderStats.fast++;
@@ -290,7 +304,7 @@ async function readTable(input: CsvInput, sample: Buffer, context: ReadContext):
     const fast = await input.readFast({
       delimiter,
       lineEnding: sniffed.lineEnding,
-      table: new TableBuilder(fileName, delimiter, options.sample),
+      table: new TableBuilder(fileName, delimiter, options.sample, options.columns),
       signal: options.signal,
       onProgress: options.onProgress,
       totalBytes: context.totalBytes,
@@ -308,7 +322,7 @@ async function readTable(input: CsvInput, sample: Buffer, context: ReadContext):
 
 async function parseSource(source: Readable, sniffed: Dialect, delimiter: Delimiter, context: ReadContext): Promise<CsvTable> {
   const { options, fileName } = context;
-  const table = new TableBuilder(fileName, delimiter, options.sample);
+  const table = new TableBuilder(fileName, delimiter, options.sample, options.columns);
   const lines = new LineTracker();
   const guard = new Utf8Guard(fileName, sniffed.lineEnding === 'CR' ? 0x0d : 0x0a);
   const report = () => options.onProgress?.({ rowsRead: table.rowsRead, bytesRead: guard.bytesRead, totalBytes: context.totalBytes });
@@ -595,10 +609,14 @@ export class TableBuilder {
    */
   private readonly reservoir: RowReservoir<{ cells: string | Buffer; line: number }> | null;
 
+  /** 1 for each column left out of the table (CsvReadOptions.columns): its cells are not read. */
+  skipped = new Uint8Array(0);
+
   constructor(
     private readonly fileName: string,
     private readonly delimiter: Delimiter,
     sample?: SampleRequest,
+    private readonly wanted?: readonly string[],
   ) {
     this.reservoir = sample ? new RowReservoir(sample) : null;
   }
@@ -627,7 +645,8 @@ export class TableBuilder {
 
   private addRow(record: string[], line: number): void {
     const row = this.beginRow(line);
-    for (let j = 0; j < record.length; j++) this.columns[j].add(row, record[j], line);
+    const { skipped } = this;
+    for (let j = 0; j < record.length; j++) if (skipped[j] === 0) this.columns[j].add(row, record[j], line);
     this.nRows++;
   }
 
@@ -655,8 +674,8 @@ export class TableBuilder {
    * A table for the rows of one byte range of a file (./csvRanges.ts), whose
    * header `names` was read (and checked) from the file's start.
    */
-  static forRange(fileName: string, delimiter: Delimiter, names: string[], storage?: ColumnStorage): TableBuilder {
-    const table = new TableBuilder(fileName, delimiter);
+  static forRange(fileName: string, delimiter: Delimiter, names: string[], storage?: ColumnStorage, columns?: readonly string[]): TableBuilder {
+    const table = new TableBuilder(fileName, delimiter, undefined, columns);
     table.useHeader(names);
     if (storage) {
       table.fixedStorage = true;
@@ -733,8 +752,9 @@ export class TableBuilder {
       lineEnding,
       decimalComma: this.columns.some((column) => column.usedDecimalComma),
       nRows: this.nRows,
-      columns: this.columns.map((column) => column.finish(this.nRows)),
+      columns: this.columns.filter((_, j) => this.skipped[j] === 0).map((column) => column.finish(this.nRows)),
       lineOfRow: this.lineOfRow.slice(0, this.nRows),
+      ...(this.skipped.includes(1) ? { header: [...this.header] } : {}),
       ...(drained?.sample ? { sample: drained.sample } : {}),
     };
   }
@@ -751,6 +771,8 @@ export class TableBuilder {
     // Decimal commas are only possible when the comma does not separate fields.
     const allowDecimalComma = this.delimiter !== ',';
     this.columns = names.map((name) => new ColumnBuilder(name, allowDecimalComma));
+    const wanted = this.wanted && new Set(this.wanted);
+    this.skipped = Uint8Array.from(names, (name) => (wanted && !wanted.has(name) ? 1 : 0));
   }
 }
 

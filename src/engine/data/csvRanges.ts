@@ -37,6 +37,8 @@ export interface RangeReadSetup {
   onProgress?: (progress: CsvProgress) => void;
   /** Threads that may read ranges, this one included (the run's `threads`); default: the cores, at most 4. */
   threads?: number;
+  /** The only columns to read (CsvReadOptions.columns); unset: every one. */
+  columns?: readonly string[];
 }
 
 /** Knobs for tests and the bench; production code leaves them alone. */
@@ -155,7 +157,7 @@ function readRange(
   setup: RangeReadSetup,
   storage?: ColumnStorage,
 ): Promise<RangePart | { declined: string }> {
-  const table = TableBuilder.forRange(setup.fileName, setup.delimiter, names, storage);
+  const table = TableBuilder.forRange(setup.fileName, setup.delimiter, names, storage, setup.columns);
   return readRangeFast(rangeReader(source, range), fastSetup(setup, table, range.end - range.start));
 }
 
@@ -269,6 +271,7 @@ export interface RangeThreadSetup {
   range: ByteRange;
   names: string[];
   storage?: ColumnStorage;
+  columns?: string[];
 }
 
 type RangeMessage = { progress: CsvProgress } | { part: RangePart | { declined: string } } | { error: string };
@@ -283,6 +286,7 @@ function rangeThreadData(setup: RangeReadSetup, range: ByteRange, names: string[
     range,
     names,
     storage,
+    ...(setup.columns ? { columns: [...setup.columns] } : {}),
   };
   return { control: new SharedArrayBuffer(4), task: { kind: 'csvRange', setup: task } };
 }
@@ -362,7 +366,9 @@ function joinRanges(parts: RangePart[], header: HeaderEnd, setup: RangeReadSetup
     line += part.lineBreaks;
   }
   const columns: CsvColumn[] = [];
+  const wanted = setup.columns && new Set(setup.columns);
   for (let j = 0; j < header.names.length; j++) {
+    if (wanted && !wanted.has(header.names[j])) continue;
     const columnParts = parts.map((part) => part.columns[j]);
     const column = joinColumnParts(header.names[j], columnParts, rows, lineOffsets, () => storages && joinInStorage(columnParts, j, storages, nRows));
     if (column === null) return null;
@@ -384,5 +390,6 @@ function joinRanges(parts: RangePart[], header: HeaderEnd, setup: RangeReadSetup
     nRows,
     columns,
     lineOfRow,
+    ...(columns.length < header.names.length ? { header: [...header.names] } : {}),
   };
 }

@@ -390,7 +390,9 @@ class RecordParser {
     }
     const row = table.beginRow(line);
     const { starts, ends, kinds } = this;
+    const { skipped } = table;
     for (let j = 0; j < n; j++) {
+      if (skipped[j] !== 0) continue;
       if (kinds[j] === ASCII) columns[j].addAscii(row, buf, starts[j], ends[j], line);
       else columns[j].add(row, this.text(buf, j), line);
     }

@@ -9,6 +9,7 @@ import { serveRange, type RangeThreadSetup } from '../data/csvRanges';
 import { fcmChunkRunner } from './fcm';
 import { gmmChunkRunner } from './gmmKernels';
 import { silhouetteChunkRunner } from './metrics';
+import { rowTailsChunkRunner } from '../profile/rowTails';
 import { serveChunks, type EngineThreadData } from './threads';
 
 if (!isMainThread) {
@@ -22,6 +23,9 @@ if (!isMainThread) {
       break;
     case 'silhouette':
       serveChunks(data.control, silhouetteChunkRunner(data.task.setup));
+      break;
+    case 'rowTails':
+      serveChunks(data.control, rowTailsChunkRunner(data.task.setup));
       break;
     case 'csvRange':
       void serveRange(data.task.setup as RangeThreadSetup);

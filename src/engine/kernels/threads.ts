@@ -33,7 +33,7 @@ export interface EngineThreadData {
 }
 
 /** The tasks an engine thread knows (src/engine/kernels/engineThread.ts builds its ChunkRunner from one). */
-export type EngineTask = { kind: 'gmm' | 'silhouette' | 'fcm' | 'csvRange'; setup: unknown };
+export type EngineTask = { kind: 'gmm' | 'silhouette' | 'fcm' | 'csvRange' | 'rowTails'; setup: unknown };
 
 /** What a thread needs to see a typed array in shared memory. */
 export interface SharedSlice {

@@ -113,7 +113,7 @@ export class Segmentation<M extends MethodKey, Fit extends MethodFit> {
       method: this.method,
       outputDir: target.outputDir,
       profile,
-      assignments: assignmentsCsv(data, fit.labels, this.steps.softScores(fit, this.options)),
+      assignments: assignmentsCsv(data, fit.labels, this.steps.softScores(fit, this.options), this.options.threads),
       model: (profileFile) => modelFileText(modelDocument(this.method, data, model, profile.metadata, profileFile)),
       now,
       signal: control.signal,

@@ -5,7 +5,7 @@
  * refitted on the new rows). The result is a PreparedData, so the profile
  * builders and the assignments table take scored rows as they take fitted ones.
  */
-import type { CsvColumn, CsvTable } from '../data/csv';
+import { columnNames, type CsvColumn, type CsvTable } from '../data/csv';
 import { checkFinite, closeMatches, inputFormatOf, joinOr, shortList, type PreparedData } from '../data/prepare';
 import { SegmentError } from '../errors';
 import { standardiseRows, standardisedSource, type StandardisedSource } from '../kernels/standardise';
@@ -18,6 +18,17 @@ export interface ScoringRows {
   /** The kept rows' columns with the model's scaler, to standardise chunk by chunk. */
   source: StandardisedSource;
   warnings: string[];
+}
+
+/**
+ * The columns scoring looks at without a profile: the model's features (a
+ * one-hot indicator's column), and its id column; a reader may leave the
+ * others unread (CsvReadOptions.columns).
+ */
+export function scoringColumns(model: ModelCommon): string[] {
+  const names = model.features.map((feature, j) => model.indicators[j]?.column ?? feature);
+  if (model.idColumn !== null) names.push(model.idColumn);
+  return [...new Set(names)];
 }
 
 export function scoringRows(table: CsvTable, model: ModelCommon, options: { describe?: boolean } = {}): ScoringRows {
@@ -75,9 +86,9 @@ export function scoringRows(table: CsvTable, model: ModelCommon, options: { desc
       rowNumbers: rowNumbersOf(kept),
       idColumn: idColumn?.name ?? null,
       ids: idColumn ? Array.from(kept, (i) => idText(idColumn, i)) : null,
-      excluded: table.columns
-        .filter((c) => !names.has(c.name))
-        .map((c) => ({ column: c.name, reason: c === idColumn ? 'the id column' : 'not a feature of the model' })),
+      excluded: columnNames(table)
+        .filter((name) => !names.has(name))
+        .map((name) => ({ column: name, reason: name === idColumn?.name ? 'the id column' : 'not a feature of the model' })),
       nRowsRead: table.nRows,
       nRowsDropped: table.nRows - n,
       nValuesImputed,
@@ -131,7 +142,7 @@ function trainingColumns(value: unknown): ColumnInfo[] | null {
 }
 
 function missingColumn(table: CsvTable, feature: string, modelFile: string): SegmentError {
-  const names = table.columns.map((c) => c.name);
+  const names = columnNames(table);
   const close = closeMatches(feature, names);
   const suggestion = close.length > 0 ? ` Did you mean ${joinOr(close.map((c) => `"${c}"`))}?` : '';
   return new SegmentError(

@@ -34,7 +34,7 @@ import { readGmmModel, scoreGmm } from './gmmModel';
 import { parseModel, readModelFile, type ModelCommon, type ModelReader } from './modelFile';
 import { readNeuralModel, scoreNeural } from './neuralModel';
 import { withColumnSections } from '../profile/categorical';
-import { scoringRows } from './rows';
+import { scoringColumns, scoringRows } from './rows';
 
 export interface ScoreRequest {
   /** The model file. */
@@ -254,7 +254,8 @@ export async function scoreRows(request: ScoreRequest, hooks: ScoreHooks = {}): 
   const { common, scorer } = await readModel(request.model);
   hooks.onModel?.(common);
   throwIfAborted(signal);
-  const table = await readTable(request.source, control, request.threads);
+  // Without a profile only the model's columns are looked at: the others are left unread.
+  const table = await readTable(request.source, control, request.threads, request.profile === true ? undefined : scoringColumns(common));
   hooks.onRowsRead?.(table.nRows);
   const { data, source, warnings } = scoringRows(table, common, { describe: request.profile === true });
   throwIfAborted(signal);
@@ -274,7 +275,7 @@ export async function scoreRows(request: ScoreRequest, hooks: ScoreHooks = {}): 
   }
   throwIfAborted(signal);
   hooks.onProgress?.({ phase: 'write', message: 'writing the scores' });
-  const paths = await writeScoreFiles(request.outputDir, common.method, now, assignmentsCsv(data, scored.labels, scored.soft), profile, signal);
+  const paths = await writeScoreFiles(request.outputDir, common.method, now, assignmentsCsv(data, scored.labels, scored.soft, threads), profile, signal);
   if (signal) checkCancelFlag(signal);
   if (signal?.aborted) {
     // A cancel that arrived while the files were being written still wins: they are taken back.
@@ -301,9 +302,10 @@ export async function scoreRows(request: ScoreRequest, hooks: ScoreHooks = {}): 
   };
 }
 
-function readTable(source: CsvSource, control: RunControl, threads: number | undefined): Promise<CsvTable> {
+function readTable(source: CsvSource, control: RunControl, threads: number | undefined, columns: string[] | undefined): Promise<CsvTable> {
   const read = {
     threads,
+    columns,
     signal: control.signal,
     onProgress: (p: { rowsRead: number; bytesRead: number; totalBytes: number }) =>
       control.onProgress?.({
