@@ -45,6 +45,14 @@ test('the example CSV as Parquet (4 row groups) gives the same table, profiles, 
     assert.equal(other.missing, column.missing, column.name);
   });
 
+  // Asked for some columns only (as scoring asks): those, read the same, and every name in `header`.
+  const names = fromCsv.columns.map((c) => c.name);
+  const some = await readParquet(parquet, { columns: [names[5], names[0], 'no such column'] });
+  assert.deepEqual(some.columns.map((c) => c.name), [names[0], names[5]]);
+  assert.deepEqual(some.columns, fromParquet.columns.filter((c) => c.name === names[0] || c.name === names[5]));
+  assert.deepEqual(some.header, names);
+  assert.equal(some.nRows, 500);
+
   for (const method of ['gmm', 'fuzzy', 'neural']) {
     const extra = method === 'neural' ? ['--epochs', '3'] : [];
     const csvRun = await runCli([method, EXAMPLE, '-k', '3', '--out', join(dir, `${method}-csv`), '--json', ...extra]);

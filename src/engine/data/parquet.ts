@@ -57,7 +57,10 @@ export async function readParquet(path: string, options: ParquetReadOptions = {}
   } catch (error) {
     throw unreadable(error, fileName, totalBytes);
   }
-  const columns = topLevelColumns(parquetSchema(metadata), fileName);
+  const all = topLevelColumns(parquetSchema(metadata), fileName);
+  // Asked for some columns only (scoring): the others' column chunks are not even decompressed.
+  const wanted = options.columns && new Set(options.columns);
+  const columns = wanted ? all.filter((c) => wanted.has(c.name)) : all;
   const totalRows = Math.min(Number(metadata.num_rows), options.rowLimit ?? Infinity);
   if (totalRows === 0) {
     throw new SegmentError('NO_DATA_ROWS', `The Parquet file "${fileName}" has columns but no rows. It needs one row per customer.`);
@@ -105,19 +108,23 @@ export async function readParquet(path: string, options: ParquetReadOptions = {}
     nRows,
     columns: builders.map((b) => b.finish(rowNumbers)),
     lineOfRow: rowNumbers,
+    ...(columns.length < all.length ? { header: all.map((c) => c.name) } : {}),
     ...(drained?.sample ? { sample: drained.sample } : {}),
     format: { kind: 'parquet', rowGroups: metadata.row_groups.length, createdBy: metadata.created_by ?? null },
   };
 }
 
 interface ParquetColumn {
+  /** Trimmed, as a CSV header's names are. */
   name: string;
+  /** As the schema writes it. */
+  raw: string;
   kind: ValueKind;
 }
 
 /** The file's top-level columns, each numeric or text by its schema type. */
 function topLevelColumns(schema: SchemaTree, fileName: string): ParquetColumn[] {
-  const columns = schema.children.map((child) => ({ name: child.element.name, kind: valueKind(child) }));
+  const columns = schema.children.map((child) => ({ name: child.element.name, raw: child.element.name, kind: valueKind(child) }));
   if (columns.length === 0) {
     throw new SegmentError('EMPTY_FILE', `The Parquet file "${fileName}" has no columns. It needs one column per customer attribute.`);
   }
@@ -160,6 +167,7 @@ async function readRowGroup(
       ...source,
       rowStart,
       rowEnd: rowStart + rows,
+      columns: columns.map((c) => c.raw),
       // A chunk may hold rows outside the group: only the group's are taken.
       onChunk: ({ columnName, columnData, rowStart: chunkStart }) => {
         const out = values[index.get(columnName.trim())!];
