@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { kernelTuning, wasmLogProb } from '../../src/engine/kernels/emWasm';
+import { kernelTuning, wasmEmKernels } from '../../src/engine/kernels/emWasm';
 import { modelFromParameters, type CovarianceType } from '../../src/engine/kernels/gmm';
 import { EmWorkspace } from '../../src/engine/kernels/gmm';
 import { PASS, emLayout, runEmChunk } from '../../src/engine/kernels/gmmKernels';
@@ -18,12 +18,12 @@ import { generatedModule, moduleFile, watFiles } from '../../scripts/build-wasm.
 
 test('the committed WebAssembly modules are what their .wat files compile to (npm run build:wasm)', async () => {
   const files: string[] = watFiles();
-  assert.ok(files.includes('emLogProb.wat'));
+  assert.ok(files.includes('emKernels.wat'));
   for (const wat of files) assert.equal(readFileSync(moduleFile(wat), 'utf8'), await generatedModule(wat), `${wat}: run npm run build:wasm`);
 });
 
 test('this Node runs the WebAssembly SIMD kernel (else the E-step would silently take the slower JavaScript path)', () => {
-  assert.notEqual(wasmLogProb(), null);
+  assert.notEqual(wasmEmKernels(), null);
 });
 
 /** A random positive-definite covariance per block: A·Aᵀ + scale·I. */
@@ -111,3 +111,30 @@ test('a chunk that starts inside the rows (lo > 0) is read and written at its ow
   // The rows the chunk did not cover are untouched.
   assert.ok(simd.subarray(28 * k).every((v) => v === 7));
 });
+
+for (const { n, d, k } of [
+  { n: 5, d: 1, k: 2 },
+  { n: 2051, d: 24, k: 4 },
+  { n: 4103, d: 7, k: 3 },
+  { n: 301, d: 40, k: 5 },
+]) {
+  test(`full covariance sums, n ${n}, d ${d}, k ${k}: an EM iteration in WebAssembly equals the JavaScript one bit for bit`, () => {
+    const rng = new Random(n + d * 13 + k * 101);
+    // Separated clusters, so many responsibilities fall below the skip threshold and rows are left out.
+    const x = Float64Array.from({ length: n * d }, (_, t) => rng.normal() + 6 * (Math.floor(t / d) % k));
+    const means = Float64Array.from({ length: k * d }, (_, t) => 6 * Math.floor(t / d) + rng.normal());
+    const weights = Float64Array.from({ length: k }, () => 0.5 + rng.next());
+    const model = modelFromParameters('full', k, d, { weights, means, covariances: covariances('full', k, d, rng, 1) });
+    const iteration = (wasm: boolean) => {
+      kernelTuning.wasm = wasm;
+      try {
+        const workspace = new EmWorkspace(x, n, d, k, 'full');
+        const { lowerBound, params } = workspace.iterate(model, 1e-6);
+        return Float64Array.from([lowerBound, ...params.weights, ...params.means, ...params.covariances]);
+      } finally {
+        delete kernelTuning.wasm;
+      }
+    };
+    assertIdentical(iteration(true), iteration(false), 'lower bound, weights, means, covariances');
+  });
+}

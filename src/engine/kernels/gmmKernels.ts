@@ -19,7 +19,7 @@
  *    packed lower triangle of XᵀX (d(d+1)/2), diag and spherical Σ r·x² (k×d).
  */
 import { KMEANS_PASS_SHIFT, runKMeansChunk, type KMeansBuffers, type KMeansPass } from './kmeans';
-import { wasmLogProb } from './emWasm';
+import { wasmEmKernels } from './emWasm';
 import { logSumExp } from './linalg';
 import { standardiseRows, type StandardisedSource } from './standardise';
 import { shareArrays, viewArrays, type ChunkRunner, type Shared } from './threads';
@@ -178,7 +178,7 @@ function triangularLogProb(layout: EmLayout, buffers: EmBuffers, x: Float64Array
   const projected = params.subarray(layout.projected, layout.projected + k * d);
   const bias = params.subarray(layout.bias, layout.bias + k);
   // The same sums, two rows per SIMD instruction, where WebAssembly has it (bit for bit the same results).
-  const wasm = wasmLogProb();
+  const wasm = wasmEmKernels();
   if (wasm) {
     wasm.logProb(full, k, d, f, projected, bias, x.subarray((lo - first) * d, (hi - first) * d), lo, out);
     return;
@@ -412,6 +412,12 @@ function fullCovarianceSums(layout: EmLayout, buffers: EmBuffers, lo: number, hi
   const out = slot.subarray(layout.second, layout.second + k * tri);
   out.fill(0);
   const means = params.subarray(layout.means, layout.means + k * d);
+  // The same sums, two entries per SIMD instruction, where WebAssembly has it (bit for bit the same results).
+  const wasm = wasmEmKernels();
+  if (wasm) {
+    wasm.covarianceSums(k, d, x, resp, means, params.subarray(layout.skip, layout.skip + k), lo, hi, out);
+    return;
+  }
   const diff = new Float64Array(4 * d);
   const weight = new Float64Array(4);
   for (let c = 0; c < k; c++) {

@@ -1,9 +1,12 @@
-;; The GMM E-step's log-probabilities for full and tied covariances, with
+;; The GMM EM's two heaviest passes over a chunk of rows, with
+;; 128-bit SIMD, each equal bit for bit to its JavaScript in gmmKernels.ts.
+;;
+;; logProb: the E-step's log-probabilities for full and tied covariances, with
 ;; 128-bit SIMD: each f64x2 holds the same quantity for two rows, so every
 ;; row goes through exactly the operations of triangularLogProb in
 ;; gmmKernels.ts, in the same order (a product rounded, then a sum rounded;
 ;; WebAssembly never fuses or reorders them), and the results are equal bit
-;; for bit. Compiled by `npm run build:wasm` into emLogProbWasm.ts.
+;; for bit. Compiled by `npm run build:wasm` into emKernelsWasm.ts.
 ;;
 ;; For each row x (d numbers) and component c:
 ;;   out[row·k + c] = bias[c] − ½ Σ_a (−m[c,a] + Σ_{b≤a} F[c,a,b]·x[b])²
@@ -194,4 +197,140 @@
     (f64.store (local.get $out) (f64x2.extract_lane 0 (local.get $o)))
     (local.set $out (i32.add (local.get $out) (local.get $rowBytes)))
     (f64.store (local.get $out) (f64x2.extract_lane 1 (local.get $o))))
+
+  ;; The full covariance pass of one chunk (fullCovarianceSums in gmmKernels.ts):
+  ;; for each component c, the packed lower triangle of Σ_i r_ic (x_i − μ_c)(x_i − μ_c)ᵀ
+  ;; over the rows whose r_ic is above skip_c, four rows at a time, into
+  ;; out[c·d(d+1)/2 …]. Each entry adds the same products in the same order
+  ;; as the JavaScript (two entries per f64x2), so the sums are equal bit for bit.
+  (func (export "covarianceSums")
+    (param $rows i32) (param $d i32) (param $k i32)
+    ;; x (rows × d), resp (rows × k), means (k × d), skip (k), out (k × d(d+1)/2), diff (4 × d), weight (4).
+    (param $X i32) (param $R i32) (param $M i32) (param $SK i32) (param $O i32) (param $D i32) (param $W i32)
+    (local $tri i32) (local $c i32) (local $i i32) (local $a i32) (local $m i32)
+    (local $block i32) (local $r f64) (local $skip f64) (local $src i32) (local $dst i32) (local $mean i32) (local $end i32)
+    (local.set $tri (i32.shr_u (i32.mul (local.get $d) (i32.add (local.get $d) (i32.const 1))) (i32.const 1)))
+    ;; out = 0
+    (local.set $dst (local.get $O))
+    (local.set $end (i32.add (local.get $O) (i32.shl (i32.mul (local.get $k) (local.get $tri)) (i32.const 3))))
+    (block $zeroed
+      (loop $zero
+        (br_if $zeroed (i32.ge_u (local.get $dst) (local.get $end)))
+        (f64.store (local.get $dst) (f64.const 0))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+        (br $zero)))
+    (local.set $c (i32.const 0))
+    (block $components_done
+      (loop $components
+        (br_if $components_done (i32.ge_u (local.get $c) (local.get $k)))
+        (local.set $block (i32.add (local.get $O) (i32.shl (i32.mul (local.get $c) (local.get $tri)) (i32.const 3))))
+        (local.set $skip (f64.load (i32.add (local.get $SK) (i32.shl (local.get $c) (i32.const 3)))))
+        (local.set $mean (i32.add (local.get $M) (i32.shl (i32.mul (local.get $c) (local.get $d)) (i32.const 3))))
+        (local.set $m (i32.const 0))
+        (local.set $i (i32.const 0))
+        (block $rows_done
+          (loop $rows_loop
+            (br_if $rows_done (i32.ge_u (local.get $i) (local.get $rows)))
+            (local.set $r (f64.load (i32.add (local.get $R)
+              (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $c)) (i32.const 3)))))
+            ;; Not (r ≤ skip), as the JavaScript tests it (a NaN is kept).
+            (if (i32.eqz (f64.le (local.get $r) (local.get $skip)))
+              (then
+                ;; diff[m] = x_i − μ_c
+                (local.set $src (i32.add (local.get $X) (i32.shl (i32.mul (local.get $i) (local.get $d)) (i32.const 3))))
+                (local.set $dst (i32.add (local.get $D) (i32.shl (i32.mul (local.get $m) (local.get $d)) (i32.const 3))))
+                (local.set $a (i32.const 0))
+                (loop $diff
+                  (f64.store
+                    (i32.add (local.get $dst) (i32.shl (local.get $a) (i32.const 3)))
+                    (f64.sub
+                      (f64.load (i32.add (local.get $src) (i32.shl (local.get $a) (i32.const 3))))
+                      (f64.load (i32.add (local.get $mean) (i32.shl (local.get $a) (i32.const 3))))))
+                  (local.set $a (i32.add (local.get $a) (i32.const 1)))
+                  (br_if $diff (i32.lt_u (local.get $a) (local.get $d))))
+                (f64.store (i32.add (local.get $W) (i32.shl (local.get $m) (i32.const 3))) (local.get $r))
+                (local.set $m (i32.add (local.get $m) (i32.const 1)))
+                (if (i32.eq (local.get $m) (i32.const 4))
+                  (then
+                    (call $rankFour (local.get $D) (local.get $W) (local.get $d) (local.get $block))
+                    (local.set $m (i32.const 0))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $rows_loop)))
+        ;; The last rows, the missing ones with weight 0 and difference 0 (as the JavaScript pads them).
+        (if (i32.gt_u (local.get $m) (i32.const 0))
+          (then
+            (local.set $dst (i32.add (local.get $W) (i32.shl (local.get $m) (i32.const 3))))
+            (local.set $end (i32.add (local.get $W) (i32.const 32)))
+            (loop $pad_w
+              (f64.store (local.get $dst) (f64.const 0))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+              (br_if $pad_w (i32.lt_u (local.get $dst) (local.get $end))))
+            (local.set $dst (i32.add (local.get $D) (i32.shl (i32.mul (local.get $m) (local.get $d)) (i32.const 3))))
+            (local.set $end (i32.add (local.get $D) (i32.shl (i32.mul (i32.const 4) (local.get $d)) (i32.const 3))))
+            (loop $pad_d
+              (f64.store (local.get $dst) (f64.const 0))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+              (br_if $pad_d (i32.lt_u (local.get $dst) (local.get $end))))
+            (call $rankFour (local.get $D) (local.get $W) (local.get $d) (local.get $block))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $components))))
+
+  ;; cov[a(a+1)/2 + b] += (w0·diff0[a]·diff0[b] + w1·diff1[a]·diff1[b]) + (w2·… + w3·…), b ≤ a,
+  ;; as rankFourUpdate in gmmKernels.ts: w_t·diff_t[a] first, then times diff_t[b].
+  (func $rankFour (param $D i32) (param $W i32) (param $d i32) (param $block i32)
+    (local $a i32) (local $b i32) (local $row i32) (local $dBytes i32)
+    (local $w0 f64) (local $w1 f64) (local $w2 f64) (local $w3 f64)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $d0 i32) (local $d1 i32) (local $d2 i32) (local $d3 i32) (local $at i32)
+    (local.set $dBytes (i32.shl (local.get $d) (i32.const 3)))
+    (local.set $a (i32.const 0))
+    (loop $a_loop
+      (local.set $d0 (local.get $D))
+      (local.set $d1 (i32.add (local.get $d0) (local.get $dBytes)))
+      (local.set $d2 (i32.add (local.get $d1) (local.get $dBytes)))
+      (local.set $d3 (i32.add (local.get $d2) (local.get $dBytes)))
+      (local.set $at (i32.shl (local.get $a) (i32.const 3)))
+      (local.set $w0 (f64.mul (f64.load offset=0 (local.get $W)) (f64.load (i32.add (local.get $d0) (local.get $at)))))
+      (local.set $w1 (f64.mul (f64.load offset=8 (local.get $W)) (f64.load (i32.add (local.get $d1) (local.get $at)))))
+      (local.set $w2 (f64.mul (f64.load offset=16 (local.get $W)) (f64.load (i32.add (local.get $d2) (local.get $at)))))
+      (local.set $w3 (f64.mul (f64.load offset=24 (local.get $W)) (f64.load (i32.add (local.get $d3) (local.get $at)))))
+      (local.set $v0 (f64x2.splat (local.get $w0)))
+      (local.set $v1 (f64x2.splat (local.get $w1)))
+      (local.set $v2 (f64x2.splat (local.get $w2)))
+      (local.set $v3 (f64x2.splat (local.get $w3)))
+      (local.set $row (i32.add (local.get $block)
+        (i32.shl (i32.shr_u (i32.mul (local.get $a) (i32.add (local.get $a) (i32.const 1))) (i32.const 1)) (i32.const 3))))
+      ;; b = 0 … a: two at a time while both are ≤ a, then the last alone.
+      (local.set $b (i32.const 0))
+      (block $pairs_done
+        (loop $pairs
+          (br_if $pairs_done (i32.gt_u (i32.add (local.get $b) (i32.const 1)) (local.get $a)))
+          (local.set $at (i32.shl (local.get $b) (i32.const 3)))
+          (v128.store (i32.add (local.get $row) (local.get $at))
+            (f64x2.add
+              (v128.load (i32.add (local.get $row) (local.get $at)))
+              (f64x2.add
+                (f64x2.add
+                  (f64x2.mul (local.get $v0) (v128.load (i32.add (local.get $d0) (local.get $at))))
+                  (f64x2.mul (local.get $v1) (v128.load (i32.add (local.get $d1) (local.get $at)))))
+                (f64x2.add
+                  (f64x2.mul (local.get $v2) (v128.load (i32.add (local.get $d2) (local.get $at))))
+                  (f64x2.mul (local.get $v3) (v128.load (i32.add (local.get $d3) (local.get $at))))))))
+          (local.set $b (i32.add (local.get $b) (i32.const 2)))
+          (br $pairs)))
+      (if (i32.le_u (local.get $b) (local.get $a))
+        (then
+          (local.set $at (i32.shl (local.get $b) (i32.const 3)))
+          (f64.store (i32.add (local.get $row) (local.get $at))
+            (f64.add
+              (f64.load (i32.add (local.get $row) (local.get $at)))
+              (f64.add
+                (f64.add
+                  (f64.mul (local.get $w0) (f64.load (i32.add (local.get $d0) (local.get $at))))
+                  (f64.mul (local.get $w1) (f64.load (i32.add (local.get $d1) (local.get $at)))))
+                (f64.add
+                  (f64.mul (local.get $w2) (f64.load (i32.add (local.get $d2) (local.get $at))))
+                  (f64.mul (local.get $w3) (f64.load (i32.add (local.get $d3) (local.get $at))))))))))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br_if $a_loop (i32.lt_u (local.get $a) (local.get $d)))))
 )
