@@ -24,8 +24,10 @@
  * (copy this file into DIR/bench first), for a before/after ratio on a shared machine.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildSync } from 'esbuild';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MISSING_RATE, writeCustomersCsvFile } from '../examples/customers';
 import { readCsv } from '../src/engine/data/csv';
@@ -35,7 +37,7 @@ import { scoringRows } from '../src/engine/scoring/rows';
 import { readModel, scoreRows } from '../src/engine/scoring/score';
 import { GMM_OPTIONS } from './case';
 import { selfTimes } from './cpuprofile';
-import { BENCH_DIR, OUTPUT_DIR, SEED, builtThreadEntry, csvPath, readJson, writeJson } from './data';
+import { BENCH_DIR, OUTPUT_DIR, REPO_DIR, SEED, builtThreadEntry, csvPath, readJson, writeJson } from './data';
 import { runProcess } from './run';
 
 const MODEL_ROWS = 20_000;
@@ -136,7 +138,7 @@ export async function benchScore(options: ScoreBenchOptions): Promise<ScoreBench
   log(`fitting the model (GMM full, k ${GMM_OPTIONS.nClusters}) on ${MODEL_ROWS} rows …`);
   const model = await fitModel(dir);
   const oursCase = (script: string, extra: string[], nodeFlags: string[] = []) =>
-    runProcess(process.execPath, [...nodeFlags, '--import', 'tsx', script, '--case', 'ours', '--model', model, '--csv', csv, '--out', dir, '--threads', String(threads), ...extra], {
+    runProcess(process.execPath, [...nodeFlags, bundledCase(script), '--case', 'ours', '--model', model, '--csv', csv, '--out', dir, '--threads', String(threads), ...extra], {
       timeoutMs: 20 * 60_000,
     });
   let before: OursScore | undefined;
@@ -265,7 +267,7 @@ async function oursCase(model: string, csv: string, out: string, threads: number
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     phases: phasesOf(t0, t1, marks, 1000),
     cpuPhases: phasesOf(c0, c1, cpuMarks, 1),
-    threadEntry: threadTuning.entry === undefined ? 'source' : 'dist',
+    threadEntry: threadTuning.entry?.endsWith('.js') ? 'dist' : 'source',
     n: result.nScored,
     d: 0,
     scores: result.scores,
@@ -298,8 +300,8 @@ async function cli(): Promise<void> {
   });
   const threads = values.threads ? Number(values.threads) : defaultThreadCount();
   if (values.case === 'ours') {
-    const built = builtThreadEntry();
-    if (built) threadTuning.entry = built;
+    // The built entry when current, else the source through tsx (the bundled case has no engineThread beside it).
+    threadTuning.entry = builtThreadEntry() ?? join(REPO_DIR, 'src', 'engine', 'kernels', 'engineThread.ts');
   }
   if (values.case === 'ours') return oursCase(values.model!, values.csv!, values.out!, threads, values.matrix);
   const python = values['no-python'] ? null : (process.env.BENCH_PYTHON ?? '/usr/bin/python3');
@@ -307,7 +309,28 @@ async function cli(): Promise<void> {
   console.log(formatScoreBench(bench));
 }
 
-if (resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) {
+/**
+ * `script` (this file, or its copy in another checkout) bundled as the CLI is (esbuild, one
+ * file), so the case runs as `node dist/cli.js` does: not under tsx, whose getter per imported
+ * name costs per cell, and whose loader every engine thread would start again (about 0.1 s a thread).
+ */
+function bundledCase(script: string): string {
+  const out = join(OUTPUT_DIR, `score-case-${createHash('sha256').update(resolve(script)).digest('hex').slice(0, 8)}.js`);
+  mkdirSync(OUTPUT_DIR, { recursive: true });
+  buildSync({
+    entryPoints: [script],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    outfile: out,
+    logLevel: 'error',
+    // bench/data.ts finds the folders from its own address.
+    define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(dirname(script), 'data.ts')).href) },
+  });
+  return out;
+}
+
+if (/(score\.ts|score-case-[0-9a-f]+\.js)$/.test(process.argv[1] ?? '')) {
   cli().catch((err: unknown) => {
     console.error(err instanceof Error ? (err.stack ?? err.message) : err);
     process.exitCode = 1;
