@@ -95,21 +95,22 @@ test('a chunk that starts inside the rows (lo > 0) is read and written at its ow
     kernelTuning.wasm = wasm;
     try {
       const workspace = new EmWorkspace(x, n, d, k, 'full', { rowLogLikelihoods: true });
-      workspace.posterior(model);
-      // Rows 13 … 40 again as a chunk of their own, into a fresh posterior.
+      const whole = workspace.posterior(model).resp.slice();
+      // Rows 28 … 49 again as chunk 1 of chunks of 28 rows, into a fresh posterior.
       const resp = new Float64Array(n * k).fill(7);
-      const buffers = { x, resp, params: (workspace as unknown as { buffers: { params: Float64Array } }).buffers.params, partials: new Float64Array(layout.slot) };
-      runEmChunk({ ...layout, chunkRows: 28, nChunks: 2 }, buffers, PASS.E_STEP, 0);
-      return resp;
+      const buffers = { x, resp, params: (workspace as unknown as { buffers: { params: Float64Array } }).buffers.params, partials: new Float64Array(2 * layout.slot) };
+      runEmChunk({ ...layout, chunkRows: 28, nChunks: 2 }, buffers, PASS.E_STEP, 1);
+      return { whole, resp };
     } finally {
       delete kernelTuning.wasm;
     }
   };
   const js = run(false);
   const simd = run(true);
-  assertIdentical(simd, js, 'rows 0 … 27');
-  // The rows the chunk did not cover are untouched.
-  assert.ok(simd.subarray(28 * k).every((v) => v === 7));
+  assertIdentical(simd.resp, js.resp, 'rows 28 … 49');
+  // Those rows are where the whole pass put them; the rows the chunk did not cover are untouched.
+  assertIdentical(simd.resp.subarray(28 * k), simd.whole.subarray(28 * k), 'rows 28 … 49 as in the whole pass');
+  assert.ok(simd.resp.subarray(0, 28 * k).every((v) => v === 7));
 });
 
 for (const { n, d, k } of [
