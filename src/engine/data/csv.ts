@@ -114,6 +114,12 @@ export interface CsvTable {
   header?: string[];
 }
 
+/** 1 for each of `names` that a read asked for `columns` leaves out (CsvReadOptions.columns), else 0. */
+export function leftOutColumns(names: readonly string[], columns: readonly string[] | undefined): Uint8Array<ArrayBuffer> {
+  const wanted = columns && new Set(columns);
+  return Uint8Array.from(names, (name) => (wanted && !wanted.has(name) ? 1 : 0));
+}
+
 /** Every column name of the file, in its order (also those a read left out). */
 export function columnNames(table: CsvTable): string[] {
   return table.header ?? table.columns.map((column) => column.name);
@@ -771,8 +777,7 @@ export class TableBuilder {
     // Decimal commas are only possible when the comma does not separate fields.
     const allowDecimalComma = this.delimiter !== ',';
     this.columns = names.map((name) => new ColumnBuilder(name, allowDecimalComma));
-    const wanted = this.wanted && new Set(this.wanted);
-    this.skipped = Uint8Array.from(names, (name) => (wanted && !wanted.has(name) ? 1 : 0));
+    this.skipped = leftOutColumns(names, this.wanted);
   }
 }
 

@@ -16,7 +16,7 @@ import { parentPort, Worker } from 'node:worker_threads';
 import { debuglog } from 'node:util';
 import { SegmentError, throwIfAborted } from '../errors';
 import { defaultThreadCount, engineThreadEntry, type EngineThreadData } from '../kernels/threads';
-import { TableBuilder, joinColumnParts, storageView, type ColumnPart, type ColumnStorage, type CsvColumn, type CsvProgress, type CsvTable, type Delimiter, type LineEnding } from './csv';
+import { TableBuilder, joinColumnParts, leftOutColumns, storageView, type ColumnPart, type ColumnStorage, type CsvColumn, type CsvProgress, type CsvTable, type Delimiter, type LineEnding } from './csv';
 import { readHeader, readRangeFast, type ByteReader, type FastReadSetup, type HeaderEnd, type RangePart } from './fastCsv';
 
 /** Bytes of a file by position. */
@@ -366,9 +366,9 @@ function joinRanges(parts: RangePart[], header: HeaderEnd, setup: RangeReadSetup
     line += part.lineBreaks;
   }
   const columns: CsvColumn[] = [];
-  const wanted = setup.columns && new Set(setup.columns);
+  const skipped = leftOutColumns(header.names, setup.columns);
   for (let j = 0; j < header.names.length; j++) {
-    if (wanted && !wanted.has(header.names[j])) continue;
+    if (skipped[j]) continue;
     const columnParts = parts.map((part) => part.columns[j]);
     const column = joinColumnParts(header.names[j], columnParts, rows, lineOffsets, () => storages && joinInStorage(columnParts, j, storages, nRows));
     if (column === null) return null;

@@ -16,7 +16,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { FileMetaData, SchemaTree } from 'hyparquet';
 import { SegmentError, cancelledError, throwIfAborted } from '../errors';
-import { isIdLikeName, type CsvColumn, type CsvReadOptions, type CsvTable } from './csv';
+import { isIdLikeName, leftOutColumns, type CsvColumn, type CsvReadOptions, type CsvTable } from './csv';
 import { isMissingToken } from './numeric';
 import { LevelCodes } from './levels';
 import { RowReservoir } from './sample';
@@ -59,8 +59,8 @@ export async function readParquet(path: string, options: ParquetReadOptions = {}
   }
   const all = topLevelColumns(parquetSchema(metadata), fileName);
   // Asked for some columns only (scoring): the others' column chunks are not even decompressed.
-  const wanted = options.columns && new Set(options.columns);
-  const columns = wanted ? all.filter((c) => wanted.has(c.name)) : all;
+  const skipped = leftOutColumns(all.map((c) => c.name), options.columns);
+  const columns = all.filter((_, j) => !skipped[j]);
   const totalRows = Math.min(Number(metadata.num_rows), options.rowLimit ?? Infinity);
   if (totalRows === 0) {
     throw new SegmentError('NO_DATA_ROWS', `The Parquet file "${fileName}" has columns but no rows. It needs one row per customer.`);

@@ -84,7 +84,7 @@ export interface EmBuffers {
 }
 
 /** This thread's chunk of standardised rows (a source's), reused from pass to pass. */
-let chunkRows = new Float64Array(0);
+let standardisedChunk = new Float64Array(0);
 
 export function factorSize(type: EmCovariance, k: number, d: number): number {
   return type === 'full' ? k * d * d : type === 'tied' ? d * d : type === 'diag' ? k * d : k;
@@ -143,9 +143,9 @@ export function runEmChunk(layout: EmLayout, buffers: EmBuffers, pass: number, c
     let first = 0;
     if (buffers.source) {
       if (pass & ~(PASS.E_STEP | PASS.ROW_LOG_LIKELIHOOD)) throw new Error('a workspace over columns runs E-steps only');
-      if (chunkRows.length < (hi - lo) * layout.d) chunkRows = new Float64Array((hi - lo) * layout.d);
-      standardiseRows(buffers.source, lo, hi, chunkRows);
-      x = chunkRows;
+      if (standardisedChunk.length < (hi - lo) * layout.d) standardisedChunk = new Float64Array((hi - lo) * layout.d);
+      standardiseRows(buffers.source, lo, hi, standardisedChunk);
+      x = standardisedChunk;
       first = lo;
     }
     if (layout.type === 'full' || layout.type === 'tied') triangularLogProb(layout, buffers, x, first, lo, hi);

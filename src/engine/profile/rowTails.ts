@@ -16,7 +16,7 @@ const CHUNK_ROWS = 1024;
 /** Below this many rows no engine thread is started (it takes longer to start than it saves). */
 const MIN_THREADED_ROWS = 100_000;
 /** The most bytes String(x) of a double takes ("-0.0000012345678901234567"), and an int32's. */
-export const NUMBER_BYTES = 25;
+const NUMBER_BYTES = 25;
 export const INT_BYTES = 11;
 const COMMA = 0x2c;
 const NEWLINE = 0x0a;

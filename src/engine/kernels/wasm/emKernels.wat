@@ -36,7 +36,7 @@
     (local $s10 v128) (local $s11 v128) (local $s12 v128) (local $s13 v128)
     (local $q00 v128) (local $q01 v128) (local $q02 v128) (local $q03 v128)
     (local $q10 v128) (local $q11 v128) (local $q12 v128) (local $q13 v128)
-    (local $half v128) (local $bias v128) (local $o v128)
+    (local $half v128) (local $bias v128)
 
     (local.set $half (f64x2.splat (f64.const 0.5)))
     (local.set $dBytes (i32.shl (local.get $d) (i32.const 3)))
